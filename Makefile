@@ -1,0 +1,44 @@
+# The two commands of the README: `make run` and `make test`. Both can run again at any time.
+PYTHON ?= python3
+VENV ?= .venv
+BIN = $(VENV)/bin
+FLASK = WUTONG_ENV=development $(BIN)/flask --app incubator
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test install install-dev catalogues update-catalogues
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+catalogues: $(VENV)/.installed
+	$(BIN)/pybabel compile --statistics -d incubator/translations
+
+install: $(VENV)/.installed catalogues
+
+install-dev: $(VENV)/.installed-dev catalogues
+
+## Install, migrate the embedded SQLite database, load the demo and serve http://127.0.0.1:5000
+run: install
+	$(FLASK) db upgrade
+	$(FLASK) demo load
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+## Install and run the whole test suite (SQLite, and PostgreSQL when reachable; required with CI=true)
+test: install-dev
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## After changing user-facing strings: extract them and update both catalogues
+update-catalogues: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+		--project Wutong -o incubator/translations/messages.pot .
+	$(BIN)/pybabel update --no-fuzzy-matching -i incubator/translations/messages.pot -d incubator/translations
+	$(BIN)/python -m incubator.core.catalogues fill-english incubator/translations/en/LC_MESSAGES/messages.po

@@ -1,0 +1,117 @@
+"""Configuration classes, read from the environment.
+
+Pick one with ``WUTONG_ENV`` (``development``, ``production`` or ``testing``);
+``production`` is the default so that a forgotten setting fails safe.
+"""
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get('WUTONG_INSTANCE_PATH', BASE_DIR / 'instance'))
+
+
+def _bool(name, default=False):
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {'1', 'true', 'yes', 'on'}
+
+
+class Config:
+    INSTANCE_PATH = str(INSTANCE_DIR)
+    SECRET_KEY = os.environ.get('SECRET_KEY')
+    SQLALCHEMY_DATABASE_URI = os.environ.get('DATABASE_URL') or f'sqlite:///{INSTANCE_DIR / "wutong.sqlite3"}'
+    SQLALCHEMY_ENGINE_OPTIONS = {'pool_pre_ping': True}
+
+    LANGUAGES = ('zh_CN', 'en')
+    BABEL_DEFAULT_LOCALE = 'zh_CN'
+    BABEL_DEFAULT_TIMEZONE = os.environ.get('WUTONG_TIMEZONE', 'Asia/Shanghai')
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = 'Lax'
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = 'Lax'
+    REMEMBER_COOKIE_SECURE = False
+    REMEMBER_COOKIE_DURATION = timedelta(days=14)
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+
+    BOOTSTRAP_SERVE_LOCAL = True
+
+    # Argon2id parameters (OWASP: m=19 MiB, t=2, p=1 as the floor).
+    PASSWORD_HASH_TIME_COST = 2
+    PASSWORD_HASH_MEMORY_COST = 19 * 1024
+    PASSWORD_HASH_PARALLELISM = 1
+    PASSWORD_MIN_LENGTH = 10
+
+    LOGIN_THROTTLE_LIMIT = 5
+    LOGIN_THROTTLE_WINDOW = timedelta(minutes=15)
+    INVITATION_MAX_AGE = timedelta(days=7)
+    PASSWORD_RESET_MAX_AGE = timedelta(hours=2)
+
+    MAIL_DEFAULT_SENDER = os.environ.get('MAIL_DEFAULT_SENDER', 'Wutong <noreply@wutong.local>')
+    # Bodies of outgoing mail carry tokens: log them only where nobody else reads the log.
+    MAIL_LOG_BODY = _bool('MAIL_LOG_BODY')
+
+    @classmethod
+    def init_app(cls, app):
+        pass
+
+
+class DevelopmentConfig(Config):
+    DEBUG = True
+    MAIL_LOG_BODY = _bool('MAIL_LOG_BODY', True)
+
+    @classmethod
+    def init_app(cls, app):
+        if not app.config.get('SECRET_KEY'):
+            app.config['SECRET_KEY'] = _instance_secret_key(Path(app.instance_path))
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = _bool('SESSION_COOKIE_SECURE', True)
+    REMEMBER_COOKIE_SECURE = _bool('SESSION_COOKIE_SECURE', True)
+
+    @classmethod
+    def init_app(cls, app):
+        if not app.config.get('SECRET_KEY'):
+            raise RuntimeError('SECRET_KEY must be set in the environment to run Wutong in production.')
+
+
+class TestingConfig(Config):
+    TESTING = True
+    SECRET_KEY = 'testing-only-not-secret'
+    SQLALCHEMY_DATABASE_URI = os.environ.get('TEST_DATABASE_URL', 'sqlite://')
+    WTF_CSRF_ENABLED = False
+    MAIL_LOG_BODY = False
+    # Cheap hashing keeps the suite fast; production keeps the parameters above.
+    PASSWORD_HASH_TIME_COST = 1
+    PASSWORD_HASH_MEMORY_COST = 1024
+
+
+def _instance_secret_key(instance_dir):
+    """Generate the development secret key once and keep it, so sessions survive restarts."""
+    path = instance_dir / 'secret_key'
+    if not path.exists():
+        instance_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+configs = {
+    'development': DevelopmentConfig,
+    'production': ProductionConfig,
+    'testing': TestingConfig,
+}
+
+
+def config_from_environment():
+    name = os.environ.get('WUTONG_ENV', 'production')
+    try:
+        return configs[name]
+    except KeyError:
+        raise RuntimeError(f'WUTONG_ENV must be one of {", ".join(configs)}, not {name!r}') from None

@@ -1,0 +1,133 @@
+"""Wutong: incubator and maker-space management."""
+import logging
+from pathlib import Path
+
+from flask import Flask, request, session
+from flask_login import current_user
+
+from incubator.extensions import babel, bootstrap, csrf, db, login_manager, migrate
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+def create_app(config=None):
+    """Build the app: extensions, blueprints, error handlers, CLI, in that order."""
+    from config import config_from_environment
+
+    config = config or config_from_environment()
+    app = Flask(__name__, instance_path=config.INSTANCE_PATH,
+                template_folder=str(PROJECT_DIR / 'templates'),
+                static_folder=str(PROJECT_DIR / 'static'))
+    app.config.from_object(config)
+    config.init_app(app)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    _configure_logging(app)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_template_helpers(app)
+    _register_security_headers(app)
+
+    from incubator.core.errors import register_error_handlers
+    register_error_handlers(app)
+
+    from incubator.cli import register_cli
+    register_cli(app)
+    return app
+
+
+def _configure_logging(app):
+    if not app.debug and not app.testing and not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format='%(asctime)s %(levelname)s %(name)s: %(message)s')
+    logging.getLogger('incubator').setLevel(logging.INFO)
+
+
+def _init_extensions(app):
+    from incubator.core import db as core_db
+    from incubator.core import transactions
+
+    db.init_app(app)
+    with app.app_context():
+        core_db.configure_engine(db.engine)
+    migrate.init_app(app, db, directory=str(PROJECT_DIR / 'migrations'), render_as_batch=True,
+                     compare_type=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale,
+                   default_translation_directories=str(Path(__file__).parent / 'translations'))
+    bootstrap.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = 'auth.login'
+    login_manager.login_message_category = 'info'
+    login_manager.session_protection = 'basic'
+    from flask_babel import lazy_gettext as _l
+    login_manager.login_message = _l('Please log in to see this page.')
+    transactions.init_app(app)
+    from incubator.auth import models as auth_models  # noqa: F401 (register every model)
+    from incubator.notifications import models as notification_models  # noqa: F401
+    from incubator.sites import models as site_models  # noqa: F401
+    from incubator.startups import models as startup_models  # noqa: F401
+
+
+def _register_blueprints(app):
+    from incubator.auth.views import bp as auth_bp
+    from incubator.dashboard.views import bp as dashboard_bp
+    from incubator.sites.views import bp as sites_bp
+    from incubator.startups.views import bp as startups_bp
+    from incubator.users.views import bp as users_bp
+
+    for blueprint in (dashboard_bp, auth_bp, users_bp, sites_bp, startups_bp):
+        app.register_blueprint(blueprint)
+
+
+def select_locale():
+    """The account's saved language, else the one chosen this session, else Accept-Language."""
+    from flask import current_app
+    languages = current_app.config['LANGUAGES']
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    if session.get('locale') in languages:
+        return session['locale']
+    return request.accept_languages.best_match(languages) or current_app.config['BABEL_DEFAULT_LOCALE']
+
+
+@login_manager.user_loader
+def _load_user(session_id):
+    from incubator.auth.models import User
+    user_id, _, version = session_id.partition(':')
+    if not user_id.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or user.session_version != int(version) or not user.is_active:
+        return None
+    return user
+
+
+def _register_template_helpers(app):
+    from flask_babel import get_locale
+
+    from incubator.core import formatting
+    from incubator.core.permissions import can
+
+    @app.context_processor
+    def inject_helpers():
+        return {
+            'can': lambda action, obj=None: can(current_user, action, obj),
+            'current_locale': str(get_locale()),
+            'languages': app.config['LANGUAGES'],
+        }
+
+    app.jinja_env.filters['localdatetime'] = formatting.local_datetime
+    app.jinja_env.filters['localdate'] = formatting.local_date
+
+
+def _register_security_headers(app):
+    policy = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+              "font-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'")
+
+    @app.after_request
+    def set_security_headers(response):
+        response.headers.setdefault('Content-Security-Policy', policy)
+        response.headers.setdefault('X-Content-Type-Options', 'nosniff')
+        response.headers.setdefault('X-Frame-Options', 'DENY')
+        response.headers.setdefault('Referrer-Policy', 'same-origin')
+        return response

@@ -1,0 +1,169 @@
+"""Accounts, roles, invitations and login attempts."""
+import hashlib
+import secrets
+from datetime import datetime
+from typing import Optional
+
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from incubator.core.db import LabelledEnum, TimestampMixin, enum_column
+from incubator.core.time import now_utc
+from incubator.extensions import db
+from incubator.startups.models import MembershipRole
+
+
+class Role(LabelledEnum):
+    admin = 'admin'
+    manager = 'manager'
+    committee = 'committee'
+
+    @classmethod
+    def labels(cls):
+        return {cls.admin: _l('Administrator'), cls.manager: _l('Incubator manager'),
+                cls.committee: _l('Committee member')}
+
+
+def _password_hasher():
+    config = current_app.config
+    return PasswordHasher(time_cost=config['PASSWORD_HASH_TIME_COST'],
+                          memory_cost=config['PASSWORD_HASH_MEMORY_COST'],
+                          parallelism=config['PASSWORD_HASH_PARALLELISM'])
+
+
+def hash_token(token):
+    """Tokens sent by mail are stored only as their SHA-256, so a database leak reveals none."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def normalize_email(email):
+    return (email or '').strip().lower()
+
+
+class User(UserMixin, TimestampMixin, db.Model):
+    __tablename__ = 'users'
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(100))
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    locale: Mapped[Optional[str]] = mapped_column(sa.String(10))
+    is_active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    # Bumped on password change and deactivation: every older session stops working.
+    session_version: Mapped[int] = mapped_column(default=1, server_default='1')
+    last_login_at: Mapped[Optional[datetime]]
+
+    role_rows: Mapped[list['UserRole']] = relationship(
+        back_populates='user', cascade='all, delete-orphan', lazy='selectin')
+    memberships: Mapped[list['StartupMembership']] = relationship(  # noqa: F821
+        back_populates='user', cascade='all, delete-orphan')
+
+    def __repr__(self):
+        return f'<User {self.id} {self.email}>'
+
+    @property
+    def roles(self):
+        return {row.role for row in self.role_rows}
+
+    def has_role(self, role):
+        return role in self.roles
+
+    def set_roles(self, roles):
+        wanted = set(roles)
+        self.role_rows = [row for row in self.role_rows if row.role in wanted]
+        for role in sorted(wanted - self.roles, key=lambda r: r.value):
+            self.role_rows.append(UserRole(role=role))
+
+    @property
+    def is_staff(self):
+        return bool(self.roles)
+
+    def get_id(self):
+        return f'{self.id}:{self.session_version}'
+
+    def set_password(self, password):
+        self.password_hash = _password_hasher().hash(password)
+
+    def check_password(self, password):
+        try:
+            ok = _password_hasher().verify(self.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
+        if ok and _password_hasher().check_needs_rehash(self.password_hash):
+            self.set_password(password)
+        return ok
+
+    def invalidate_sessions(self):
+        self.session_version += 1
+
+
+class UserRole(db.Model):
+    __tablename__ = 'user_roles'
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey('users.id', ondelete='CASCADE'), primary_key=True)
+    role: Mapped[Role] = mapped_column(enum_column(Role), primary_key=True)
+
+    user: Mapped[User] = relationship(back_populates='role_rows')
+
+
+class InvitationKind(LabelledEnum):
+    staff = 'staff'
+    startup_member = 'startup_member'
+
+    @classmethod
+    def labels(cls):
+        return {cls.staff: _l('Staff'), cls.startup_member: _l('Startup member')}
+
+
+class Invitation(db.Model):
+    """An emailed, expiring invitation to join as staff or as a member of a startup."""
+
+    __tablename__ = 'invitations'
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), index=True)
+    name: Mapped[str] = mapped_column(sa.String(100))
+    kind: Mapped[InvitationKind] = mapped_column(enum_column(InvitationKind))
+    role: Mapped[Optional[Role]] = mapped_column(enum_column(Role))
+    startup_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey('startups.id', ondelete='CASCADE'),
+                                                      index=True)
+    membership_role: Mapped[Optional[MembershipRole]] = mapped_column(enum_column(MembershipRole))
+    locale: Mapped[str] = mapped_column(sa.String(10))
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    invited_by_id: Mapped[int] = mapped_column(sa.ForeignKey('users.id'))
+    created_at: Mapped[datetime] = mapped_column(default=now_utc)
+    expires_at: Mapped[datetime]
+    accepted_at: Mapped[Optional[datetime]]
+    revoked_at: Mapped[Optional[datetime]]
+
+    invited_by: Mapped[User] = relationship(foreign_keys=[invited_by_id])
+    startup: Mapped[Optional['Startup']] = relationship()  # noqa: F821
+
+    @staticmethod
+    def new_token():
+        return secrets.token_urlsafe(32)
+
+    @property
+    def is_open(self):
+        return self.accepted_at is None and self.revoked_at is None and self.expires_at > now_utc()
+
+
+class LoginAttempt(db.Model):
+    """One try to log in; failures within the window throttle the account and the address."""
+
+    __tablename__ = 'login_attempts'
+    __table_args__ = (
+        sa.Index('ix_login_attempts_email_attempted_at', 'email', 'attempted_at'),
+        sa.Index('ix_login_attempts_ip_address_attempted_at', 'ip_address', 'attempted_at'),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254))
+    ip_address: Mapped[str] = mapped_column(sa.String(45))
+    attempted_at: Mapped[datetime] = mapped_column(default=now_utc)
+    succeeded: Mapped[bool]

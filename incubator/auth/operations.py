@@ -1,0 +1,277 @@
+"""The write side of accounts: log in, invite, accept, reset, manage roles. Flush only."""
+import hashlib
+import logging
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from incubator.auth.models import (Invitation, InvitationKind, LoginAttempt, Role, User, hash_token,
+                                   normalize_email)
+from incubator.core.errors import Conflict, DomainError, NotAllowed
+from incubator.core.permissions import can
+from incubator.core.time import now_utc
+from incubator.extensions import db
+from incubator.notifications.email import queue_email
+from incubator.startups.models import MembershipRole, StartupMembership
+
+logger = logging.getLogger(__name__)
+
+
+class LoginThrottled(DomainError):
+    status_code = 429
+
+
+class InvalidCredentials(DomainError):
+    pass
+
+
+# --- logging in -------------------------------------------------------------
+
+def authenticate(email, password, ip_address):
+    """Return the active user with these credentials, recording the attempt.
+
+    Refused outright, whatever the password, after too many recent failures for
+    the account or for the address.
+    """
+    email = normalize_email(email)
+    config = current_app.config
+    since = now_utc() - config['LOGIN_THROTTLE_WINDOW']
+    limit = config['LOGIN_THROTTLE_LIMIT']
+    if (_recent_failures(LoginAttempt.email == email, since) >= limit
+            or _recent_failures(LoginAttempt.ip_address == ip_address, since) >= limit):
+        logger.warning('Login throttled for %s from %s', email, ip_address)
+        raise LoginThrottled(_l('Too many failed logins. Please wait %(minutes)s minutes and try again, '
+                                'or reset your password.'),
+                             minutes=int(config['LOGIN_THROTTLE_WINDOW'].total_seconds() // 60))
+    user = db.session.execute(sa.select(User).filter_by(email=email)).scalar_one_or_none()
+    if user is None:
+        _equalize_timing(password)
+        succeeded = False
+    else:
+        succeeded = user.check_password(password) and user.is_active
+    db.session.add(LoginAttempt(email=email, ip_address=ip_address, succeeded=succeeded))
+    if not succeeded:
+        logger.info('Failed login for %s from %s', email, ip_address)
+        raise InvalidCredentials(_l('The email or password is not correct, or the account is disabled.'))
+    user.last_login_at = now_utc()
+    db.session.flush()
+    return user
+
+
+def _recent_failures(criterion, since):
+    query = sa.select(sa.func.count()).select_from(LoginAttempt).where(
+        criterion, LoginAttempt.succeeded.is_(False), LoginAttempt.attempted_at >= since)
+    return db.session.execute(query).scalar_one()
+
+
+def _equalize_timing(password):
+    """Spend as long on an unknown email as on a known one, so timing reveals no accounts."""
+    User(password_hash='').set_password(password or '')
+
+
+# --- passwords ---------------------------------------------------------------
+
+def check_password_strength(password, email=''):
+    if len(password or '') < current_app.config['PASSWORD_MIN_LENGTH']:
+        raise DomainError(_l('The password must have at least %(count)s characters.'),
+                          count=current_app.config['PASSWORD_MIN_LENGTH'])
+    if email and password.strip().lower() == normalize_email(email):
+        raise DomainError(_l('The password must not be your email address.'))
+
+
+def change_password(user, current_password, new_password):
+    if not user.check_password(current_password):
+        raise DomainError(_l('The current password is not correct.'))
+    check_password_strength(new_password, user.email)
+    user.set_password(new_password)
+    user.invalidate_sessions()
+    db.session.flush()
+
+
+def _reset_serializer():
+    return URLSafeTimedSerializer(current_app.config['SECRET_KEY'], salt='wutong.password-reset')
+
+
+def _password_fingerprint(user):
+    """Part of the token: once the password changes, every earlier reset link is dead."""
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+
+
+def request_password_reset(email, locale):
+    """Mail a reset link if an active account has this email; say nothing either way."""
+    user = db.session.execute(
+        sa.select(User).filter_by(email=normalize_email(email))).scalar_one_or_none()
+    if user is None or not user.is_active:
+        logger.info('Password reset asked for unknown or inactive %s', normalize_email(email))
+        return None
+    token = _reset_serializer().dumps({'user': user.id, 'fingerprint': _password_fingerprint(user)})
+    max_age = current_app.config['PASSWORD_RESET_MAX_AGE']
+    queue_email(user.email, 'auth/password_reset', user.locale or locale, user=user, token=token,
+                hours=int(max_age.total_seconds() // 3600))
+    return token
+
+
+def user_for_reset_token(token):
+    max_age = current_app.config['PASSWORD_RESET_MAX_AGE'].total_seconds()
+    invalid = DomainError(_l('This password reset link is invalid or has expired. Please ask for a new one.'))
+    try:
+        data = _reset_serializer().loads(token, max_age=max_age)
+    except (SignatureExpired, BadSignature):
+        raise invalid from None
+    user = db.session.get(User, data.get('user')) if isinstance(data, dict) else None
+    if user is None or not user.is_active or data.get('fingerprint') != _password_fingerprint(user):
+        raise invalid
+    return user
+
+
+def reset_password(token, new_password):
+    user = user_for_reset_token(token)
+    check_password_strength(new_password, user.email)
+    user.set_password(new_password)
+    user.invalidate_sessions()
+    db.session.flush()
+    logger.info('Password reset for user %s', user.id)
+    return user
+
+
+# --- invitations ---------------------------------------------------------------
+
+def invite_staff(inviter, email, name, role, locale):
+    if not can(inviter, 'users.manage'):
+        raise NotAllowed(_l('Only administrators may invite staff.'))
+    email = normalize_email(email)
+    if _user_by_email(email) is not None:
+        raise Conflict(_l('%(email)s already has an account; change its roles on the user page instead.'),
+                       email=email)
+    return _invite(inviter, email, name, locale, kind=InvitationKind.staff, role=Role(role))
+
+
+def invite_startup_member(inviter, startup, email, name, membership_role, locale):
+    if not can(inviter, 'startup.manage_members', startup):
+        raise NotAllowed(_l('Only managers and the startup\'s owners may invite members.'))
+    email = normalize_email(email)
+    user = _user_by_email(email)
+    if user is not None and startup.membership_of(user) is not None:
+        raise Conflict(_l('%(email)s is already a member of this startup.'), email=email)
+    return _invite(inviter, email, name, locale, kind=InvitationKind.startup_member, startup=startup,
+                   membership_role=MembershipRole(membership_role))
+
+
+def _invite(inviter, email, name, locale, **target):
+    for earlier in _open_invitations(email, target.get('kind'), target.get('startup')):
+        earlier.revoked_at = now_utc()
+    token = Invitation.new_token()
+    invitation = Invitation(email=email, name=name.strip(), locale=locale, token_hash=hash_token(token),
+                            invited_by=inviter, expires_at=now_utc() + current_app.config['INVITATION_MAX_AGE'],
+                            **target)
+    db.session.add(invitation)
+    db.session.flush()
+    queue_email(email, 'auth/invitation', locale, invitation=invitation, token=token,
+                has_account=_user_by_email(email) is not None)
+    logger.info('User %s invited %s (%s)', inviter.id, email, invitation.kind.value)
+    return invitation
+
+
+def _open_invitations(email, kind, startup):
+    query = sa.select(Invitation).where(Invitation.email == email, Invitation.kind == kind,
+                                        Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None))
+    if startup is not None:
+        query = query.where(Invitation.startup_id == startup.id)
+    return db.session.execute(query).scalars().all()
+
+
+def invitation_for_token(token):
+    invitation = db.session.execute(
+        sa.select(Invitation).filter_by(token_hash=hash_token(token or ''))).scalar_one_or_none()
+    if invitation is None or not invitation.is_open:
+        raise DomainError(_l('This invitation link is invalid, has expired or was already used. '
+                             'Ask for a new invitation.'))
+    return invitation
+
+
+def accept_invitation(token, acting_user=None, password=None):
+    """Create the invitee's account (or use the logged-in one) and grant what was offered."""
+    invitation = invitation_for_token(token)
+    user = _user_by_email(invitation.email)
+    if user is not None:
+        if acting_user is None or acting_user.id != user.id:
+            raise NotAllowed(_l('Log in as %(email)s to accept this invitation.'), email=invitation.email)
+    else:
+        check_password_strength(password, invitation.email)
+        user = User(email=invitation.email, name=invitation.name, locale=invitation.locale)
+        user.set_password(password)
+        db.session.add(user)
+    if invitation.kind == InvitationKind.staff:
+        user.set_roles(user.roles | {invitation.role})
+    elif invitation.startup.membership_of(user) is None:
+        db.session.add(StartupMembership(startup=invitation.startup, user=user, role=invitation.membership_role))
+    invitation.accepted_at = now_utc()
+    db.session.flush()
+    logger.info('Invitation %s accepted by user %s', invitation.id, user.id)
+    return user
+
+
+def revoke_invitation(actor, invitation):
+    allowed = (can(actor, 'users.manage') if invitation.kind == InvitationKind.staff
+               else can(actor, 'startup.manage_members', invitation.startup))
+    if not allowed:
+        raise NotAllowed(_l('You may not revoke this invitation.'))
+    if invitation.accepted_at is None and invitation.revoked_at is None:
+        invitation.revoked_at = now_utc()
+        db.session.flush()
+
+
+def _user_by_email(email):
+    return db.session.execute(sa.select(User).filter_by(email=email)).scalar_one_or_none()
+
+
+# --- the account itself and its administration -----------------------------
+
+def update_profile(user, name, locale):
+    if locale and locale not in current_app.config['LANGUAGES']:
+        raise DomainError(_l('Unknown language.'))
+    user.name = name.strip()
+    user.locale = locale or None
+    db.session.flush()
+
+
+def set_language(user, locale):
+    if locale not in current_app.config['LANGUAGES']:
+        raise DomainError(_l('Unknown language.'))
+    if user is not None and user.is_authenticated:
+        user.locale = locale
+        db.session.flush()
+
+
+def update_user(admin, user, roles, active):
+    """Set an account's roles and whether it is enabled; every check comes before any change."""
+    if not can(admin, 'users.manage'):
+        raise NotAllowed(_l('Only administrators may change accounts.'))
+    roles = {Role(role) for role in roles}
+    if admin.id == user.id and Role.admin not in roles:
+        raise DomainError(_l('You cannot remove your own administrator role.'))
+    if admin.id == user.id and not active:
+        raise DomainError(_l('You cannot disable your own account.'))
+    user.set_roles(roles)
+    if user.is_active != active:
+        user.is_active = active
+        user.invalidate_sessions()
+    db.session.flush()
+    logger.info('User %s updated user %s: roles %s, active %s', admin.id, user.id,
+                sorted(role.value for role in roles), active)
+
+
+def create_admin(email, name, password):
+    """The first administrator of a real deployment (from the command line)."""
+    email = normalize_email(email)
+    if _user_by_email(email) is not None:
+        raise Conflict(_l('%(email)s already has an account.'), email=email)
+    check_password_strength(password, email)
+    user = User(email=email, name=name.strip())
+    user.set_password(password)
+    user.set_roles({Role.admin})
+    db.session.add(user)
+    db.session.flush()
+    return user

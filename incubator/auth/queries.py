@@ -1,0 +1,33 @@
+"""The read side of accounts."""
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from incubator.auth.models import Invitation, InvitationKind, User, normalize_email
+from incubator.core.time import now_utc
+from incubator.extensions import db
+
+
+def user_by_email(email):
+    return db.session.execute(sa.select(User).filter_by(email=normalize_email(email))).scalar_one_or_none()
+
+
+def list_users():
+    query = sa.select(User).options(selectinload(User.role_rows)).order_by(User.name, User.id)
+    return db.session.execute(query).scalars().all()
+
+
+def open_staff_invitations():
+    query = (sa.select(Invitation)
+             .options(selectinload(Invitation.invited_by))
+             .where(Invitation.kind == InvitationKind.staff, Invitation.accepted_at.is_(None),
+                    Invitation.revoked_at.is_(None), Invitation.expires_at > now_utc())
+             .order_by(Invitation.created_at.desc()))
+    return db.session.execute(query).scalars().all()
+
+
+def open_member_invitations(startup):
+    query = (sa.select(Invitation)
+             .where(Invitation.startup_id == startup.id, Invitation.accepted_at.is_(None),
+                    Invitation.revoked_at.is_(None), Invitation.expires_at > now_utc())
+             .order_by(Invitation.created_at.desc()))
+    return db.session.execute(query).scalars().all()

@@ -1,0 +1,94 @@
+"""Declarative base, naming convention and column types shared by every model."""
+import enum
+from datetime import datetime, timezone
+
+import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
+
+NAMING_CONVENTION = {
+    'ix': 'ix_%(column_0_label)s',
+    'uq': 'uq_%(table_name)s_%(column_0_name)s',
+    'ck': 'ck_%(table_name)s_%(constraint_name)s',
+    'fk': 'fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s',
+    'pk': 'pk_%(table_name)s',
+}
+
+
+class UTCDateTime(sa.types.TypeDecorator):
+    """A timezone-aware instant, stored as UTC.
+
+    Naive datetimes are refused on the way in; SQLite hands back naive values,
+    which are marked UTC on the way out.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError('naive datetime given to a UTCDateTime column')
+        value = value.astimezone(timezone.utc)
+        if dialect.name == 'sqlite':
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+def enum_column(enum_class, **kwargs):
+    """A string column holding an enum's values (no native database enum to migrate)."""
+    length = max(len(member.value) for member in enum_class)
+    return sa.Enum(enum_class, native_enum=False, length=max(length, 20), validate_strings=True,
+                   values_callable=lambda cls: [member.value for member in cls], **kwargs)
+
+
+class Base(DeclarativeBase):
+    registry = registry(metadata=sa.MetaData(naming_convention=NAMING_CONVENTION),
+                        type_annotation_map={datetime: UTCDateTime()})
+
+
+def _now():
+    return datetime.now(timezone.utc)
+
+
+class TimestampMixin:
+    created_at: Mapped[datetime] = mapped_column(default=_now)
+    updated_at: Mapped[datetime] = mapped_column(default=_now, onupdate=_now)
+
+
+class LabelledEnum(enum.Enum):
+    """An enum whose members carry a translatable label for the interface."""
+
+    @property
+    def label(self):
+        return self.labels()[self]
+
+    @classmethod
+    def labels(cls):
+        raise NotImplementedError
+
+    @classmethod
+    def choices(cls):
+        return [(member.value, member.label) for member in cls]
+
+
+def configure_engine(engine):
+    """SQLite: enforce foreign keys, use WAL and wait for locks instead of failing at once."""
+    if engine.dialect.name != 'sqlite':
+        return
+
+    @sa.event.listens_for(engine, 'connect')
+    def _sqlite_pragmas(dbapi_connection, connection_record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute('PRAGMA foreign_keys=ON')
+        cursor.execute('PRAGMA busy_timeout=10000')
+        if engine.url.database not in (None, '', ':memory:'):
+            cursor.execute('PRAGMA journal_mode=WAL')
+        cursor.close()

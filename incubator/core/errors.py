@@ -1,0 +1,93 @@
+"""Domain errors and the pages and JSON answers they turn into."""
+import logging
+
+from flask import jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+logger = logging.getLogger(__name__)
+
+
+class DomainError(Exception):
+    """A business rule was broken; ``message`` is translatable and shown to the user."""
+
+    status_code = 400
+
+    def __init__(self, message, **params):
+        super().__init__(message)
+        self.message = message
+        self.params = params
+
+    def __str__(self):
+        return str(self.message) % self.params if self.params else str(self.message)
+
+
+class NotAllowed(DomainError):
+    status_code = 403
+
+
+class NotFound(DomainError):
+    status_code = 404
+
+
+class Conflict(DomainError):
+    status_code = 409
+
+
+_TITLES = {
+    400: _l('Bad request'),
+    403: _l('Access denied'),
+    404: _l('Page not found'),
+    405: _l('Method not allowed'),
+    409: _l('Conflict'),
+    413: _l('File too large'),
+    429: _l('Too many requests'),
+    500: _l('Something went wrong'),
+}
+_MESSAGES = {
+    400: _l('The request could not be understood. Please check what you entered and try again.'),
+    403: _l('You do not have permission to do this.'),
+    404: _l('The page you asked for does not exist, or you may not see it.'),
+    405: _l('This address does not accept that kind of request.'),
+    409: _l('This conflicts with the current state. Reload the page and try again.'),
+    413: _l('What you sent is larger than allowed.'),
+    429: _l('Too many requests. Please wait a moment and try again.'),
+    500: _l('An unexpected error occurred. It has been logged; please try again later.'),
+}
+
+
+def _wants_json():
+    return request.path.startswith('/api/') or (
+        request.accept_mimetypes.best == 'application/json')
+
+
+def error_response(status, message=None):
+    from incubator.extensions import db
+    db.session.rollback()
+    message = message or _MESSAGES.get(status, _MESSAGES[500])
+    if _wants_json():
+        return jsonify(error={'status': status, 'message': str(message)}), status
+    template = 'errors/%s.html' % status if status in (403, 404, 500) else 'errors/generic.html'
+    return render_template(template, status=status, title=_TITLES.get(status, _TITLES[500]),
+                           message=message), status
+
+
+def register_error_handlers(app):
+    @app.errorhandler(DomainError)
+    def handle_domain_error(error):
+        return error_response(error.status_code, str(error))
+
+    @app.errorhandler(CSRFError)
+    def handle_csrf_error(error):
+        return error_response(400, _l('The form has expired or was not sent from this site. '
+                                      'Reload the page and try again.'))
+
+    @app.errorhandler(HTTPException)
+    def handle_http_error(error):
+        return error_response(error.code)
+
+    @app.errorhandler(Exception)
+    def handle_unexpected_error(error):
+        logger.exception('Unhandled error on %s %s', request.method, request.path)
+        return error_response(500)

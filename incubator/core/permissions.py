@@ -1,0 +1,129 @@
+"""The one place that decides who may do what.
+
+Views, templates and (later) the API ask :func:`can` or :func:`require`.
+A rule is a function ``(user, obj) -> bool`` registered under an action name
+such as ``'startup.edit'``. Objects whose mere existence is private answer
+404 instead of 403 to those who may not see them.
+"""
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user, login_required
+
+from incubator.auth.models import Role
+from incubator.startups.models import MembershipRole
+
+_rules = {}
+# Which action decides whether an object may be seen at all (404 otherwise).
+_visibility = {}
+
+
+def rule(action):
+    def decorator(func):
+        if action in _rules:
+            raise ValueError(f'permission rule {action!r} defined twice')
+        _rules[action] = func
+        return func
+    return decorator
+
+
+def can(user, action, obj=None):
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    try:
+        check = _rules[action]
+    except KeyError:
+        raise LookupError(f'no permission rule for {action!r}') from None
+    return bool(check(user, obj))
+
+
+def is_visible(user, obj):
+    action = _visibility.get(type(obj).__name__)
+    return action is None or can(user, action, obj)
+
+
+def require(user, action, obj=None):
+    """Abort unless ``user`` may do ``action``: 404 when ``obj`` is hidden from them, else 403."""
+    if can(user, action, obj):
+        return
+    if obj is not None and not is_visible(user, obj):
+        abort(404)
+    abort(403)
+
+
+def permission_required(action):
+    """Route decorator for actions that need no object: login first, then the rule."""
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            require(current_user, action)
+            return view(*args, **kwargs)
+        return wrapped
+    return decorator
+
+
+def get_or_404(model, ident, action=None, user=None):
+    """Load ``model`` by primary key for ``user``; 404 if missing or not visible, 403 if ``action`` is refused."""
+    from incubator.extensions import db
+    user = user if user is not None else current_user
+    obj = db.session.get(model, ident)
+    if obj is None or not is_visible(user, obj):
+        abort(404)
+    if action:
+        require(user, action, obj)
+    return obj
+
+
+def _has(user, *roles):
+    return any(user.has_role(role) for role in roles)
+
+
+# --- accounts and sites: admins run them -----------------------------------
+
+@rule('users.manage')
+def _manage_users(user, obj):
+    return _has(user, Role.admin)
+
+
+@rule('sites.manage')
+def _manage_sites(user, obj):
+    return _has(user, Role.admin)
+
+
+@rule('sites.view')
+def _view_sites(user, obj):
+    return _has(user, Role.admin, Role.manager)
+
+
+# --- startups: managers run them, members see only their own ---------------
+
+@rule('startups.view_all')
+def _view_all_startups(user, obj):
+    return _has(user, Role.admin, Role.manager, Role.committee)
+
+
+@rule('startups.create')
+def _create_startup(user, obj):
+    return _has(user, Role.manager, Role.admin)
+
+
+@rule('startup.view')
+def _view_startup(user, startup):
+    return _view_all_startups(user, None) or startup.membership_of(user) is not None
+
+
+@rule('startup.edit')
+def _edit_startup(user, startup):
+    return _has(user, Role.manager, Role.admin)
+
+
+@rule('startup.manage_members')
+def _manage_startup_members(user, startup):
+    if _has(user, Role.manager, Role.admin):
+        return True
+    membership = startup.membership_of(user)
+    return membership is not None and membership.role == MembershipRole.owner
+
+
+_visibility['Startup'] = 'startup.view'

@@ -1,0 +1,51 @@
+"""Outgoing mail: the one function every domain calls to send an email.
+
+An email is rendered in its recipient's language and written to the outbox in
+the current transaction, so it exists exactly when the change that caused it
+does. Until SMTP delivery lands, the mail is logged once the transaction commits.
+"""
+import logging
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from incubator.extensions import db
+from incubator.notifications.models import OutboxEmail
+
+logger = logging.getLogger(__name__)
+_PENDING_KEY = 'wutong.emails_to_log'
+
+
+def queue_email(recipient, kind, locale, **context):
+    """Render ``templates/emails/<kind>.{txt,html}`` in ``locale`` and put it in the outbox.
+
+    The subject is the text template's first line.
+    """
+    locale = locale or current_app.config['BABEL_DEFAULT_LOCALE']
+    with force_locale(locale):
+        text = render_template(f'emails/{kind}.txt', **context)
+        html = render_template(f'emails/{kind}.html', **context)
+    subject, _, body = text.partition('\n')
+    email = OutboxEmail(recipient=recipient, subject=subject.strip(), text_body=body.strip() + '\n',
+                        html_body=html, locale=locale, kind=kind)
+    db.session.add(email)
+    db.session.flush()
+    db.session.info.setdefault(_PENDING_KEY, []).append(
+        (email.id, recipient, email.subject, email.text_body, current_app.config['MAIL_LOG_BODY']))
+    return email
+
+
+@event.listens_for(Session, 'after_commit')
+def _log_committed_emails(session):
+    for email_id, recipient, subject, body, log_body in session.info.pop(_PENDING_KEY, []):
+        if log_body:
+            logger.info('Email %s to %s: %s\n%s', email_id, recipient, subject, body)
+        else:
+            logger.info('Email %s to %s: %s', email_id, recipient, subject)
+
+
+@event.listens_for(Session, 'after_soft_rollback')
+def _forget_rolled_back_emails(session, previous_transaction):
+    session.info.pop(_PENDING_KEY, None)

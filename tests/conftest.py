@@ -1,0 +1,177 @@
+"""Fixtures: every test that uses the app runs on SQLite and, when reachable, on PostgreSQL.
+
+``TEST_DATABASE_URL`` names the PostgreSQL database (default: the local server's
+``wutong_test``). With ``CI=true`` PostgreSQL is required.
+"""
+import contextvars
+import os
+import re
+
+import pytest
+import sqlalchemy as sa
+from flask.testing import FlaskClient
+from sqlalchemy.engine import make_url
+
+from config import TestingConfig
+from incubator import create_app
+from incubator.extensions import db
+
+POSTGRES_DEFAULT_URL = 'postgresql+psycopg://postgres@127.0.0.1:5432/wutong_test'
+
+
+def ensure_postgres_database(url):
+    """Create the database named by ``url`` if needed; return the URL, or None if no server answers."""
+    url = make_url(url)
+    admin = sa.create_engine(url.set(database='postgres'), isolation_level='AUTOCOMMIT')
+    try:
+        with admin.connect() as connection:
+            exists = connection.execute(sa.text('SELECT 1 FROM pg_database WHERE datname = :name'),
+                                        {'name': url.database}).first()
+            if not exists:
+                connection.execute(sa.text(f'CREATE DATABASE "{url.database}"'))
+    except sa.exc.OperationalError:
+        return None
+    finally:
+        admin.dispose()
+    return url.render_as_string(hide_password=False)
+
+
+def pytest_configure(config):
+    postgres_url = ensure_postgres_database(os.environ.get('TEST_DATABASE_URL') or POSTGRES_DEFAULT_URL)
+    if postgres_url is None and os.environ.get('CI') == 'true':
+        raise pytest.UsageError('CI=true but PostgreSQL is not reachable (TEST_DATABASE_URL or '
+                                f'{POSTGRES_DEFAULT_URL}): the suite must run on both databases.')
+    config.wutong_postgres_url = postgres_url
+    config.wutong_backends = ['sqlite'] + (['postgresql'] if postgres_url else [])
+
+
+def pytest_report_header(config):
+    return f'databases: {", ".join(config.wutong_backends)}'
+
+
+def pytest_generate_tests(metafunc):
+    if 'backend' in metafunc.fixturenames:
+        metafunc.parametrize('backend', metafunc.config.wutong_backends, scope='session')
+
+
+@pytest.fixture(scope='session')
+def database_url(backend, request, tmp_path_factory):
+    if backend == 'sqlite':
+        return f'sqlite:///{tmp_path_factory.mktemp("sqlite") / "wutong-test.sqlite3"}'
+    return request.config.wutong_postgres_url
+
+
+@pytest.fixture(scope='session')
+def _app(database_url, tmp_path_factory):
+    class Config(TestingConfig):
+        SQLALCHEMY_DATABASE_URI = database_url
+        INSTANCE_PATH = str(tmp_path_factory.mktemp('instance'))
+
+    app = create_app(Config)
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.drop_all()
+        db.engine.dispose()
+
+
+def _empty_all_tables():
+    tables = db.metadata.sorted_tables
+    with db.engine.begin() as connection:
+        if connection.dialect.name == 'postgresql':
+            names = ', '.join(f'"{table.name}"' for table in tables)
+            connection.execute(sa.text(f'TRUNCATE {names} RESTART IDENTITY CASCADE'))
+        else:
+            for table in reversed(tables):
+                connection.execute(table.delete())
+
+
+@pytest.fixture
+def app(_app):
+    """The app with an application context and an empty database."""
+    with _app.app_context():
+        yield _app
+        db.session.remove()
+        _empty_all_tables()
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose requests run in their own app context, as in production.
+
+    Each request gets a fresh ``g`` and database session; what the test set up
+    is committed first, and the test's session is expired afterwards so it
+    reads what the request wrote.
+    """
+
+    def open(self, *args, **kwargs):
+        db.session.commit()
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        db.session.expire_all()
+        return response
+
+
+@pytest.fixture
+def client(app):
+    app.test_client_class = IsolatedClient
+    return app.test_client()
+
+
+@pytest.fixture
+def login(client):
+    """``login(user)`` makes the client act as ``user``, as a completed login would."""
+    def login_as(user):
+        with client.session_transaction() as session:
+            session['_user_id'] = user.get_id()
+            session['_fresh'] = True
+        return user
+    return login_as
+
+
+@pytest.fixture
+def outbox(app):
+    """The emails written to the outbox so far, oldest first."""
+    from incubator.notifications.models import OutboxEmail
+
+    def emails(recipient=None):
+        query = sa.select(OutboxEmail).order_by(OutboxEmail.id)
+        if recipient:
+            query = query.filter_by(recipient=recipient)
+        return db.session.execute(query).scalars().all()
+    return emails
+
+
+def link_in(email, endpoint_path):
+    """The first link in an email's text that contains ``endpoint_path``, as a path."""
+    match = re.search(r'https?://[^/\s]+(/\S*' + re.escape(endpoint_path) + r'\S*)', email.text_body)
+    assert match, f'no link with {endpoint_path!r} in: {email.text_body}'
+    return match.group(1)
+
+
+class QueryCounter:
+    def __init__(self):
+        self.statements = []
+
+    def __call__(self, conn, cursor, statement, parameters, context, executemany):
+        self.statements.append(statement)
+
+    @property
+    def count(self):
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(app):
+    """``with count_queries() as counter:`` counts the SQL statements run inside."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def counting():
+        counter = QueryCounter()
+        sa.event.listen(db.engine, 'before_cursor_execute', counter)
+        try:
+            yield counter
+        finally:
+            sa.event.remove(db.engine, 'before_cursor_execute', counter)
+    return counting
