@@ -81,8 +81,10 @@ def _register_blueprints(app):
 
 def select_locale():
     """The account's saved language, else the one chosen this session, else Accept-Language."""
-    from flask import current_app
+    from flask import current_app, has_request_context
     languages = current_app.config['LANGUAGES']
+    if not has_request_context():
+        return current_app.config['BABEL_DEFAULT_LOCALE']
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     if session.get('locale') in languages:
@@ -103,16 +105,15 @@ def _load_user(session_id):
 
 
 def _register_template_helpers(app):
-    from flask_babel import get_locale
-
     from incubator.core import formatting
+    from incubator.core.i18n import current_language
     from incubator.core.permissions import can
 
     @app.context_processor
     def inject_helpers():
         return {
             'can': lambda action, obj=None: can(current_user, action, obj),
-            'current_locale': str(get_locale()),
+            'current_locale': current_language(),
             'languages': app.config['LANGUAGES'],
         }
 

@@ -1,6 +1,6 @@
 """Log in and out, reset a password, accept an invitation, manage one's own account."""
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
-from flask_babel import get_locale
+from incubator.core.i18n import current_language
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -58,7 +58,7 @@ def logout():
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        operations.request_password_reset(form.email.data, str(get_locale()))
+        operations.request_password_reset(form.email.data, current_language())
         flash(_('If an account uses %(email)s, a link to reset its password is on its way.',
                 email=form.email.data), 'info')
         return redirect(url_for('auth.login'))
@@ -137,7 +137,7 @@ def change_password():
         except DomainError as error:
             form.current_password.errors.append(str(error))
         else:
-            _start_session(current_user)
+            _start_session(current_user._get_current_object())
             flash(_('Your password has been changed. Other sessions have been logged out.'), 'success')
             return redirect(url_for('auth.account'))
     profile_form = ProfileForm(obj=current_user, formdata=None, locale=current_user.locale or '')

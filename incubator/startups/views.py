@@ -1,6 +1,6 @@
 """Startups: managers register and edit them, members see only their own."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from incubator.core.i18n import current_language
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -78,7 +78,7 @@ def invite_member(startup_id):
     if form.validate_on_submit():
         try:
             auth_operations.invite_startup_member(current_user, startup, form.email.data, form.name.data,
-                                                  form.role.data, str(get_locale()))
+                                                  form.role.data, current_language())
         except DomainError as error:
             form.email.errors.append(str(error))
         else:

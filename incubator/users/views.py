@@ -1,6 +1,6 @@
 """Administrators manage accounts and staff invitations."""
 from flask import Blueprint, flash, redirect, render_template, url_for
-from flask_babel import get_locale
+from incubator.core.i18n import current_language
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -30,7 +30,7 @@ def invite():
     if form.validate_on_submit():
         try:
             operations.invite_staff(current_user, form.email.data, form.name.data, form.role.data,
-                                    str(get_locale()))
+                                    current_language())
         except DomainError as error:
             form.email.errors.append(str(error))
         else:

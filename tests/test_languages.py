@@ -1,0 +1,100 @@
+import pytest
+from babel.messages.pofile import read_po
+
+from incubator import PROJECT_DIR
+from incubator.auth.models import User
+from incubator.extensions import db
+from tests.factories import UserFactory
+
+CATALOGUES = PROJECT_DIR / 'incubator' / 'translations'
+
+
+@pytest.mark.parametrize('accept, expected', [
+    (None, '登录'),
+    ('zh-CN,zh;q=0.9,en;q=0.5', '登录'),
+    ('zh', '登录'),
+    ('en-US,en;q=0.9', 'Log in'),
+    ('fr-FR', '登录'),
+])
+def test_accept_language_decides_for_visitors(client, accept, expected):
+    headers = {'Accept-Language': accept} if accept else {}
+    page = client.get('/login', headers=headers).get_data(as_text=True)
+    assert f'<h1 class="h4 mb-3">{expected}' in page
+
+
+def test_html_lang_attribute_follows_the_language(client):
+    assert '<html lang="zh-CN">' in client.get('/login').get_data(as_text=True)
+    assert '<html lang="en">' in client.get('/login', headers={'Accept-Language': 'en'}).get_data(as_text=True)
+
+
+def test_saved_language_beats_accept_language(client, login):
+    login(UserFactory(locale='en', name='Zhang'))
+    page = client.get('/', headers={'Accept-Language': 'zh-CN'}).get_data(as_text=True)
+    assert 'Hello, Zhang' in page
+
+
+def test_switching_language_is_saved_on_the_account(client, login):
+    user = login(UserFactory(locale=None))
+    response = client.post('/language', data={'locale': 'en', 'next': '/startups/'})
+    assert response.status_code == 302
+    assert response.headers['Location'] == '/startups/'
+    assert db.session.get(User, user.id).locale == 'en'
+    assert 'My startups' in client.get('/startups/', headers={'Accept-Language': 'zh-CN'}).get_data(as_text=True)
+
+
+def test_visitor_language_choice_is_kept_in_the_session(client):
+    client.post('/language', data={'locale': 'en'})
+    assert 'Log in to Wutong' in client.get('/login', headers={'Accept-Language': 'zh-CN'}).get_data(as_text=True)
+
+
+def test_unknown_language_changes_nothing(client, login):
+    user = login(UserFactory(locale='zh_CN'))
+    response = client.post('/language', data={'locale': 'xx', 'next': '//evil.example'})
+    assert response.status_code == 302
+    assert response.headers['Location'] == '/'
+    assert db.session.get(User, user.id).locale == 'zh_CN'
+
+
+def test_form_messages_in_both_languages(client):
+    zh = client.post('/login', data={'email': 'not-an-email', 'password': ''}).get_data(as_text=True)
+    assert '请输入有效的邮箱地址。' in zh
+    assert '此项为必填项。' in zh
+    en = client.post('/login', data={'email': 'not-an-email', 'password': ''},
+                     headers={'Accept-Language': 'en'}).get_data(as_text=True)
+    assert 'Enter a valid email address.' in en
+    assert 'This field is required.' in en
+
+
+def test_times_are_shown_in_the_site_timezone(client, login):
+    from datetime import datetime, timezone
+    admin = UserFactory(roles=['admin'])
+    UserFactory(name='Night Owl', last_login_at=datetime(2026, 3, 1, 16, 30, tzinfo=timezone.utc))
+    login(admin)
+    page = client.get('/admin/users/', headers={'Accept-Language': 'en'}).get_data(as_text=True)
+    assert '3/2/26, 12:30' in page  # 16:30 UTC is 00:30 the next day in Shanghai
+
+
+def _messages(locale):
+    with open(CATALOGUES / locale / 'LC_MESSAGES' / 'messages.po', 'rb') as file:
+        return [message for message in read_po(file) if message.id]
+
+
+@pytest.mark.parametrize('locale', ['zh_Hans_CN', 'en'])
+def test_every_message_is_translated(locale):
+    missing = [message.id for message in _messages(locale)
+               if not message.string or 'fuzzy' in message.flags]
+    assert missing == []
+
+
+def test_catalogues_hold_every_message_of_the_template():
+    with open(CATALOGUES / 'messages.pot', 'rb') as file:
+        template = {message.id for message in read_po(file) if message.id}
+    for locale in ('zh_Hans_CN', 'en'):
+        assert template <= {message.id for message in _messages(locale)}, locale
+
+
+def test_placeholders_survive_translation():
+    import re
+    pattern = re.compile(r'%\(\w+\)[sd]')
+    for message in _messages('zh_Hans_CN'):
+        assert sorted(pattern.findall(message.id)) == sorted(pattern.findall(message.string)), message.id

@@ -1,0 +1,48 @@
+"""Migrating an empty database to head gives exactly the models' schema, on both databases."""
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+from sqlalchemy.engine import make_url
+
+from config import TestingConfig
+from incubator import create_app
+from incubator.extensions import db
+
+
+@pytest.fixture
+def empty_database_url(backend, request, tmp_path):
+    if backend == 'sqlite':
+        yield f'sqlite:///{tmp_path / "migrated.sqlite3"}'
+        return
+    url = make_url(request.config.wutong_postgres_url)
+    admin = sa.create_engine(url.set(database='postgres'), isolation_level='AUTOCOMMIT')
+    name = f'{url.database}_migrations'
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    yield url.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def test_upgrade_to_head_matches_the_models_and_downgrade_removes_everything(empty_database_url, tmp_path):
+    class Config(TestingConfig):
+        SQLALCHEMY_DATABASE_URI = empty_database_url
+        INSTANCE_PATH = str(tmp_path)
+
+    app = create_app(Config)
+    with app.app_context():
+        upgrade()
+        with db.engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={'compare_type': True})
+            differences = compare_metadata(context, db.metadata)
+        assert differences == []
+
+        downgrade(revision='base')
+        with db.engine.connect() as connection:
+            remaining = set(sa.inspect(connection).get_table_names()) - {'alembic_version'}
+        assert remaining == set()
+        db.engine.dispose()

@@ -1,0 +1,94 @@
+"""CSRF on every form, security headers, error pages that never leak a 500."""
+import pytest
+
+from tests.factories import StartupFactory, UserFactory, member_of
+from incubator.startups.models import MembershipRole
+
+
+@pytest.fixture
+def csrf_client(app, client):
+    app.config['WTF_CSRF_ENABLED'] = True
+    yield client
+    app.config['WTF_CSRF_ENABLED'] = False
+
+
+def post_routes(app):
+    return sorted((rule for rule in app.url_map.iter_rules() if 'POST' in rule.methods), key=lambda r: r.rule)
+
+
+def test_every_post_route_refuses_a_request_without_csrf_token(app, csrf_client, login):
+    admin = login(UserFactory(roles=['admin', 'manager']))
+    startup = StartupFactory()
+    membership_user = member_of(startup, MembershipRole.member)
+    values = {'token': 'x', 'startup_id': startup.id, 'site_id': startup.site_id, 'user_id': admin.id,
+              'membership_id': membership_user.memberships[0].id, 'invitation_id': 1}
+    checked = 0
+    for rule in post_routes(app):
+        url = rule.rule
+        for argument in rule.arguments:
+            url = url.replace(f'<{argument}>', str(values[argument]))
+            url = url.replace(f'<int:{argument}>', str(values[argument]))
+        response = csrf_client.post(url, data={'email': 'a@example.com', 'name': 'x', 'locale': 'en'},
+                                    headers={'Accept-Language': 'en'})
+        assert response.status_code == 400, url
+        assert 'The form has expired' in response.get_data(as_text=True), url
+        checked += 1
+    assert checked >= 15
+    assert startup.membership_of(membership_user) is not None
+
+
+def test_form_with_csrf_token_is_accepted(app, csrf_client):
+    import re
+    page = csrf_client.get('/login').get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    UserFactory(email='csrf@example.com')
+    response = csrf_client.post('/login', data={'csrf_token': token, 'email': 'csrf@example.com',
+                                                'password': 'correct horse battery'})
+    assert response.status_code == 302
+
+
+def test_security_headers_and_no_cdn(client):
+    response = client.get('/login')
+    assert "default-src 'self'" in response.headers['Content-Security-Policy']
+    assert response.headers['X-Content-Type-Options'] == 'nosniff'
+    assert response.headers['X-Frame-Options'] == 'DENY'
+    page = response.get_data(as_text=True)
+    assert 'cdn' not in page.lower()
+    assert '//' not in ''.join(part.split('"')[0] for part in page.split('src="')[1:])
+    assert client.get('/bootstrap/static/css/bootstrap.min.css').status_code == 200
+    assert client.get('/bootstrap/static/js/bootstrap.bundle.min.js').status_code in (200, 404)
+
+
+def test_unknown_pages_answer_404_in_the_users_language(client, login):
+    login(UserFactory())
+    zh = client.get('/no-such-page')
+    assert zh.status_code == 404
+    assert '页面不存在' in zh.get_data(as_text=True)
+    en = client.get('/startups/99999', headers={'Accept-Language': 'en'})
+    assert en.status_code == 404
+    assert 'Page not found' in en.get_data(as_text=True)
+
+
+def test_json_clients_get_json_errors(client):
+    response = client.get('/no-such-page', headers={'Accept': 'application/json'})
+    assert response.status_code == 404
+    assert response.get_json()['error']['status'] == 404
+
+
+def test_unexpected_error_gives_the_500_page_and_rolls_back(client, login, monkeypatch):
+    """A crash inside a view (simulated: nothing here crashes on purpose) writes nothing."""
+    from incubator.extensions import db
+    from incubator.sites import views
+    from incubator.sites.models import Site
+
+    def crash(**kwargs):
+        db.session.add(Site(name='half-written'))
+        db.session.flush()
+        raise RuntimeError('simulated crash')
+
+    monkeypatch.setattr(views, 'list_sites', crash)
+    login(UserFactory(roles=['admin']))
+    response = client.get('/sites/', headers={'Accept-Language': 'en'})
+    assert response.status_code == 500
+    assert 'Something went wrong' in response.get_data(as_text=True)
+    assert db.session.query(Site).filter_by(name='half-written').count() == 0
