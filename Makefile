@@ -6,7 +6,7 @@ FLASK = WUTONG_ENV=development $(BIN)/flask --app incubator
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-dev catalogues update-catalogues
+.PHONY: run test install install-dev catalogues update-catalogues chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,8 +32,18 @@ run: install
 	$(FLASK) demo load
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
+# Debian's Chromium and ChromeDriver for the end-to-end tests (installed when running as root).
+chromium:
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; \
+		else \
+			echo "Chromium not found: run 'sudo apt-get install chromium chromium-driver' for the browser tests"; \
+		fi; \
+	fi
+
 ## Install and run the whole test suite (SQLite, and PostgreSQL when reachable; required with CI=true)
-test: install-dev
+test: install-dev chromium
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## After changing user-facing strings: extract them and update both catalogues

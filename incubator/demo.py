@@ -10,7 +10,7 @@ from incubator.startups.credit_code import check_character
 from incubator.startups.models import MembershipRole, Startup, StartupMembership, StartupStatus, Tier
 
 DEMO_PASSWORD = 'wutong-demo-2026'
-DEMO_DOMAIN = 'demo.wutong.local'
+DEMO_DOMAIN = 'demo.wutong.example'
 
 SITES = [
     ('梧桐众创空间（南山）', '深圳市南山区科技园梧桐路 1 号'),

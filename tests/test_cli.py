@@ -12,7 +12,7 @@ def test_demo_loads_once_and_prints_logins(app):
     first = runner.invoke(args=['demo', 'load'])
     assert first.exit_code == 0, first.output
     assert 'Demo data loaded.' in first.output
-    assert 'admin@demo.wutong.local' in first.output and DEMO_PASSWORD in first.output
+    assert 'admin@demo.wutong.example' in first.output and DEMO_PASSWORD in first.output
     second = runner.invoke(args=['demo', 'load'])
     assert 'already loaded' in second.output
     assert db.session.execute(sa.select(sa.func.count()).select_from(Site)).scalar_one() == 2
@@ -22,7 +22,7 @@ def test_demo_loads_once_and_prints_logins(app):
     roles = set().union(*(user.roles for user in users))
     assert roles == set(Role)
     assert any(user.memberships for user in users)
-    admin = db.session.execute(sa.select(User).filter_by(email='admin@demo.wutong.local')).scalar_one()
+    admin = db.session.execute(sa.select(User).filter_by(email='admin@demo.wutong.example')).scalar_one()
     assert admin.check_password(DEMO_PASSWORD)
 
 
@@ -46,3 +46,12 @@ def test_create_admin_refuses_a_short_password(app):
                                                 '--name', 'A'], input='short\nshort\n')
     assert result.exit_code != 0
     assert db.session.execute(sa.select(User)).first() is None
+
+
+def test_demo_logins_work_through_the_login_form(app, client):
+    app.test_cli_runner().invoke(args=['demo', 'load'])
+    for email in ('admin@demo.wutong.example', 'manager@demo.wutong.example', 'owner@demo.wutong.example'):
+        response = client.post('/login', data={'email': email, 'password': DEMO_PASSWORD})
+        assert response.status_code == 302, email
+        assert client.get('/').status_code == 200
+        client.post('/logout')
