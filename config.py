@@ -25,6 +25,10 @@ class Config:
     SQLALCHEMY_DATABASE_URI = os.environ.get('DATABASE_URL') or f'sqlite:///{INSTANCE_DIR / "wutong.sqlite3"}'
     SQLALCHEMY_ENGINE_OPTIONS = {'pool_pre_ping': True}
 
+    # Host (and port) of the site as users reach it: links in mail sent by jobs are built from it.
+    SERVER_NAME = os.environ.get('SERVER_NAME')
+    PREFERRED_URL_SCHEME = os.environ.get('PREFERRED_URL_SCHEME', 'https')
+
     LANGUAGES = ('zh_CN', 'en')
     BABEL_DEFAULT_LOCALE = 'zh_CN'
     BABEL_DEFAULT_TIMEZONE = os.environ.get('WUTONG_TIMEZONE', 'Asia/Shanghai')
@@ -63,6 +67,8 @@ class Config:
 
 class DevelopmentConfig(Config):
     DEBUG = True
+    SERVER_NAME = os.environ.get('SERVER_NAME', '127.0.0.1:5000')
+    PREFERRED_URL_SCHEME = os.environ.get('PREFERRED_URL_SCHEME', 'http')
     MAIL_LOG_BODY = _bool('MAIL_LOG_BODY', True)
 
     @classmethod
@@ -79,11 +85,15 @@ class ProductionConfig(Config):
     def init_app(cls, app):
         if not app.config.get('SECRET_KEY'):
             raise RuntimeError('SECRET_KEY must be set in the environment to run Wutong in production.')
+        if not app.config.get('SERVER_NAME'):
+            app.logger.warning('SERVER_NAME is not set: emails sent by scheduled jobs cannot contain links.')
 
 
 class TestingConfig(Config):
     TESTING = True
     SECRET_KEY = 'testing-only-not-secret'
+    SERVER_NAME = 'localhost'
+    PREFERRED_URL_SCHEME = 'http'
     SQLALCHEMY_DATABASE_URI = os.environ.get('TEST_DATABASE_URL', 'sqlite://')
     WTF_CSRF_ENABLED = False
     MAIL_LOG_BODY = False

@@ -4,10 +4,19 @@ from pathlib import Path
 
 from flask import Flask, request, session
 from flask_login import current_user
+from werkzeug.routing import IntegerConverter
 
 from incubator.extensions import babel, bootstrap, csrf, db, login_manager, migrate
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """``<int:…>`` in routes: ids beyond a database integer are simply not found (404, not 500)."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault('max', 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def create_app(config=None):
@@ -18,6 +27,7 @@ def create_app(config=None):
     app = Flask(__name__, instance_path=config.INSTANCE_PATH,
                 template_folder=str(PROJECT_DIR / 'templates'),
                 static_folder=str(PROJECT_DIR / 'static'))
+    app.url_map.converters['int'] = DatabaseIdConverter
     app.config.from_object(config)
     config.init_app(app)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
@@ -64,6 +74,7 @@ def _init_extensions(app):
     transactions.init_app(app)
     from incubator.auth import models as auth_models  # noqa: F401 (register every model)
     from incubator.notifications import models as notification_models  # noqa: F401
+    from incubator.scheduling import models as scheduling_models  # noqa: F401
     from incubator.sites import models as site_models  # noqa: F401
     from incubator.startups import models as startup_models  # noqa: F401
 
@@ -71,11 +82,12 @@ def _init_extensions(app):
 def _register_blueprints(app):
     from incubator.auth.views import bp as auth_bp
     from incubator.dashboard.views import bp as dashboard_bp
+    from incubator.scheduling.views import bp as scheduling_bp
     from incubator.sites.views import bp as sites_bp
     from incubator.startups.views import bp as startups_bp
     from incubator.users.views import bp as users_bp
 
-    for blueprint in (dashboard_bp, auth_bp, users_bp, sites_bp, startups_bp):
+    for blueprint in (dashboard_bp, auth_bp, users_bp, sites_bp, startups_bp, scheduling_bp):
         app.register_blueprint(blueprint)
 
 

@@ -21,7 +21,8 @@ class BaseForm(FlaskForm):
 
 
 def required():
-    return validators.InputRequired(message=_l('This field is required.'))
+    """Required after stripping: a value of only spaces counts as missing."""
+    return validators.DataRequired(message=_l('This field is required.'))
 
 
 def max_length(count):
