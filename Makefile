@@ -26,11 +26,12 @@ install: $(VENV)/.installed catalogues
 
 install-dev: $(VENV)/.installed-dev catalogues
 
-## Install, migrate the embedded SQLite database, load the demo and serve http://127.0.0.1:5000
+## Install, migrate the embedded SQLite database, load the demo, start the scheduler and serve http://127.0.0.1:5000
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) demo load
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	@$(FLASK) scheduler & scheduler=$$!; trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
+		$(FLASK) run --host $(HOST) --port $(PORT)
 
 # Debian's Chromium and ChromeDriver for the end-to-end tests (installed when running as root).
 chromium:

@@ -38,5 +38,8 @@ def create_admin_command(email, name, password):
 
 
 def register_cli(app: Flask):
+    from incubator.scheduling.cli import jobs_cli, scheduler_command
     app.cli.add_command(demo_cli)
     app.cli.add_command(users_cli)
+    app.cli.add_command(jobs_cli)
+    app.cli.add_command(scheduler_command)

@@ -86,6 +86,11 @@ def _manage_users(user, obj):
     return _has(user, Role.admin)
 
 
+@rule('jobs.view')
+def _view_jobs(user, obj):
+    return _has(user, Role.admin)
+
+
 @rule('sites.manage')
 def _manage_sites(user, obj):
     return _has(user, Role.admin)

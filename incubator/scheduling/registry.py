@@ -1,0 +1,83 @@
+"""Job id → function, trigger and period: the one list the scheduler process runs.
+
+A job is a plain function ``func(period, now)`` returning a dict of counts. Jobs
+with ``once_per_period`` get their effect claimed per period key, so a second
+scheduler, a retry or an operator's manual run for the same period does nothing.
+Jobs without it (the outbox sender) must be safe to overlap on their own.
+"""
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Callable
+from zoneinfo import ZoneInfo
+
+SHANGHAI = ZoneInfo('Asia/Shanghai')
+
+
+def daily(now):
+    return now.astimezone(SHANGHAI).strftime('%Y-%m-%d')
+
+
+def hourly(now):
+    return now.astimezone(SHANGHAI).strftime('%Y-%m-%dT%H')
+
+
+def every_minute(now):
+    return now.astimezone(SHANGHAI).strftime('%Y-%m-%dT%H:%M')
+
+
+def quarterly(now):
+    local = now.astimezone(SHANGHAI)
+    return f'{local.year}-Q{(local.month - 1) // 3 + 1}'
+
+
+def monthly(now):
+    return now.astimezone(SHANGHAI).strftime('%Y-%m')
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    func: Callable
+    trigger: dict
+    period: Callable[[datetime], str]
+    once_per_period: bool = True
+    description: str = ''
+    misfire_grace_time: int = field(default=3600)
+
+
+_jobs: dict[str, Job] = {}
+
+
+def job(name, *, trigger, period=daily, once_per_period=True, misfire_grace_time=3600):
+    """Register ``func`` under ``name``; ``trigger`` holds APScheduler trigger arguments."""
+    def decorator(func):
+        if name in _jobs and _jobs[name].func is not func:
+            raise ValueError(f'job {name!r} registered twice')
+        _jobs[name] = Job(name=name, func=func, trigger=dict(trigger), period=period,
+                          once_per_period=once_per_period, description=(func.__doc__ or '').strip().split('\n')[0],
+                          misfire_grace_time=misfire_grace_time)
+        return func
+    return decorator
+
+
+def load_jobs():
+    """Import every domain's jobs module so their decorators run."""
+    from incubator.notifications import jobs as notification_jobs  # noqa: F401
+    from incubator.scheduling import jobs as scheduling_jobs  # noqa: F401
+    return dict(_jobs)
+
+
+def get_job(name):
+    load_jobs()
+    try:
+        return _jobs[name]
+    except KeyError:
+        raise LookupError(f'no job named {name!r}; see "flask jobs list"') from None
+
+
+def unregister(name):
+    """For tests that register a job of their own."""
+    _jobs.pop(name, None)
+
+
+ONE_MINUTE = timedelta(minutes=1)

@@ -1,0 +1,25 @@
+"""Administrators see the scheduled jobs, their recent runs and failures."""
+from flask import Blueprint, render_template, request
+
+from incubator.core.permissions import permission_required
+from incubator.core.time import now_utc
+from incubator.scheduling.models import RunOutcome
+from incubator.scheduling.queries import last_runs_by_job, recent_runs
+from incubator.scheduling.registry import load_jobs
+
+bp = Blueprint('scheduling', __name__, url_prefix='/admin/jobs')
+
+
+@bp.route('/')
+@permission_required('jobs.view')
+def index():
+    jobs = load_jobs()
+    job_name = request.args.get('job', '', type=str)
+    outcome = request.args.get('outcome', '', type=str)
+    if job_name not in jobs:
+        job_name = ''
+    if outcome not in {o.value for o in RunOutcome}:
+        outcome = ''
+    return render_template('scheduling/index.html', jobs=sorted(jobs.values(), key=lambda j: j.name),
+                           last_runs=last_runs_by_job(), runs=recent_runs(job_name or None, outcome or None),
+                           now=now_utc(), job_name=job_name, outcome=outcome, outcomes=RunOutcome)
