@@ -8,7 +8,7 @@ from incubator.core.permissions import can
 from incubator.extensions import db
 from incubator.sites.models import Site
 from incubator.startups.models import Startup, StartupStatus
-from incubator.startups.queries import startups_visible_to
+from incubator.startups.queries import startups_of_member
 
 
 @dataclass
@@ -23,7 +23,7 @@ class Dashboard:
 def dashboard_for(user):
     board = Dashboard(roles=user.roles)
     if user.memberships:
-        board.my_startups = [s for s in startups_visible_to(user) if s.membership_of(user) is not None]
+        board.my_startups = startups_of_member(user)
     if can(user, 'startups.view_all'):
         rows = db.session.execute(sa.select(Startup.status, sa.func.count()).group_by(Startup.status)).all()
         board.startup_counts = {status: 0 for status in StartupStatus} | dict(rows)

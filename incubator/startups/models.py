@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from incubator.core.audit import audited
 from incubator.core.db import LabelledEnum, TimestampMixin, enum_column
 from incubator.core.time import now_utc
 from incubator.extensions import db
@@ -42,6 +43,7 @@ class MembershipRole(LabelledEnum):
         return {cls.owner: _l('Owner'), cls.member: _l('Member')}
 
 
+@audited('startup', _l('Startup'), label=lambda startup: startup.name)
 class Startup(TimestampMixin, db.Model):
     __tablename__ = 'startups'
 
@@ -72,6 +74,7 @@ class Startup(TimestampMixin, db.Model):
         return next((m for m in user.memberships if m.startup_id == self.id), None)
 
 
+@audited('startup_membership', _l('Startup membership'), label=lambda membership: membership.user.email)
 class StartupMembership(db.Model):
     __tablename__ = 'startup_memberships'
     __table_args__ = (sa.UniqueConstraint('startup_id', 'user_id'),)

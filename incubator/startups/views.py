@@ -14,7 +14,7 @@ from incubator.sites.queries import list_sites
 from incubator.startups import operations
 from incubator.startups.forms import MemberInvitationForm, StartupForm
 from incubator.startups.models import Startup, StartupMembership, StartupStatus
-from incubator.startups.queries import startup_members, startups_visible_to
+from incubator.startups.queries import startup_members, startups_page
 
 bp = Blueprint('startups', __name__, url_prefix='/startups')
 
@@ -26,7 +26,8 @@ def index():
     status = request.args.get('status', '', type=str)
     if status not in {s.value for s in StartupStatus}:
         status = ''
-    startups = startups_visible_to(current_user, search=search, status=status or None)
+    page = max(request.args.get('page', 1, type=int), 1)
+    startups = startups_page(current_user, page, search=search, status=status or None)
     return render_template('startups/index.html', startups=startups, search=search, status=status,
                            statuses=StartupStatus)
 

@@ -332,3 +332,17 @@ def test_the_list_runs_as_many_statements_for_30_startups_as_for_3(client, manag
 
     assert few.count > 0
     assert many.count == few.count, many.statements
+
+
+def test_startup_list_is_paginated(client, login):
+    site = SiteFactory()
+    StartupFactory.create_batch(60, site=site)
+    login(UserFactory(roles=['manager']))
+    first = client.get('/startups/', headers={'Accept-Language': 'en'}).get_data(as_text=True)
+    second = client.get('/startups/?page=2', headers={'Accept-Language': 'en'}).get_data(as_text=True)
+    beyond = client.get('/startups/?page=99')
+    names = [f'>{s.name}</a>' for s in db.session.query(Startup).order_by(Startup.name, Startup.id)]
+    assert names[0] in first and names[49] in first and names[50] not in first
+    assert names[50] in second and names[59] in second and names[0] not in second
+    assert '60 startups' in first
+    assert beyond.status_code == 200
