@@ -59,6 +59,15 @@ class Config:
     MAIL_DEFAULT_SENDER = os.environ.get('MAIL_DEFAULT_SENDER', 'Wutong <noreply@wutong.local>')
     # Bodies of outgoing mail carry tokens: log them only where nobody else reads the log.
     MAIL_LOG_BODY = _bool('MAIL_LOG_BODY')
+    # How the outbox is sent (job notifications.send_emails): 'smtp', or 'console' (log and mark sent).
+    MAIL_BACKEND = os.environ.get('MAIL_BACKEND', 'smtp')
+    MAIL_SERVER = os.environ.get('MAIL_SERVER', 'localhost')
+    MAIL_PORT = int(os.environ.get('MAIL_PORT', 25))
+    MAIL_USE_TLS = _bool('MAIL_USE_TLS')  # STARTTLS after connecting (usually port 587)
+    MAIL_USE_SSL = _bool('MAIL_USE_SSL')  # TLS from the start (usually port 465); not with MAIL_USE_TLS
+    MAIL_USERNAME = os.environ.get('MAIL_USERNAME') or None
+    MAIL_PASSWORD = os.environ.get('MAIL_PASSWORD') or None
+    MAIL_TIMEOUT = float(os.environ.get('MAIL_TIMEOUT', 10))  # seconds, per connection and command
 
     @classmethod
     def init_app(cls, app):
@@ -70,6 +79,7 @@ class DevelopmentConfig(Config):
     SERVER_NAME = os.environ.get('SERVER_NAME', '127.0.0.1:5000')
     PREFERRED_URL_SCHEME = os.environ.get('PREFERRED_URL_SCHEME', 'http')
     MAIL_LOG_BODY = _bool('MAIL_LOG_BODY', True)
+    MAIL_BACKEND = os.environ.get('MAIL_BACKEND', 'console')
 
     @classmethod
     def init_app(cls, app):
@@ -97,6 +107,15 @@ class TestingConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get('TEST_DATABASE_URL', 'sqlite://')
     WTF_CSRF_ENABLED = False
     MAIL_LOG_BODY = False
+    # Tests point these at their own SMTP server on loopback.
+    MAIL_BACKEND = 'smtp'
+    MAIL_SERVER = '127.0.0.1'
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_USERNAME = None
+    MAIL_PASSWORD = None
+    MAIL_TIMEOUT = 5
     # Cheap hashing keeps the suite fast; production keeps the parameters above.
     PASSWORD_HASH_TIME_COST = 1
     PASSWORD_HASH_MEMORY_COST = 1024

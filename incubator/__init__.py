@@ -73,6 +73,7 @@ def _init_extensions(app):
     login_manager.login_message = _l('Please log in to see this page.')
     transactions.init_app(app)
     from incubator.auth import models as auth_models  # noqa: F401 (register every model)
+    from incubator.core import audit as audit_models  # noqa: F401
     from incubator.notifications import models as notification_models  # noqa: F401
     from incubator.scheduling import models as scheduling_models  # noqa: F401
     from incubator.sites import models as site_models  # noqa: F401
@@ -80,14 +81,17 @@ def _init_extensions(app):
 
 
 def _register_blueprints(app):
+    from incubator.audit.views import bp as audit_bp
     from incubator.auth.views import bp as auth_bp
     from incubator.dashboard.views import bp as dashboard_bp
+    from incubator.notifications.views import bp as notifications_bp
     from incubator.scheduling.views import bp as scheduling_bp
     from incubator.sites.views import bp as sites_bp
     from incubator.startups.views import bp as startups_bp
     from incubator.users.views import bp as users_bp
 
-    for blueprint in (dashboard_bp, auth_bp, users_bp, sites_bp, startups_bp, scheduling_bp):
+    for blueprint in (dashboard_bp, auth_bp, users_bp, sites_bp, startups_bp, scheduling_bp, audit_bp,
+                      notifications_bp):
         app.register_blueprint(blueprint)
 
 

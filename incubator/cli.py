@@ -3,6 +3,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from incubator.core.audit import acting_as
 from incubator.core.errors import DomainError
 from incubator.core.transactions import transaction
 
@@ -14,7 +15,7 @@ users_cli = AppGroup('users', help='Accounts.')
 def load_demo_command():
     """Load the demo (once) and print its logins."""
     from incubator.demo import DEMO_PASSWORD, demo_logins, load_demo
-    with transaction():
+    with acting_as('cli'), transaction():
         created = load_demo()
     click.echo('Demo data loaded.' if created else 'Demo data was already loaded.')
     click.echo(f'Demo logins (password for all: {DEMO_PASSWORD}):')
@@ -30,7 +31,7 @@ def create_admin_command(email, name, password):
     """Create the first administrator of a real deployment (no demo data)."""
     from incubator.auth.operations import create_admin
     try:
-        with transaction():
+        with acting_as('cli'), transaction():
             user = create_admin(email, name, password)
     except DomainError as error:
         raise click.ClickException(str(error)) from None

@@ -55,3 +55,11 @@ def test_demo_logins_work_through_the_login_form(app, client):
         assert response.status_code == 302, email
         assert client.get('/').status_code == 200
         client.post('/logout')
+
+
+def test_command_line_changes_are_audited_as_cli(app):
+    from incubator.core.audit import AuditEntry
+    app.test_cli_runner().invoke(args=['users', 'create-admin', '--email', 'cli@example.com', '--name', 'C'],
+                                 input='a long admin password\na long admin password\n')
+    entries = db.session.execute(sa.select(AuditEntry).filter_by(object_type='user')).scalars().all()
+    assert [(e.actor_label, e.action.value, e.summary) for e in entries] == [('cli', 'created', 'cli@example.com')]

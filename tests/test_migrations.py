@@ -40,9 +40,30 @@ def test_upgrade_to_head_matches_the_models_and_downgrade_removes_everything(emp
             context = MigrationContext.configure(connection, opts={'compare_type': True})
             differences = compare_metadata(context, db.metadata)
         assert differences == []
+        if db.engine.dialect.name == 'postgresql':
+            _assert_audit_log_is_append_only()
 
         downgrade(revision='base')
         with db.engine.connect() as connection:
             remaining = set(sa.inspect(connection).get_table_names()) - {'alembic_version'}
         assert remaining == set()
         db.engine.dispose()
+
+
+def _assert_audit_log_is_append_only():
+    """The migration's trigger refuses changes to audit entries, except the user foreign key's SET NULL."""
+    with db.engine.begin() as connection:
+        connection.execute(sa.text(
+            "INSERT INTO users (email, name, password_hash, is_active, session_version, created_at, updated_at) "
+            "VALUES ('gone@example.com', 'Gone', 'x', true, 1, now(), now())"))
+        connection.execute(sa.text(
+            "INSERT INTO audit_entries (occurred_at, actor_id, actor_label, action, object_type, object_id, "
+            "summary, changes) SELECT now(), id, email, 'created', 'site', '1', 'Site', '{}' FROM users"))
+    for statement in ("UPDATE audit_entries SET summary = 'forged'", 'DELETE FROM audit_entries'):
+        with pytest.raises(sa.exc.DBAPIError, match='append-only'):
+            with db.engine.begin() as connection:
+                connection.execute(sa.text(statement))
+    with db.engine.begin() as connection:
+        connection.execute(sa.text('DELETE FROM users'))
+        row = connection.execute(sa.text('SELECT actor_id, summary FROM audit_entries')).one()
+    assert tuple(row) == (None, 'Site')

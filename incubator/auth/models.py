@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from incubator.core.audit import audited
 from incubator.core.db import LabelledEnum, TimestampMixin, enum_column
 from incubator.core.time import now_utc
 from incubator.extensions import db
@@ -45,6 +46,8 @@ def normalize_email(email):
     return (email or '').strip().lower()
 
 
+@audited('user', _l('User'), exclude={'password_hash', 'session_version', 'last_login_at'},
+         label=lambda user: user.email)
 class User(UserMixin, TimestampMixin, db.Model):
     __tablename__ = 'users'
 
@@ -102,6 +105,8 @@ class User(UserMixin, TimestampMixin, db.Model):
         self.session_version += 1
 
 
+@audited('user_role', _l('User role'), object_id=lambda row: row.user_id,
+         label=lambda row: db.session.get(User, row.user_id).email)
 class UserRole(db.Model):
     __tablename__ = 'user_roles'
 
@@ -120,6 +125,7 @@ class InvitationKind(LabelledEnum):
         return {cls.staff: _l('Staff'), cls.startup_member: _l('Startup member')}
 
 
+@audited('invitation', _l('Invitation'), exclude={'token_hash'}, label=lambda invitation: invitation.email)
 class Invitation(db.Model):
     """An emailed, expiring invitation to join as staff or as a member of a startup."""
 

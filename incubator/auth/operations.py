@@ -3,7 +3,7 @@ import hashlib
 import logging
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
@@ -14,6 +14,7 @@ from incubator.core.permissions import can
 from incubator.core.time import now_utc
 from incubator.extensions import db
 from incubator.notifications.email import queue_email
+from incubator.notifications.operations import notify
 from incubator.startups.models import MembershipRole, StartupMembership
 
 logger = logging.getLogger(__name__)
@@ -210,6 +211,11 @@ def accept_invitation(token, acting_user=None, password=None):
     invitation.accepted_at = now_utc()
     db.session.flush()
     logger.info('Invitation %s accepted by user %s', invitation.id, user.id)
+    startup = invitation.startup
+    link = (url_for('startups.show', startup_id=startup.id, _external=False) if startup
+            else url_for('users.index', _external=False))
+    notify(invitation.invited_by, 'invitation_accepted', link=link, name=user.name,
+           startup=startup.name if startup else None)
     return user
 
 

@@ -132,3 +132,10 @@ def _manage_startup_members(user, startup):
 
 
 _visibility['Startup'] = 'startup.view'
+
+
+# --- the audit log: admins read it, nobody edits it ----------------------------
+
+@rule('audit.view')
+def _view_audit_log(user, obj):
+    return _has(user, Role.admin)

@@ -2,7 +2,8 @@
 
 An email is rendered in its recipient's language and written to the outbox in
 the current transaction, so it exists exactly when the change that caused it
-does. Until SMTP delivery lands, the mail is logged once the transaction commits.
+does. The job ``notifications.send_emails`` (``delivery.py``) sends it, with retries;
+once the transaction commits the mail is also logged (its body only with MAIL_LOG_BODY).
 """
 import logging
 
@@ -28,7 +29,7 @@ def queue_email(recipient, kind, locale, **context):
         text = render_template(f'emails/{kind}.txt', **context)
         html = render_template(f'emails/{kind}.html', **context)
     subject, _, body = text.partition('\n')
-    email = OutboxEmail(recipient=recipient, subject=subject.strip(), text_body=body.strip() + '\n',
+    email = OutboxEmail(recipient=recipient, subject=subject.strip()[:255], text_body=body.strip() + '\n',
                         html_body=html, locale=locale, kind=kind)
     db.session.add(email)
     db.session.flush()

@@ -1,1 +1,10 @@
-"""Notification jobs."""
+"""Scheduled work of notifications: sending the outbox."""
+from incubator.notifications.delivery import send_due_emails
+from incubator.scheduling.registry import every_minute, job
+
+
+@job('notifications.send_emails', trigger={'trigger': 'interval', 'minutes': 1}, period=every_minute,
+     once_per_period=False)
+def send_emails(period, now):
+    """Send the due emails of the outbox, retrying failed ones with backoff."""
+    return send_due_emails(now)

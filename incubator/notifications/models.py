@@ -1,4 +1,7 @@
-"""The email outbox: mail is a row written in the same transaction as its cause."""
+"""In-app notifications, email preferences, and the email outbox.
+
+Mail is a row written in the same transaction as its cause; ``delivery.py`` sends it.
+"""
 from datetime import datetime
 from typing import Optional
 
@@ -9,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from incubator.core.db import LabelledEnum, enum_column
 from incubator.core.time import now_utc
 from incubator.extensions import db
+from incubator.notifications.kinds import render_title
 
 
 class EmailStatus(LabelledEnum):
@@ -38,3 +42,48 @@ class OutboxEmail(db.Model):
     next_attempt_at: Mapped[datetime] = mapped_column(default=now_utc)
     sent_at: Mapped[Optional[datetime]]
     last_error: Mapped[Optional[str]] = mapped_column(sa.Text)
+
+    def __repr__(self):
+        return f'<OutboxEmail {self.id} {self.kind} {self.status.value}>'
+
+
+class Notification(db.Model):
+    """Something a user is told in the app; its text is rendered when shown, in the reader's language."""
+
+    __tablename__ = 'notifications'
+    __table_args__ = (sa.Index('ix_notifications_user_id_read_at', 'user_id', 'read_at'),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey('users.id', ondelete='CASCADE'))
+    kind: Mapped[str] = mapped_column(sa.String(50))
+    params: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    link: Mapped[Optional[str]] = mapped_column(sa.String(500))  # a path on this site
+    created_at: Mapped[datetime] = mapped_column(default=now_utc)
+    read_at: Mapped[Optional[datetime]]
+
+    def __repr__(self):
+        return f'<Notification {self.id} {self.kind} for user {self.user_id}>'
+
+    @property
+    def text(self):
+        return render_title(self.kind, self.params)
+
+    @property
+    def is_unread(self):
+        return self.read_at is None
+
+    def mark_read(self, now=None):
+        if self.read_at is None:
+            self.read_at = now or now_utc()
+
+
+class NotificationPreference(db.Model):
+    """Whether a user receives the email of one kind of notification; no row means the kind's default."""
+
+    __tablename__ = 'notification_preferences'
+    __table_args__ = (sa.UniqueConstraint('user_id', 'kind'),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey('users.id', ondelete='CASCADE'))
+    kind: Mapped[str] = mapped_column(sa.String(50))
+    email_enabled: Mapped[bool]

@@ -5,6 +5,7 @@ import traceback
 
 import sqlalchemy as sa
 
+from incubator.core.audit import acting_as
 from incubator.core.time import now_utc
 from incubator.extensions import db
 from incubator.scheduling.models import JobClaim, JobRun, RunOutcome
@@ -32,7 +33,9 @@ def run_job(name, period=None, now=None):
         if job.once_per_period:
             db.session.add(JobClaim(job_name=name, period_key=period, run_id=run_id))
             db.session.flush()
-        counts = job.func(period=period, now=now) or {}
+        with acting_as(f'job:{name}'):
+            counts = job.func(period=period, now=now) or {}
+            db.session.flush()
         db.session.commit()
     except sa.exc.IntegrityError as error:
         db.session.rollback()

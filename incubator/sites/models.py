@@ -2,12 +2,15 @@
 from typing import Optional
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column
 
+from incubator.core.audit import audited
 from incubator.core.db import TimestampMixin
 from incubator.extensions import db
 
 
+@audited('site', _l('Site'), label=lambda site: site.name)
 class Site(TimestampMixin, db.Model):
     __tablename__ = 'sites'
 

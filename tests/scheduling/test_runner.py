@@ -168,3 +168,20 @@ def test_admin_sees_runs_and_failures(app, client, login, digest_job):
 def test_only_admins_see_jobs(client, login, roles):
     login(UserFactory(roles=roles))
     assert client.get('/admin/jobs/').status_code == 403
+
+
+def test_changes_made_by_a_job_are_audited_as_the_job(app):
+    from incubator.core.audit import AuditEntry
+    from incubator.sites.models import Site
+
+    @registry.job('test.open_site', trigger={'trigger': 'cron', 'hour': 6})
+    def open_site(period, now):
+        db.session.add(Site(name=f'Opened {period}'))
+        return {'sites': 1}
+
+    try:
+        run_job('test.open_site', period='2026-11-26')
+    finally:
+        registry.unregister('test.open_site')
+    entry = db.session.execute(sa.select(AuditEntry).filter_by(object_type='site')).scalar_one()
+    assert (entry.actor_label, entry.summary) == ('job:test.open_site', 'Opened 2026-11-26')

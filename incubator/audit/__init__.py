@@ -1,0 +1,1 @@
+"""Administrators browse and export the audit log."""

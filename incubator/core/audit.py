@@ -1,0 +1,245 @@
+"""The audit log: who changed which object, when, and from what to what.
+
+Mark a model with :func:`audited`. Every insert, real update and delete of it
+through the ORM then appends an :class:`AuditEntry` on the session's own
+connection during the flush, so the entry commits or rolls back with the change.
+Nothing in the application updates or deletes entries, and the ORM refuses to.
+
+How the hook works: the mapper events ``after_insert``, ``after_update`` and
+``after_delete`` fire for every row the flush writes, cascaded and orphan
+deletes included, once primary keys are known and while attribute history
+still holds the old values; they queue one entry each. ``after_flush`` then
+inserts the queue in one statement. ORM bulk statements would bypass those
+events, so they are refused for audited models.
+"""
+import contextvars
+import enum
+import functools
+import re
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any, Callable, NamedTuple, Optional
+
+import sqlalchemy as sa
+from flask import has_request_context, request
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from incubator.core.db import LabelledEnum, enum_column
+from incubator.core.time import now_utc
+from incubator.extensions import db
+
+ALWAYS_EXCLUDED = frozenset({'created_at', 'updated_at'})
+_PENDING = 'audit_pending'
+
+
+class AuditAction(LabelledEnum):
+    created = 'created'
+    updated = 'updated'
+    deleted = 'deleted'
+
+    @classmethod
+    def labels(cls):
+        return {cls.created: _l('Created'), cls.updated: _l('Updated'), cls.deleted: _l('Deleted')}
+
+
+class AuditEntry(db.Model):
+    """One change of one audited object; ``changes`` maps each field to ``[before, after]``."""
+
+    __tablename__ = 'audit_entries'
+    __table_args__ = (
+        sa.Index('ix_audit_entries_object_type_object_id', 'object_type', 'object_id'),
+        sa.Index('ix_audit_entries_actor_id_occurred_at', 'actor_id', 'occurred_at'),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    occurred_at: Mapped[datetime] = mapped_column(default=now_utc, index=True)
+    actor_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey('users.id', ondelete='SET NULL'))
+    # The actor as they were then (an email), or what acted without a user ('job:…', 'cli', 'system').
+    actor_label: Mapped[str] = mapped_column(sa.String(254))
+    action: Mapped[AuditAction] = mapped_column(enum_column(AuditAction))
+    object_type: Mapped[str] = mapped_column(sa.String(50))
+    object_id: Mapped[str] = mapped_column(sa.String(50))
+    summary: Mapped[str] = mapped_column(sa.String(255), default='')
+    changes: Mapped[dict] = mapped_column(sa.JSON)
+    request_ip: Mapped[Optional[str]] = mapped_column(sa.String(45))
+
+    def __repr__(self):
+        return f'<AuditEntry {self.id} {self.action.value} {self.object_type} {self.object_id}>'
+
+
+class AuditLogIsAppendOnly(RuntimeError):
+    pass
+
+
+# --- who is acting ---------------------------------------------------------------
+
+class Actor(NamedTuple):
+    user: Any
+    label: str
+    ip: Optional[str]
+
+
+_acting_as = contextvars.ContextVar('audit_acting_as', default=None)
+
+
+@contextmanager
+def acting_as(label, user=None):
+    """Attribute the changes made inside to ``label`` (e.g. ``'job:housekeeping.purge'``, ``'cli'``)."""
+    token = _acting_as.set((label, user))
+    try:
+        yield
+    finally:
+        _acting_as.reset(token)
+
+
+def current_actor():
+    """An explicit :func:`acting_as`, else the request's logged-in user (or 'anonymous'), else 'system'."""
+    ip = request.remote_addr if has_request_context() else None
+    if _acting_as.get() is not None:
+        label, user = _acting_as.get()
+        return Actor(user, label, ip)
+    if has_request_context():
+        if current_user.is_authenticated:
+            return Actor(current_user._get_current_object(), current_user.email, ip)
+        return Actor(None, 'anonymous', ip)
+    return Actor(None, 'system', None)
+
+
+# --- marking models ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class AuditSettings:
+    object_type: str
+    title: Any
+    columns: tuple
+    label: Optional[Callable]
+    object_id: Optional[Callable]
+
+
+_audited = {}
+
+
+def audited(object_type, title=None, exclude=(), label=None, object_id=None):
+    """Class decorator: record every change of this model in the audit log.
+
+    ``exclude`` names columns never recorded (``created_at`` and ``updated_at``
+    never are). A column whose name suggests a secret must be excluded, or the
+    model is refused at import. ``label(obj)`` gives the summary shown beside the
+    entry; ``object_id(obj)`` the id recorded (default: the primary key).
+    """
+    def decorator(cls):
+        keys = list(sa.inspect(cls).columns.keys())
+        if set(exclude) - set(keys):
+            raise TypeError(f'{cls.__name__} has no columns {sorted(set(exclude) - set(keys))} to exclude')
+        columns = tuple(key for key in keys if key not in ALWAYS_EXCLUDED | set(exclude))
+        secrets = [key for key in columns if _looks_secret(key)]
+        if secrets:
+            raise TypeError(f'{cls.__name__}: exclude the secret columns {secrets} from the audit log')
+        for key in columns:
+            # Load the old value before it is overwritten, even on an expired object.
+            sa.event.listen(getattr(cls, key), 'set', _keep_old_value, active_history=True)
+        for event, action in (('after_insert', AuditAction.created), ('after_update', AuditAction.updated),
+                              ('after_delete', AuditAction.deleted)):
+            sa.event.listen(cls, event, functools.partial(_queue_entry, action))
+        _audited[cls] = AuditSettings(object_type, title or object_type, columns, label, object_id)
+        return cls
+    return decorator
+
+
+def audited_types():
+    """``(object_type, title)`` of every audited model, for filters."""
+    return sorted({(s.object_type, s.title) for s in _audited.values()}, key=lambda pair: pair[0])
+
+
+def _looks_secret(key):
+    """Passwords, hashes, tokens and secrets; not the instants and dates named after them."""
+    return bool(re.search(r'password|secret|token|hash', key, re.IGNORECASE)) and not key.endswith(('_at', '_on'))
+
+
+def _keep_old_value(target, value, oldvalue, initiator):
+    pass
+
+
+def to_json(value):
+    """A column value as JSON: ISO dates and times, enum values, decimals as strings."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, enum.Enum):
+        return to_json(value.value)
+    if isinstance(value, (datetime, date, time)):
+        return value.isoformat()
+    return str(value)
+
+
+# --- the flush hook -------------------------------------------------------------------
+
+def _queue_entry(action, mapper, connection, target):
+    settings = _audited[mapper.class_]
+    state = sa.inspect(target)
+    if action == AuditAction.updated:
+        changes = {}
+        for key in settings.columns:
+            history = state.attrs[key].history
+            if history.has_changes():
+                before = to_json(history.deleted[0]) if history.deleted else None
+                after = to_json(history.added[0]) if history.added else None
+                if before != after:
+                    changes[key] = [before, after]
+        if not changes:
+            return
+    else:
+        values = {key: to_json(state.dict.get(key)) for key in settings.columns}
+        changes = {key: [None, value] if action == AuditAction.created else [value, None]
+                   for key, value in values.items() if value is not None}
+    ident = (settings.object_id(target) if settings.object_id
+             else '-'.join(str(value) for value in mapper.primary_key_from_instance(target)))
+    state.session.info.setdefault(_PENDING, []).append({
+        'action': action, 'object_type': settings.object_type, 'object_id': str(ident)[:50],
+        'summary': str(settings.label(target) if settings.label else '')[:255], 'changes': changes,
+    })
+
+
+@sa.event.listens_for(Session, 'before_flush')
+def _before_flush(session, flush_context, instances):
+    """Forget entries of a failed earlier flush; load what an expired object about to be deleted held."""
+    session.info[_PENDING] = []
+    for obj in session.deleted:
+        settings = _audited.get(type(obj))
+        if settings is not None:
+            for key in sa.inspect(obj).unloaded & set(settings.columns):
+                getattr(obj, key)
+
+
+@sa.event.listens_for(Session, 'after_flush')
+def _write_entries(session, flush_context):
+    """Insert the queued entries on the flush's connection: same transaction as the changes."""
+    entries = session.info.pop(_PENDING, None)
+    if not entries:
+        return
+    actor = current_actor()
+    common = {'occurred_at': now_utc(), 'actor_id': getattr(actor.user, 'id', None),
+              'actor_label': actor.label[:254], 'request_ip': actor.ip}
+    session.connection().execute(sa.insert(AuditEntry.__table__), [dict(entry, **common) for entry in entries])
+
+
+@sa.event.listens_for(Session, 'do_orm_execute')
+def _refuse_unaudited_statements(orm_execute_state):
+    """ORM bulk statements skip the flush hook: refuse them on audited models, and any edit of the log."""
+    state = orm_execute_state
+    if not (state.is_insert or state.is_update or state.is_delete):
+        return
+    for mapper in state.all_mappers:
+        if mapper.class_ is AuditEntry and not state.is_insert:
+            raise AuditLogIsAppendOnly('the audit log cannot be changed')
+        if mapper.class_ in _audited:
+            raise TypeError(f'bulk statements on the audited {mapper.class_.__name__} would escape the '
+                            'audit log: change the objects through the session instead')
+
+
+@sa.event.listens_for(AuditEntry, 'before_update')
+@sa.event.listens_for(AuditEntry, 'before_delete')
+def _refuse_changes(mapper, connection, target):
+    raise AuditLogIsAppendOnly('the audit log cannot be changed')

@@ -1,0 +1,95 @@
+"""The kinds of notification: what each one says, and whether it also sends an email.
+
+A notification stores only its kind and plain parameters; its text is rendered
+when it is shown, in the reader's language, from the kind's title template.
+So a kind's title may be reworded or translated later and old notifications
+follow.
+
+Account-critical mail (invitations, password resets) is not a notification kind:
+those emails are queued directly with ``queue_email``, are always sent and are
+never offered as a choice on the preferences page.
+"""
+from dataclasses import dataclass
+from typing import Callable, Optional, Union
+
+from flask_babel import lazy_gettext as _l
+
+#: The generic email of a notification: its title, a link to its object, a link to the preferences.
+GENERIC_EMAIL = 'notifications/notification'
+
+
+@dataclass(frozen=True)
+class NotificationKind:
+    """``title`` is a lazy string with ``%(param)s`` placeholders, or a function of the params giving one."""
+
+    name: str
+    title: Union[object, Callable[[dict], object]]
+    label: object  # what the preferences page calls it, e.g. "Someone accepts my invitation"
+    email_template: Optional[str] = GENERIC_EMAIL  # under templates/emails/, without extension
+    email_by_default: bool = True
+    choosable: bool = True  # False: not on the preferences page, the email is always sent
+
+    def render_title(self, params):
+        template = self.title(params) if callable(self.title) else self.title
+        try:
+            return str(template) % params
+        except (KeyError, TypeError, ValueError):
+            return str(template)
+
+
+_kinds: dict[str, NotificationKind] = {}
+
+
+def register(kind):
+    if kind.name in _kinds and _kinds[kind.name] != kind:
+        raise ValueError(f'notification kind {kind.name!r} registered twice')
+    _kinds[kind.name] = kind
+    return kind
+
+
+def unregister(name):
+    """For tests that register a kind of their own."""
+    _kinds.pop(name, None)
+
+
+def get_kind(name):
+    try:
+        return _kinds[name]
+    except KeyError:
+        raise LookupError(f'no notification kind {name!r}') from None
+
+
+def find_kind(name):
+    return _kinds.get(name)
+
+
+def all_kinds():
+    return list(_kinds.values())
+
+
+def choosable_kinds():
+    """The kinds whose email each user may switch off, in registration order."""
+    return [kind for kind in _kinds.values() if kind.choosable and kind.email_template]
+
+
+def render_title(name, params):
+    """The text of a notification in the current language; a generic text for a kind no longer known."""
+    kind = find_kind(name)
+    if kind is None:
+        return str(_l('You have a new notification.'))
+    return kind.render_title(params or {})
+
+
+# --- the kinds ---------------------------------------------------------------------------
+
+def _invitation_accepted_title(params):
+    if params.get('startup'):
+        return _l('%(name)s accepted your invitation to %(startup)s.')
+    return _l('%(name)s accepted your invitation to join Wutong.')
+
+
+register(NotificationKind(
+    name='invitation_accepted',
+    title=_invitation_accepted_title,
+    label=_l('Someone accepts an invitation I sent'),
+))

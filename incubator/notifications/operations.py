@@ -1,0 +1,83 @@
+"""The write side of notifications: tell a user something, mark it read, choose emails. Flush only."""
+import logging
+from urllib.parse import urljoin
+
+import sqlalchemy as sa
+from flask import current_app, url_for
+from flask_babel import lazy_gettext as _l
+
+from incubator.core.errors import DomainError
+from incubator.core.forms import safe_next_path
+from incubator.core.time import now_utc
+from incubator.extensions import db
+from incubator.notifications.email import queue_email
+from incubator.notifications.kinds import choosable_kinds, get_kind
+from incubator.notifications.models import Notification, NotificationPreference
+from incubator.notifications.queries import wants_email
+
+logger = logging.getLogger(__name__)
+
+_JSON_SCALARS = (str, int, float, bool, type(None))
+
+
+def notify(user, kind, link=None, **params):
+    """Tell ``user`` about something: a notification in the app and, if they want it, an email.
+
+    ``params`` are plain values (names, numbers) for the kind's title; the title is
+    rendered when read, in the reader's language. ``link`` is a path on this site
+    (``/startups/3``). The email, in the user's language, joins the current transaction.
+    """
+    spec = get_kind(kind)
+    if link is not None and safe_next_path(link) != link:
+        raise ValueError(f'a notification link must be a path on this site, not {link!r}')
+    for key, value in params.items():
+        if not isinstance(value, _JSON_SCALARS):
+            raise TypeError(f'notification parameter {key!r} must be a plain value, not {type(value).__name__}')
+    notification = Notification(user_id=user.id, kind=spec.name, params=params, link=link)
+    db.session.add(notification)
+    db.session.flush()
+    if user.is_active and wants_email(user, spec.name):
+        queue_email(user.email, spec.email_template, user.locale or current_app.config['BABEL_DEFAULT_LOCALE'],
+                    user=user, notification=notification, url=_absolute_url(link))
+    logger.info('Notification %s (%s) for user %s', notification.id, spec.name, user.id)
+    return notification
+
+
+def _absolute_url(path):
+    if path is None:
+        return None
+    return urljoin(url_for('dashboard.index', _external=True), path)
+
+
+def mark_read(user, notification):
+    if notification.user_id != user.id:
+        raise DomainError(_l('This notification is not yours.'))
+    notification.mark_read(now_utc())
+    db.session.flush()
+
+
+def mark_all_read(user):
+    """Mark every unread notification of ``user`` read; return how many were."""
+    result = db.session.execute(
+        sa.update(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=now_utc()))
+    return result.rowcount
+
+
+def set_email_preferences(user, enabled_kinds):
+    """Receive the email of exactly the choosable kinds in ``enabled_kinds``; others are switched off."""
+    enabled = set(enabled_kinds)
+    choosable = {kind.name: kind for kind in choosable_kinds()}
+    unknown = enabled - set(choosable)
+    if unknown:
+        raise DomainError(_l('Unknown kind of notification.'))
+    stored = {row.kind: row for row in db.session.execute(
+        sa.select(NotificationPreference).where(NotificationPreference.user_id == user.id)).scalars()}
+    for name in choosable:
+        row = stored.get(name)
+        if row is None:
+            db.session.add(NotificationPreference(user_id=user.id, kind=name, email_enabled=name in enabled))
+        else:
+            row.email_enabled = name in enabled
+    db.session.flush()

@@ -1,0 +1,53 @@
+"""The read side of notifications: the inbox, the unread count, email preferences."""
+import sqlalchemy as sa
+
+from incubator.extensions import db
+from incubator.notifications.kinds import choosable_kinds, get_kind
+from incubator.notifications.models import Notification, NotificationPreference
+
+PER_PAGE = 30
+
+
+def inbox_page(user, page=1):
+    """One page of the user's notifications, newest first (a Flask-SQLAlchemy Pagination)."""
+    query = (sa.select(Notification).where(Notification.user_id == user.id)
+             .order_by(Notification.created_at.desc(), Notification.id.desc()))
+    return db.paginate(query, page=page, per_page=PER_PAGE, max_per_page=PER_PAGE, error_out=False)
+
+
+def own_notification(user, notification_id):
+    """The notification if it exists and belongs to ``user``, else None: nobody reaches another's."""
+    query = sa.select(Notification).where(Notification.id == notification_id,
+                                          Notification.user_id == user.id)
+    return db.session.execute(query).scalar_one_or_none()
+
+
+def unread_count(user):
+    query = sa.select(sa.func.count()).select_from(Notification).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None))
+    return db.session.execute(query).scalar_one()
+
+
+def _stored_preferences(user):
+    query = sa.select(NotificationPreference.kind, NotificationPreference.email_enabled).where(
+        NotificationPreference.user_id == user.id)
+    return dict(db.session.execute(query).all())
+
+
+def email_preferences(user):
+    """Kind name → whether the user gets its email, for every choosable kind (defaults filled in)."""
+    stored = _stored_preferences(user)
+    return {kind.name: stored.get(kind.name, kind.email_by_default) for kind in choosable_kinds()}
+
+
+def wants_email(user, kind_name):
+    """Whether ``user`` gets the email of a ``kind_name`` notification."""
+    kind = get_kind(kind_name)
+    if not kind.email_template:
+        return False
+    if not kind.choosable:
+        return True
+    query = sa.select(NotificationPreference.email_enabled).where(
+        NotificationPreference.user_id == user.id, NotificationPreference.kind == kind.name)
+    stored = db.session.execute(query).scalar_one_or_none()
+    return kind.email_by_default if stored is None else stored

@@ -1,0 +1,75 @@
+"""The inbox: a user's own notifications, marking them read, and which ones also come by email."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from incubator.core.forms import ConfirmForm, safe_next_path
+from incubator.notifications import operations
+from incubator.notifications.forms import EmailPreferencesForm
+from incubator.notifications.kinds import choosable_kinds
+from incubator.notifications.queries import email_preferences, inbox_page, own_notification, unread_count
+
+bp = Blueprint('notifications', __name__, url_prefix='/notifications')
+
+
+@bp.app_context_processor
+def inject_unread_count():
+    """``unread_notification_count()`` for the navigation: one query where a page shows it, none for visitors."""
+    def unread_notification_count():
+        if not current_user.is_authenticated:
+            return 0
+        return unread_count(current_user)
+    return {'unread_notification_count': unread_notification_count}
+
+
+def _own_or_404(notification_id):
+    notification = own_notification(current_user, notification_id)
+    if notification is None:
+        abort(404)
+    return notification
+
+
+def _page():
+    return max(request.args.get('page', 1, type=int), 1)
+
+
+@bp.route('/')
+@login_required
+def index():
+    return render_template('notifications/index.html', pagination=inbox_page(current_user, _page()),
+                           confirm_form=ConfirmForm())
+
+
+@bp.route('/<int:notification_id>/read', methods=['POST'])
+@login_required
+def mark_read(notification_id):
+    """Mark one notification read; with ``open``, go on to what it is about."""
+    notification = _own_or_404(notification_id)
+    if ConfirmForm().validate_on_submit():
+        operations.mark_read(current_user, notification)
+        if request.values.get('open') and notification.link:
+            return redirect(safe_next_path(notification.link) or url_for('notifications.index'))
+    return redirect(url_for('notifications.index', page=_page()))
+
+
+@bp.route('/read-all', methods=['POST'])
+@login_required
+def mark_all_read():
+    if ConfirmForm().validate_on_submit():
+        operations.mark_all_read(current_user)
+        flash(_('All notifications are marked as read.'), 'success')
+    return redirect(url_for('notifications.index'))
+
+
+@bp.route('/preferences', methods=['GET', 'POST'])
+@login_required
+def preferences():
+    choices = email_preferences(current_user)
+    # All boxes unchecked posts no field at all: read the (empty) form anyway, not the defaults.
+    form = EmailPreferencesForm(request.form if request.method == 'POST' else None, kinds=choosable_kinds(),
+                                email_kinds=[name for name, enabled in choices.items() if enabled])
+    if form.validate_on_submit():
+        operations.set_email_preferences(current_user, form.email_kinds.data)
+        flash(_('Your email preferences have been saved.'), 'success')
+        return redirect(url_for('notifications.preferences'))
+    return render_template('notifications/preferences.html', form=form)
