@@ -2,6 +2,7 @@
 from datetime import timedelta
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from incubator.auth.models import LoginAttempt
 from incubator.extensions import db
@@ -9,7 +10,8 @@ from incubator.scheduling.models import JobRun, RunOutcome
 from incubator.scheduling.registry import daily, job
 
 
-@job('housekeeping.purge', trigger={'trigger': 'cron', 'hour': 3, 'minute': 17}, period=daily)
+@job('housekeeping.purge', trigger={'trigger': 'cron', 'hour': 3, 'minute': 17}, period=daily,
+     description=_l('Forget login attempts older than a day and job runs older than 90 days (failures: a year).'))
 def purge_old_records(period, now):
     """Forget login attempts older than a day and job runs older than 90 days (failures: a year)."""
     attempts = db.session.execute(sa.delete(LoginAttempt).where(

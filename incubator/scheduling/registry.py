@@ -48,13 +48,17 @@ class Job:
 _jobs: dict[str, Job] = {}
 
 
-def job(name, *, trigger, period=daily, once_per_period=True, misfire_grace_time=3600):
-    """Register ``func`` under ``name``; ``trigger`` holds APScheduler trigger arguments."""
+def job(name, *, trigger, period=daily, once_per_period=True, misfire_grace_time=3600, description=None):
+    """Register ``func`` under ``name``; ``trigger`` holds APScheduler trigger arguments.
+
+    ``description`` (translatable) is what administrators read; the docstring by default.
+    """
     def decorator(func):
         if name in _jobs and _jobs[name].func is not func:
             raise ValueError(f'job {name!r} registered twice')
         _jobs[name] = Job(name=name, func=func, trigger=dict(trigger), period=period,
-                          once_per_period=once_per_period, description=(func.__doc__ or '').strip().split('\n')[0],
+                          once_per_period=once_per_period,
+                          description=description or (func.__doc__ or '').strip().split('\n')[0],
                           misfire_grace_time=misfire_grace_time)
         return func
     return decorator

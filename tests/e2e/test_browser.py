@@ -2,18 +2,30 @@
 import re
 
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select
+from selenium.webdriver.support.expected_conditions import staleness_of
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from incubator.startups.models import MembershipRole
 from tests.conftest import link_in
 from tests.factories import PASSWORD, SiteFactory, StartupFactory, UserFactory, member_of
 
 
+def click_and_wait(browser, element):
+    """Click something that loads a new page, and wait until the old page is gone."""
+    page = browser.find_element(By.TAG_NAME, 'html')
+    element.click()
+    WebDriverWait(browser, 10).until(staleness_of(page))
+
+
+def submit(browser):
+    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, 'main form button[type=submit]'))
+
+
 def log_in(browser, base, email, password=PASSWORD):
     browser.get(base + '/login')
     browser.find_element(By.NAME, 'email').send_keys(email)
     browser.find_element(By.NAME, 'password').send_keys(password)
-    browser.find_element(By.CSS_SELECTOR, 'main form button[type=submit]').click()
+    submit(browser)
 
 
 def test_manager_registers_a_startup_in_chinese(live_server, browser_factory):
@@ -23,21 +35,21 @@ def test_manager_registers_a_startup_in_chinese(live_server, browser_factory):
     log_in(browser, live_server, 'manager@example.com')
     assert '李强，您好' in browser.find_element(By.TAG_NAME, 'h1').text
 
-    browser.find_element(By.LINK_TEXT, '入驻企业').click()
-    browser.find_element(By.LINK_TEXT, '登记入驻企业').click()
+    click_and_wait(browser, browser.find_element(By.LINK_TEXT, '入驻企业'))
+    click_and_wait(browser, browser.find_element(By.LINK_TEXT, '登记入驻企业'))
     browser.find_element(By.NAME, 'name').send_keys('深圳青梧智能科技有限公司')
     browser.find_element(By.NAME, 'credit_code').send_keys('91350100m000100y44')
     browser.execute_script("document.querySelector('[name=admitted_on]').value = '2026-03-01'")
     browser.find_element(By.NAME, 'contact_name').send_keys('刘洋')
     browser.find_element(By.NAME, 'contact_phone').send_keys('0755-8888 0000')
     Select(browser.find_element(By.NAME, 'tier')).select_by_visible_text('孵化器')
-    browser.find_element(By.CSS_SELECTOR, 'main form button[type=submit]').click()
+    submit(browser)
     assert '校验码' in browser.find_element(By.CSS_SELECTOR, '.invalid-feedback').text
 
     code = browser.find_element(By.NAME, 'credit_code')
     code.clear()
     code.send_keys('91350100M000100Y43')
-    browser.find_element(By.CSS_SELECTOR, 'main form button[type=submit]').click()
+    submit(browser)
     assert '已登记' in browser.find_element(By.CSS_SELECTOR, '.alert').text
     assert browser.find_element(By.TAG_NAME, 'h1').text.startswith('深圳青梧智能科技有限公司')
     assert '孵化器' in browser.page_source
@@ -49,13 +61,13 @@ def test_founder_invites_a_colleague_who_joins_in_english(app, live_server, brow
     StartupFactory(name='Someone Else Ltd')
     founder = browser_factory('en')
     log_in(founder, live_server, 'founder@example.com')
-    founder.find_element(By.LINK_TEXT, 'My startups').click()
+    click_and_wait(founder, founder.find_element(By.LINK_TEXT, 'My startups'))
     assert 'Someone Else Ltd' not in founder.page_source
-    founder.find_element(By.LINK_TEXT, 'Qingwu Tech').click()
-    founder.find_element(By.LINK_TEXT, 'Invite a member').click()
+    click_and_wait(founder, founder.find_element(By.LINK_TEXT, 'Qingwu Tech'))
+    click_and_wait(founder, founder.find_element(By.LINK_TEXT, 'Invite a member'))
     founder.find_element(By.NAME, 'email').send_keys('zhou@example.com')
     founder.find_element(By.NAME, 'name').send_keys('Zhou Ting')
-    founder.find_element(By.CSS_SELECTOR, 'main form button[type=submit]').click()
+    submit(founder)
     assert 'An invitation has been sent to zhou@example.com.' in founder.find_element(By.CSS_SELECTOR, '.alert').text
 
     [email] = outbox('zhou@example.com')
@@ -63,9 +75,9 @@ def test_founder_invites_a_colleague_who_joins_in_english(app, live_server, brow
     colleague.get(live_server + link_in(email, '/invitation/'))
     colleague.find_element(By.NAME, 'password').send_keys('our new password')
     colleague.find_element(By.NAME, 'confirm').send_keys('our new password')
-    colleague.find_element(By.CSS_SELECTOR, 'main form button[type=submit]').click()
+    submit(colleague)
     assert 'Welcome to Wutong, Zhou Ting.' in colleague.find_element(By.CSS_SELECTOR, '.alert').text
     assert 'Qingwu Tech' in colleague.page_source
 
-    colleague.find_element(By.CSS_SELECTOR, 'nav button[value=zh_CN]').click()
+    click_and_wait(colleague, colleague.find_element(By.CSS_SELECTOR, 'nav button[value=zh_CN]'))
     assert re.search('Zhou Ting，您好', colleague.find_element(By.TAG_NAME, 'h1').text)

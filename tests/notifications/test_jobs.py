@@ -61,6 +61,11 @@ def test_with_the_server_down_the_job_succeeds_and_keeps_the_mail(app, smtp_serv
     assert db.session.get(OutboxEmail, email_id).status == EmailStatus.sent
 
 
-def test_get_job_finds_it(app):
-    description = get_job('notifications.send_emails').description
-    assert description == 'Send the due emails of the outbox, retrying failed ones with backoff.'
+def test_get_job_finds_it_with_a_description_in_both_languages(app):
+    from flask_babel import force_locale
+    job = get_job('notifications.send_emails')
+    assert not job.once_per_period
+    with force_locale('en'):
+        assert str(job.description) == 'Send the due emails of the outbox, retrying failed ones with backoff.'
+    with force_locale('zh_CN'):
+        assert str(job.description) == '发送发件箱中到期的邮件，失败的邮件按退避间隔重试。'
