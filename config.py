@@ -29,6 +29,9 @@ class Config:
     SERVER_NAME = os.environ.get('SERVER_NAME')
     PREFERRED_URL_SCHEME = os.environ.get('PREFERRED_URL_SCHEME', 'https')
 
+    # Working days for deadlines: 'china' (holidays and make-up workdays) or 'weekends'.
+    WORKING_CALENDAR = os.environ.get('WORKING_CALENDAR', 'china')
+
     LANGUAGES = ('zh_CN', 'en')
     BABEL_DEFAULT_LOCALE = 'zh_CN'
     BABEL_DEFAULT_TIMEZONE = os.environ.get('WUTONG_TIMEZONE', 'Asia/Shanghai')

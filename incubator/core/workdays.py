@@ -195,3 +195,9 @@ def working_days_between(start: date | datetime, end: date | datetime, calendar:
             count += 1
         day += timedelta(days=1)
     return count
+
+
+def site_calendar() -> WorkingCalendar:
+    """The deployment's calendar, from the ``WORKING_CALENDAR`` setting."""
+    from flask import current_app
+    return calendar_for(current_app.config['WORKING_CALENDAR'])

@@ -345,3 +345,15 @@ def test_deadline_is_always_a_working_day(start, n):
 def test_working_days_between_inverts_add_working_days(start, n):
     deadline = add_working_days(start, n, CHINA)
     assert working_days_between(start, deadline, CHINA) == n
+
+
+def test_the_deployment_chooses_its_calendar(app):
+    from incubator.core.workdays import site_calendar
+    make_up_saturday = date(2026, 2, 14)
+    assert site_calendar().is_working_day(make_up_saturday)
+    app.config['WORKING_CALENDAR'] = 'weekends'
+    try:
+        assert not site_calendar().is_working_day(make_up_saturday)
+        assert site_calendar().is_working_day(date(2026, 10, 1))
+    finally:
+        app.config['WORKING_CALENDAR'] = 'china'

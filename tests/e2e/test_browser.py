@@ -79,5 +79,10 @@ def test_founder_invites_a_colleague_who_joins_in_english(app, live_server, brow
     assert 'Welcome to Wutong, Zhou Ting.' in colleague.find_element(By.CSS_SELECTOR, '.alert').text
     assert 'Qingwu Tech' in colleague.page_source
 
+    founder.get(live_server + '/')
+    assert founder.find_element(By.ID, 'unread-notifications').text.startswith('1')
+    click_and_wait(founder, founder.find_element(By.CSS_SELECTOR, 'a[href="/notifications/"]'))
+    assert 'Zhou Ting accepted your invitation to Qingwu Tech.' in founder.page_source
+
     click_and_wait(colleague, colleague.find_element(By.CSS_SELECTOR, 'nav button[value=zh_CN]'))
     assert re.search('Zhou Ting，您好', colleague.find_element(By.TAG_NAME, 'h1').text)
