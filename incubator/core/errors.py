@@ -68,8 +68,7 @@ def error_response(status, message=None):
     message = message or _MESSAGES.get(status, _MESSAGES[500])
     if _wants_json():
         return jsonify(error={'status': status, 'message': str(message)}), status
-    template = 'errors/%s.html' % status if status in (403, 404, 500) else 'errors/generic.html'
-    return render_template(template, status=status, title=_TITLES.get(status, _TITLES[500]),
+    return render_template('errors/page.html', status=status, title=_TITLES.get(status, _TITLES[500]),
                            message=message), status
 
 
