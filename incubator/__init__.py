@@ -47,7 +47,7 @@ def create_app(config=None):
 
 
 def _configure_logging(app):
-    if not app.debug and not app.testing and not logging.getLogger().handlers:
+    if not app.testing and not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format='%(asctime)s %(levelname)s %(name)s: %(message)s')
     logging.getLogger('incubator').setLevel(logging.INFO)
 

@@ -3,7 +3,8 @@
 An email is rendered in its recipient's language and written to the outbox in
 the current transaction, so it exists exactly when the change that caused it
 does. The job ``notifications.send_emails`` (``delivery.py``) sends it, with retries;
-once the transaction commits the mail is also logged (its body only with MAIL_LOG_BODY).
+once the transaction commits, its queueing is logged (the body never: the sender's
+console backend prints it in development).
 """
 import logging
 
@@ -33,18 +34,14 @@ def queue_email(recipient, kind, locale, **context):
                         html_body=html, locale=locale, kind=kind)
     db.session.add(email)
     db.session.flush()
-    db.session.info.setdefault(_PENDING_KEY, []).append(
-        (email.id, recipient, email.subject, email.text_body, current_app.config['MAIL_LOG_BODY']))
+    db.session.info.setdefault(_PENDING_KEY, []).append((email.id, recipient, email.subject))
     return email
 
 
 @event.listens_for(Session, 'after_commit')
 def _log_committed_emails(session):
-    for email_id, recipient, subject, body, log_body in session.info.pop(_PENDING_KEY, []):
-        if log_body:
-            logger.info('Email %s to %s: %s\n%s', email_id, recipient, subject, body)
-        else:
-            logger.info('Email %s to %s: %s', email_id, recipient, subject)
+    for email_id, recipient, subject in session.info.pop(_PENDING_KEY, []):
+        logger.info('Email %s to %s queued: %s', email_id, recipient, subject)
 
 
 @event.listens_for(Session, 'after_soft_rollback')
