@@ -4,6 +4,7 @@ from datetime import datetime, time, timedelta
 import sqlalchemy as sa
 
 from incubator.core.audit import AuditAction, AuditEntry
+from incubator.core.db import contains_pattern
 from incubator.core.time import from_local
 from incubator.extensions import db
 
@@ -16,8 +17,7 @@ def audit_entries(object_type=None, object_id=None, actor=None, action=None, dat
     if object_id:
         query = query.where(AuditEntry.object_id == object_id)
     if actor:
-        pattern = '%{}%'.format(actor.replace('\\', '\\\\').replace('%', '\\%').replace('_', '\\_'))
-        query = query.where(AuditEntry.actor_label.ilike(pattern, escape='\\'))
+        query = query.where(AuditEntry.actor_label.ilike(contains_pattern(actor), escape='\\'))
     if action:
         query = query.where(AuditEntry.action == AuditAction(action))
     if date_from:

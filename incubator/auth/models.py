@@ -158,6 +158,11 @@ class Invitation(db.Model):
     def is_open(self):
         return self.accepted_at is None and self.revoked_at is None and self.expires_at > now_utc()
 
+    @classmethod
+    def open_clause(cls):
+        """:attr:`is_open` as a query condition."""
+        return sa.and_(cls.accepted_at.is_(None), cls.revoked_at.is_(None), cls.expires_at > now_utc())
+
 
 class LoginAttempt(db.Model):
     """One try to log in; failures within the window throttle the account and the address."""

@@ -9,6 +9,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from incubator.auth.models import (Invitation, InvitationKind, LoginAttempt, Role, User, hash_token,
                                    normalize_email)
+from incubator.auth.queries import user_by_email
 from incubator.core.errors import Conflict, DomainError, NotAllowed
 from incubator.core.permissions import can
 from incubator.core.time import now_utc
@@ -46,7 +47,7 @@ def authenticate(email, password, ip_address):
         raise LoginThrottled(_l('Too many failed logins. Please wait %(minutes)s minutes and try again, '
                                 'or reset your password.'),
                              minutes=int(config['LOGIN_THROTTLE_WINDOW'].total_seconds() // 60))
-    user = db.session.execute(sa.select(User).filter_by(email=email)).scalar_one_or_none()
+    user = user_by_email(email)
     if user is None:
         _equalize_timing(password)
         succeeded = False
@@ -102,8 +103,7 @@ def _password_fingerprint(user):
 
 def request_password_reset(email, locale):
     """Mail a reset link if an active account has this email; say nothing either way."""
-    user = db.session.execute(
-        sa.select(User).filter_by(email=normalize_email(email))).scalar_one_or_none()
+    user = user_by_email(email)
     if user is None or not user.is_active:
         logger.info('Password reset asked for unknown or inactive %s', normalize_email(email))
         return None
@@ -143,7 +143,7 @@ def invite_staff(inviter, email, name, role, locale):
     if not can(inviter, 'users.manage'):
         raise NotAllowed(_l('Only administrators may invite staff.'))
     email = normalize_email(email)
-    if _user_by_email(email) is not None:
+    if user_by_email(email) is not None:
         raise Conflict(_l('%(email)s already has an account; change its roles on the user page instead.'),
                        email=email)
     return _invite(inviter, email, name, locale, kind=InvitationKind.staff, role=Role(role))
@@ -153,7 +153,7 @@ def invite_startup_member(inviter, startup, email, name, membership_role, locale
     if not can(inviter, 'startup.manage_members', startup):
         raise NotAllowed(_l('Only managers and the startup\'s owners may invite members.'))
     email = normalize_email(email)
-    user = _user_by_email(email)
+    user = user_by_email(email)
     if user is not None and startup.membership_of(user) is not None:
         raise Conflict(_l('%(email)s is already a member of this startup.'), email=email)
     return _invite(inviter, email, name, locale, kind=InvitationKind.startup_member, startup=startup,
@@ -170,7 +170,7 @@ def _invite(inviter, email, name, locale, **target):
     db.session.add(invitation)
     db.session.flush()
     queue_email(email, 'auth/invitation', locale, invitation=invitation, token=token,
-                has_account=_user_by_email(email) is not None)
+                has_account=user_by_email(email) is not None)
     logger.info('User %s invited %s (%s)', inviter.id, email, invitation.kind.value)
     return invitation
 
@@ -195,7 +195,7 @@ def invitation_for_token(token):
 def accept_invitation(token, acting_user=None, password=None):
     """Create the invitee's account (or use the logged-in one) and grant what was offered."""
     invitation = invitation_for_token(token)
-    user = _user_by_email(invitation.email)
+    user = user_by_email(invitation.email)
     if user is not None:
         if acting_user is None or acting_user.id != user.id:
             raise NotAllowed(_l('Log in as %(email)s to accept this invitation.'), email=invitation.email)
@@ -227,10 +227,6 @@ def revoke_invitation(actor, invitation):
     if invitation.accepted_at is None and invitation.revoked_at is None:
         invitation.revoked_at = now_utc()
         db.session.flush()
-
-
-def _user_by_email(email):
-    return db.session.execute(sa.select(User).filter_by(email=email)).scalar_one_or_none()
 
 
 # --- the account itself and its administration -----------------------------
@@ -272,7 +268,7 @@ def update_user(admin, user, roles, active):
 def create_admin(email, name, password):
     """The first administrator of a real deployment (from the command line)."""
     email = normalize_email(email)
-    if _user_by_email(email) is not None:
+    if user_by_email(email) is not None:
         raise Conflict(_l('%(email)s already has an account.'), email=email)
     check_password_strength(password, email)
     user = User(email=email, name=name.strip())

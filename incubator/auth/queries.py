@@ -3,7 +3,6 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from incubator.auth.models import Invitation, InvitationKind, User, normalize_email
-from incubator.core.time import now_utc
 from incubator.extensions import db
 
 
@@ -19,15 +18,13 @@ def list_users():
 def open_staff_invitations():
     query = (sa.select(Invitation)
              .options(selectinload(Invitation.invited_by))
-             .where(Invitation.kind == InvitationKind.staff, Invitation.accepted_at.is_(None),
-                    Invitation.revoked_at.is_(None), Invitation.expires_at > now_utc())
+             .where(Invitation.kind == InvitationKind.staff, Invitation.open_clause())
              .order_by(Invitation.created_at.desc()))
     return db.session.execute(query).scalars().all()
 
 
 def open_member_invitations(startup):
     query = (sa.select(Invitation)
-             .where(Invitation.startup_id == startup.id, Invitation.accepted_at.is_(None),
-                    Invitation.revoked_at.is_(None), Invitation.expires_at > now_utc())
+             .where(Invitation.startup_id == startup.id, Invitation.open_clause())
              .order_by(Invitation.created_at.desc()))
     return db.session.execute(query).scalars().all()

@@ -49,6 +49,12 @@ def enum_column(enum_class, **kwargs):
                    values_callable=lambda cls: [member.value for member in cls], **kwargs)
 
 
+def contains_pattern(text):
+    """A LIKE pattern (escape character ``\\``) matching values that contain ``text`` literally."""
+    escaped = text.replace('\\', '\\\\').replace('%', '\\%').replace('_', '\\_')
+    return f'%{escaped}%'
+
+
 class Base(DeclarativeBase):
     registry = registry(metadata=sa.MetaData(naming_convention=NAMING_CONVENTION),
                         type_annotation_map={datetime: UTCDateTime()})

@@ -20,6 +20,11 @@ class BaseForm(FlaskForm):
             return unbound_field.bind(form=form, filters=filters, **options)
 
 
+def form_data(form, fields):
+    """The validated values of ``fields``, as keyword arguments for an operation."""
+    return {field: getattr(form, field).data for field in fields}
+
+
 def required():
     """Required after stripping: a value of only spaces counts as missing."""
     return validators.DataRequired(message=_l('This field is required.'))

@@ -134,6 +134,16 @@ def _manage_startup_members(user, startup):
 _visibility['Startup'] = 'startup.view'
 
 
+# --- notifications: each user reaches only their own -------------------------
+
+@rule('notification.read')
+def _read_notification(user, notification):
+    return notification.user_id == user.id
+
+
+_visibility['Notification'] = 'notification.read'
+
+
 # --- the audit log: admins read it, nobody edits it ----------------------------
 
 @rule('audit.view')

@@ -6,8 +6,9 @@ import sqlalchemy as sa
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 
-from incubator.core.errors import DomainError
+from incubator.core.errors import DomainError, NotAllowed
 from incubator.core.forms import safe_next_path
+from incubator.core.permissions import can
 from incubator.core.time import now_utc
 from incubator.extensions import db
 from incubator.notifications.email import queue_email
@@ -50,8 +51,8 @@ def _absolute_url(path):
 
 
 def mark_read(user, notification):
-    if notification.user_id != user.id:
-        raise DomainError(_l('This notification is not yours.'))
+    if not can(user, 'notification.read', notification):
+        raise NotAllowed(_l('This notification is not yours.'))
     notification.mark_read(now_utc())
     db.session.flush()
 

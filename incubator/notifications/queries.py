@@ -15,13 +15,6 @@ def inbox_page(user, page=1):
     return db.paginate(query, page=page, per_page=PER_PAGE, max_per_page=PER_PAGE, error_out=False)
 
 
-def own_notification(user, notification_id):
-    """The notification if it exists and belongs to ``user``, else None: nobody reaches another's."""
-    query = sa.select(Notification).where(Notification.id == notification_id,
-                                          Notification.user_id == user.id)
-    return db.session.execute(query).scalar_one_or_none()
-
-
 def unread_count(user):
     query = sa.select(sa.func.count()).select_from(Notification).where(
         Notification.user_id == user.id, Notification.read_at.is_(None))

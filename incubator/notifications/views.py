@@ -1,13 +1,15 @@
 """The inbox: a user's own notifications, marking them read, and which ones also come by email."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from incubator.core.forms import ConfirmForm, safe_next_path
+from incubator.core.permissions import get_or_404
 from incubator.notifications import operations
 from incubator.notifications.forms import EmailPreferencesForm
 from incubator.notifications.kinds import choosable_kinds
-from incubator.notifications.queries import email_preferences, inbox_page, own_notification, unread_count
+from incubator.notifications.models import Notification
+from incubator.notifications.queries import email_preferences, inbox_page, unread_count
 
 bp = Blueprint('notifications', __name__, url_prefix='/notifications')
 
@@ -22,15 +24,8 @@ def inject_unread_count():
     return {'unread_notification_count': unread_notification_count}
 
 
-def _own_or_404(notification_id):
-    notification = own_notification(current_user, notification_id)
-    if notification is None:
-        abort(404)
-    return notification
-
-
 def _page():
-    return max(request.args.get('page', 1, type=int), 1)
+    return request.args.get('page', 1, type=int)
 
 
 @bp.route('/')
@@ -44,7 +39,7 @@ def index():
 @login_required
 def mark_read(notification_id):
     """Mark one notification read; with ``open``, go on to what it is about."""
-    notification = _own_or_404(notification_id)
+    notification = get_or_404(Notification, notification_id)
     if ConfirmForm().validate_on_submit():
         operations.mark_read(current_user, notification)
         if request.values.get('open') and notification.link:

@@ -6,7 +6,7 @@ scheduler, a retry or an operator's manual run for the same period does nothing.
 Jobs without it (the outbox sender) must be safe to overlap on their own.
 """
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Callable
 from zoneinfo import ZoneInfo
 
@@ -83,5 +83,3 @@ def unregister(name):
     """For tests that register a job of their own."""
     _jobs.pop(name, None)
 
-
-ONE_MINUTE = timedelta(minutes=1)

@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from incubator.core.errors import DomainError
+from incubator.core.forms import form_data
 from incubator.core.permissions import get_or_404, permission_required
 from incubator.sites import operations
 from incubator.sites.forms import SiteForm
@@ -25,7 +26,7 @@ def create():
     form = SiteForm()
     if form.validate_on_submit():
         try:
-            operations.create_site(current_user, **_values(form))
+            operations.create_site(current_user, **form_data(form, operations.FIELDS))
         except DomainError as error:
             form.name.errors.append(str(error))
         else:
@@ -41,14 +42,10 @@ def edit(site_id):
     form = SiteForm(obj=site)
     if form.validate_on_submit():
         try:
-            operations.update_site(current_user, site, **_values(form))
+            operations.update_site(current_user, site, **form_data(form, operations.FIELDS))
         except DomainError as error:
             form.name.errors.append(str(error))
         else:
             flash(_('The site %(name)s has been saved.', name=site.name), 'success')
             return redirect(url_for('sites.index'))
     return render_template('sites/form.html', form=form, site=site)
-
-
-def _values(form):
-    return {field: getattr(form, field).data for field in operations.FIELDS}

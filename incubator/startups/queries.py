@@ -2,6 +2,7 @@
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from incubator.core.db import contains_pattern
 from incubator.core.permissions import can
 from incubator.extensions import db
 from incubator.startups.models import Startup, StartupMembership
@@ -28,7 +29,7 @@ def _visible_query(user, search, status):
         query = query.where(Startup.id.in_(
             sa.select(StartupMembership.startup_id).where(StartupMembership.user_id == user.id)))
     if search:
-        pattern = '%{}%'.format(search.replace('\\', '\\\\').replace('%', '\\%').replace('_', '\\_'))
+        pattern = contains_pattern(search)
         query = query.where(sa.or_(Startup.name.ilike(pattern, escape='\\'),
                                    Startup.credit_code.ilike(pattern, escape='\\')))
     if status:

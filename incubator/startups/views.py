@@ -8,7 +8,7 @@ from incubator.auth import operations as auth_operations
 from incubator.auth.models import Invitation
 from incubator.auth.queries import open_member_invitations
 from incubator.core.errors import DomainError
-from incubator.core.forms import ConfirmForm
+from incubator.core.forms import ConfirmForm, form_data
 from incubator.core.permissions import get_or_404, permission_required
 from incubator.sites.queries import list_sites
 from incubator.startups import operations
@@ -26,7 +26,7 @@ def index():
     status = request.args.get('status', '', type=str)
     if status not in {s.value for s in StartupStatus}:
         status = ''
-    page = max(request.args.get('page', 1, type=int), 1)
+    page = request.args.get('page', 1, type=int)
     startups = startups_page(current_user, page, search=search, status=status or None)
     return render_template('startups/index.html', startups=startups, search=search, status=status,
                            statuses=StartupStatus)
@@ -38,7 +38,7 @@ def create():
     form = StartupForm(sites=list_sites(active_only=True))
     if form.validate_on_submit():
         try:
-            startup = operations.create_startup(current_user, **_values(form))
+            startup = operations.create_startup(current_user, **form_data(form, operations.FIELDS))
         except DomainError as error:
             form.credit_code.errors.append(str(error))
         else:
@@ -62,7 +62,7 @@ def edit(startup_id):
     form = StartupForm(obj=startup, sites=list_sites(), tier=startup.tier.value, status=startup.status.value)
     if form.validate_on_submit():
         try:
-            operations.update_startup(current_user, startup, **_values(form))
+            operations.update_startup(current_user, startup, **form_data(form, operations.FIELDS))
         except DomainError as error:
             form.credit_code.errors.append(str(error))
         else:
@@ -114,7 +114,3 @@ def revoke_invitation(startup_id, invitation_id):
         auth_operations.revoke_invitation(current_user, invitation)
         flash(_('The invitation to %(email)s has been revoked.', email=invitation.email), 'info')
     return redirect(url_for('startups.show', startup_id=startup.id))
-
-
-def _values(form):
-    return {field: getattr(form, field).data for field in operations.FIELDS}

@@ -29,7 +29,7 @@ def test_login_with_correct_password_opens_the_dashboard(client):
 
 
 def test_login_email_is_case_insensitive(client):
-    user = UserFactory(email='mixed@example.com')
+    UserFactory(email='mixed@example.com')
     assert post_login(client, '  MIXED@Example.com ', PASSWORD).status_code == 302
 
 
