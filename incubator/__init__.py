@@ -73,6 +73,8 @@ def _init_extensions(app):
     login_manager.login_message = _l('Please log in to see this page.')
     transactions.init_app(app)
     from incubator.auth import models as auth_models  # noqa: F401 (register every model)
+    from incubator.booking import models as booking_models  # noqa: F401
+    from incubator.spaces import models as space_models  # noqa: F401
     from incubator.core import audit as audit_models  # noqa: F401
     from incubator.notifications import models as notification_models  # noqa: F401
     from incubator.scheduling import models as scheduling_models  # noqa: F401
@@ -83,15 +85,18 @@ def _init_extensions(app):
 def _register_blueprints(app):
     from incubator.audit.views import bp as audit_bp
     from incubator.auth.views import bp as auth_bp
+    from incubator.booking import feed_views, report_views, views  # noqa: F401 (attach their routes)
+    from incubator.booking.blueprint import bp as booking_bp
     from incubator.dashboard.views import bp as dashboard_bp
     from incubator.notifications.views import bp as notifications_bp
     from incubator.scheduling.views import bp as scheduling_bp
     from incubator.sites.views import bp as sites_bp
+    from incubator.spaces.views import bp as spaces_bp
     from incubator.startups.views import bp as startups_bp
     from incubator.users.views import bp as users_bp
 
     for blueprint in (dashboard_bp, auth_bp, users_bp, sites_bp, startups_bp, scheduling_bp, audit_bp,
-                      notifications_bp):
+                      notifications_bp, booking_bp, spaces_bp):
         app.register_blueprint(blueprint)
 
 
@@ -135,6 +140,11 @@ def _register_template_helpers(app):
 
     app.jinja_env.filters['localdatetime'] = formatting.local_datetime
     app.jinja_env.filters['localdate'] = formatting.local_date
+    app.jinja_env.filters['yuan'] = formatting.yuan
+    app.jinja_env.filters['sitedatetime'] = formatting.site_datetime
+    app.jinja_env.filters['sitetime'] = formatting.site_time
+    app.jinja_env.filters['sitedate'] = formatting.site_date
+    app.jinja_env.filters['hours'] = formatting.hours
 
 
 def _register_security_headers(app):

@@ -7,6 +7,7 @@ from factory.alchemy import SQLAlchemyModelFactory
 from incubator.auth.models import Role, User
 from incubator.extensions import db
 from incubator.sites.models import Site
+from incubator.spaces.models import Certification, Space, SpaceKind
 from incubator.startups.credit_code import check_character
 from incubator.startups.models import MembershipRole, Startup, StartupMembership, StartupStatus, Tier
 
@@ -79,3 +80,26 @@ class MembershipFactory(BaseFactory):
 
 def member_of(startup, role=MembershipRole.member, **user_fields):
     return MembershipFactory(startup=startup, role=role, user=UserFactory(**user_fields)).user
+
+
+class SpaceFactory(BaseFactory):
+    class Meta:
+        model = Space
+
+    site = factory.SubFactory(SiteFactory)
+    name = factory.Sequence(lambda n: f'Space {n}')
+    kind = SpaceKind.meeting_room
+    capacity = 8
+    hourly_price_fen = 5000
+    daily_price_fen = 30000
+    min_booking_minutes = 30
+    max_booking_minutes = 480
+    booking_horizon_days = 30
+    cancellation_cutoff_hours = 24
+
+
+class CertificationFactory(BaseFactory):
+    class Meta:
+        model = Certification
+
+    name = factory.Sequence(lambda n: f'Certification {n}')

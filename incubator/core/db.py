@@ -1,5 +1,7 @@
 """Declarative base, naming convention and column types shared by every model."""
+import contextvars
 import enum
+from contextlib import contextmanager
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
@@ -85,13 +87,48 @@ class LabelledEnum(enum.Enum):
         return [(member.value, member.label) for member in cls]
 
 
+#: Set by code outside a request (jobs, CLI, tests) whose transaction will write.
+writes_expected = contextvars.ContextVar('writes_expected', default=False)
+
+
+@contextmanager
+def expecting_writes():
+    """On SQLite, begin the next transactions with the write lock (see :func:`configure_engine`)."""
+    token = writes_expected.set(True)
+    try:
+        yield
+    finally:
+        writes_expected.reset(token)
+
+
+def _transaction_will_write():
+    from flask import has_request_context, request
+    if has_request_context():
+        return request.method not in ('GET', 'HEAD', 'OPTIONS')
+    return writes_expected.get()
+
+
 def configure_engine(engine):
-    """SQLite: enforce foreign keys, use WAL and wait for locks instead of failing at once."""
+    """SQLite: enforce foreign keys, use WAL, wait for locks, and serialize writers.
+
+    A deferred SQLite transaction that reads and then writes cannot safely
+    upgrade its lock: a concurrent writer makes it fail, or worse, it decides on
+    a stale read. So a transaction that will write (a POST request, a job)
+    begins with ``BEGIN IMMEDIATE``: it takes the write lock first, then reads
+    what it needs (free seats, quota left) and writes. Readers are not blocked
+    (WAL). The driver's own transaction handling is switched off so SQLAlchemy
+    emits the BEGIN (the recipe of SQLAlchemy's SQLite dialect documentation).
+    """
     if engine.dialect.name != 'sqlite':
         return
 
+    @sa.event.listens_for(engine, 'begin')
+    def _begin(connection):
+        connection.exec_driver_sql('BEGIN IMMEDIATE' if _transaction_will_write() else 'BEGIN')
+
     @sa.event.listens_for(engine, 'connect')
     def _sqlite_pragmas(dbapi_connection, connection_record):
+        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute('PRAGMA foreign_keys=ON')
         cursor.execute('PRAGMA busy_timeout=10000')

@@ -1,5 +1,5 @@
 """Jinja filters that show stored UTC values in the user's language and timezone."""
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date, format_datetime, format_time
 
 
 def local_datetime(value, format='medium'):
@@ -12,3 +12,39 @@ def local_date(value, format='medium'):
     if value is None:
         return ''
     return format_date(value, format)
+
+
+def yuan(fen):
+    """Integer fen as '¥12.50' (exact: no floats)."""
+    if fen is None:
+        return ''
+    sign = '-' if fen < 0 else ''
+    whole, cents = divmod(abs(int(fen)), 100)
+    return f'{sign}¥{whole:,}.{cents:02d}'
+
+
+def site_datetime(value, zone, format='medium'):
+    """An instant as wall-clock time where it happens (a site's timezone), not the viewer's."""
+    if value is None:
+        return ''
+    return format_datetime(value.astimezone(zone).replace(tzinfo=None), format, rebase=False)
+
+
+def site_time(value, zone, format='short'):
+    if value is None:
+        return ''
+    return format_time(value.astimezone(zone).replace(tzinfo=None), format, rebase=False)
+
+
+def site_date(value, zone, format='medium'):
+    if value is None:
+        return ''
+    return format_date(value.astimezone(zone).date(), format)
+
+
+def hours(minutes):
+    """Minutes as hours for people: 90 → '1.5'."""
+    if minutes is None:
+        return ''
+    value = minutes / 60
+    return f'{value:.0f}' if value == int(value) else f'{value:.1f}'

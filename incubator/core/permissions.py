@@ -11,7 +11,7 @@ from flask import abort
 from flask_login import current_user, login_required
 
 from incubator.auth.models import Role
-from incubator.startups.models import MembershipRole
+from incubator.startups.models import MembershipRole, StartupStatus
 
 _rules = {}
 # Which action decides whether an object may be seen at all (404 otherwise).
@@ -149,3 +149,79 @@ _visibility['Notification'] = 'notification.read'
 @rule('audit.view')
 def _view_audit_log(user, obj):
     return _has(user, Role.admin)
+
+
+# --- spaces and bookings: managers run them, startups book and see only their own --------
+
+def _is_staff(user):
+    return _has(user, Role.manager, Role.admin)
+
+
+@rule('spaces.manage')
+def _manage_spaces(user, obj):
+    """Spaces, opening hours, closed days, blackouts, certifications and free quotas."""
+    return _is_staff(user)
+
+
+@rule('space.view')
+def _view_space(user, space):
+    return _is_staff(user) or (space.is_active and space.site.is_active)
+
+
+@rule('space.book')
+def _book_space(user, space):
+    return _view_space(user, space) and space.is_active and space.site.is_active and any(
+        membership.startup.status == StartupStatus.incubating for membership in user.memberships)
+
+
+@rule('booking.view')
+def _view_booking(user, booking):
+    if _is_staff(user) or booking.booked_by_id == user.id:
+        return True
+    membership = booking.startup.membership_of(user)
+    return membership is not None and membership.role == MembershipRole.owner
+
+
+@rule('booking.cancel')
+def _cancel_booking(user, booking):
+    return _view_booking(user, booking)
+
+
+@rule('booking.check_in')
+def _check_in_booking(user, booking):
+    return _is_staff(user) or booking.startup.membership_of(user) is not None
+
+
+@rule('booking.override')
+def _override_booking(user, booking):
+    """Staff act beyond the booker's limits: cancel after the cutoff with the quota given back."""
+    return _is_staff(user)
+
+
+@rule('bookings.approve')
+def _approve_bookings(user, obj):
+    return _is_staff(user)
+
+
+@rule('bookings.report')
+def _report_bookings(user, obj):
+    """Occupancy, no-shows and every startup's quota ledger."""
+    return _is_staff(user)
+
+
+@rule('startup.view_bookings')
+def _view_startup_bookings(user, startup):
+    if _is_staff(user):
+        return True
+    membership = startup.membership_of(user)
+    return membership is not None and membership.role == MembershipRole.owner
+
+
+@rule('waitlist_entry.manage')
+def _manage_waitlist_entry(user, entry):
+    return entry.user_id == user.id or _is_staff(user)
+
+
+_visibility['Space'] = 'space.view'
+_visibility['Booking'] = 'booking.view'
+_visibility['WaitlistEntry'] = 'waitlist_entry.manage'

@@ -6,6 +6,7 @@ their work in :func:`transaction`.
 """
 from contextlib import contextmanager
 
+from incubator.core.db import expecting_writes
 from incubator.extensions import db
 
 
@@ -22,7 +23,8 @@ def init_app(app):
 @contextmanager
 def transaction():
     try:
-        yield db.session
+        with expecting_writes():
+            yield db.session
         db.session.commit()
     except BaseException:
         db.session.rollback()

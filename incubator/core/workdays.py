@@ -74,6 +74,10 @@ class WorkingCalendar(Protocol):
         """True if ``d`` (a plain date, not a datetime) is a working day."""
         ...
 
+    def is_public_holiday(self, d: date) -> bool:
+        """True if ``d`` is a public holiday (not merely a weekend)."""
+        ...
+
 
 def _require_date(d: date) -> date:
     """Refuse datetimes where a date is meant: their 'date' depends on a timezone."""
@@ -93,6 +97,15 @@ class ChinaCalendar(WorkingCalendar):
         except NotImplementedError as exc:  # the package's "year not supported"
             raise CalendarNotAvailable(d.year) from exc
 
+    def is_public_holiday(self, d: date) -> bool:
+        """A named public holiday (National Day, Spring Festival…), whatever the weekday; not a plain weekend."""
+        _require_date(d)
+        try:
+            on_holiday, name = chinese_calendar.get_holiday_detail(d)
+        except NotImplementedError as exc:
+            raise CalendarNotAvailable(d.year) from exc
+        return on_holiday and name is not None
+
     def __repr__(self) -> str:
         return 'ChinaCalendar()'
 
@@ -106,6 +119,9 @@ class WeekendCalendar(WorkingCalendar):
     def is_working_day(self, d: date) -> bool:
         _require_date(d)
         return d.weekday() < 5 and d not in self.closed
+
+    def is_public_holiday(self, d: date) -> bool:
+        return _require_date(d) in self.closed
 
     def __repr__(self) -> str:
         return f'WeekendCalendar(closed={sorted(self.closed)!r})'

@@ -6,6 +6,7 @@ import traceback
 import sqlalchemy as sa
 
 from incubator.core.audit import acting_as
+from incubator.core.db import expecting_writes
 from incubator.core.time import now_utc
 from incubator.extensions import db
 from incubator.scheduling.models import JobClaim, JobRun, RunOutcome
@@ -20,8 +21,14 @@ def run_job(name, period=None, now=None):
     The run record is committed on its own so failures stay visible. The claim and
     the job's effect commit together: if the job fails, both roll back and a later
     run may try again; if another process claimed the period first, this run is
-    recorded as skipped and changes nothing.
+    recorded as skipped and changes nothing. Every transaction of a run writes, so
+    on SQLite each takes the write lock first (see ``expecting_writes``).
     """
+    with expecting_writes():
+        return _run_job(name, period, now)
+
+
+def _run_job(name, period, now):
     job = get_job(name)
     now = now or now_utc()
     period = period or job.period(now)

@@ -1,9 +1,11 @@
 """Sites: the buildings and campuses that house startups and spaces."""
+from datetime import date
 from typing import Optional
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from incubator.core.audit import audited
 from incubator.core.db import TimestampMixin
@@ -21,6 +23,58 @@ class Site(TimestampMixin, db.Model):
                                           server_default='Asia/Shanghai')
     description: Mapped[Optional[str]] = mapped_column(sa.Text)
     is_active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    # Closed on the public holidays of the working calendar (and open on its make-up workdays).
+    follows_public_holidays: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+
+    opening_hours: Mapped[list['SiteOpeningHours']] = relationship(
+        back_populates='site', cascade='all, delete-orphan', order_by='SiteOpeningHours.weekday')
+    closures: Mapped[list['SiteClosure']] = relationship(
+        back_populates='site', cascade='all, delete-orphan', order_by='SiteClosure.starts_on')
+
+    @property
+    def zone(self):
+        return ZoneInfo(self.timezone)
 
     def __repr__(self):
         return f'<Site {self.id} {self.name}>'
+
+
+@audited('site_opening_hours', _l('Opening hours'),
+         label=lambda hours: f'{hours.site.name} {hours.weekday}')
+class SiteOpeningHours(db.Model):
+    """When a site is open on one weekday (0 = Monday), in minutes after local midnight.
+
+    A weekday without a row is a closed day. ``closes_minute`` may be 1440 (midnight).
+    """
+
+    __tablename__ = 'site_opening_hours'
+    __table_args__ = (
+        sa.UniqueConstraint('site_id', 'weekday'),
+        sa.CheckConstraint('weekday BETWEEN 0 AND 6', name='weekday_range'),
+        sa.CheckConstraint('opens_minute >= 0 AND opens_minute < closes_minute AND closes_minute <= 1440',
+                           name='hours_order'),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(sa.ForeignKey('sites.id', ondelete='CASCADE'))
+    weekday: Mapped[int]
+    opens_minute: Mapped[int]
+    closes_minute: Mapped[int]
+
+    site: Mapped[Site] = relationship(back_populates='opening_hours')
+
+
+@audited('site_closure', _l('Closed days'), label=lambda closure: closure.reason)
+class SiteClosure(db.Model):
+    """Days a site is closed beyond public holidays (inclusive local dates)."""
+
+    __tablename__ = 'site_closures'
+    __table_args__ = (sa.CheckConstraint('starts_on <= ends_on', name='dates_order'),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(sa.ForeignKey('sites.id', ondelete='CASCADE'), index=True)
+    starts_on: Mapped[date]
+    ends_on: Mapped[date]
+    reason: Mapped[str] = mapped_column(sa.String(200))
+
+    site: Mapped[Site] = relationship(back_populates='closures')

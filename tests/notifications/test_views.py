@@ -174,8 +174,9 @@ def test_preferences_list_the_choosable_kinds_and_save(client, login, outbox):
 
     response = client.post('/notifications/preferences', data={})
     assert response.status_code == 302
-    row = db.session.execute(sa.select(NotificationPreference).filter_by(user_id=user.id)).scalar_one()
-    assert row.kind == 'invitation_accepted' and row.email_enabled is False
+    row = db.session.execute(sa.select(NotificationPreference).filter_by(
+        user_id=user.id, kind='invitation_accepted')).scalar_one()
+    assert row.email_enabled is False
     page = client.get('/notifications/preferences', headers=EN).get_data(as_text=True)
     assert 'Your email preferences have been saved.' in page
     assert 'checked' not in page.split('<fieldset')[1]

@@ -1,0 +1,1 @@
+"""Space booking: spaces, availability, bookings, quotas, approvals, waitlists and calendar feeds."""

@@ -1,0 +1,122 @@
+"""Forms of booking: search, book (with its preview), decide, cancel. Times are the site's local wall-clock."""
+from datetime import datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField, TimeField
+from wtforms import validators
+
+from incubator.booking.models import Recurrence
+from incubator.booking.operations import MAX_OCCURRENCES
+from incubator.core.forms import BaseForm, max_length, required
+from incubator.core.time import from_local
+from incubator.spaces.models import SpaceKind
+
+_TIME_FORMATS = ['%H:%M']
+
+
+def _given():
+    """Required for numbers: 0 is a value (DataRequired would call it missing)."""
+    return validators.InputRequired(message=_l('This field is required.'))
+
+
+def _number(minimum, maximum):
+    return validators.NumberRange(min=minimum, max=maximum,
+                                  message=_l('Enter a number from %(min)s to %(max)s.'))
+
+
+class _LocalPeriod:
+    """``day`` + ``start``/``end`` in a timezone → aware UTC instants; ``end`` 00:00 means midnight after."""
+
+    def period(self, zone):
+        start = datetime.combine(self.day.data, self.start.data)
+        end = datetime.combine(self.day.data, self.end.data)
+        if self.end.data.hour == 0 and self.end.data.minute == 0:
+            end += timedelta(days=1)
+        return from_local(start, zone), from_local(end, zone)
+
+    def validate_end(self, field):
+        if self.start.data and field.data and not (field.data.hour == 0 and field.data.minute == 0) \
+                and field.data <= self.start.data:
+            raise validators.ValidationError(_l('The end must be after the start.'))
+
+
+class SearchForm(_LocalPeriod, BaseForm):
+    """Free spaces of a kind for N people over a period, across sites. A GET form: no CSRF."""
+
+    class Meta:
+        csrf = False
+
+    kind = SelectField(_l('Kind of space'), choices=lambda: [('', _l('Any kind'))] + SpaceKind.choices(),
+                       validators=[validators.Optional()])
+    people = IntegerField(_l('People'), default=1, validators=[validators.Optional(), _number(1, 500)])
+    day = DateField(_l('Date'), validators=[_given()])
+    start = TimeField(_l('From'), format=_TIME_FORMATS, validators=[_given()])
+    end = TimeField(_l('To'), format=_TIME_FORMATS, validators=[_given()])
+    site = SelectField(_l('Site'), coerce=lambda value: int(value) if value else None,
+                       validators=[validators.Optional()])
+
+    def __init__(self, *args, sites=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.site.choices = [('', _l('All sites'))] + [(site.id, site.name) for site in sites]
+
+
+class BookingForm(_LocalPeriod, BaseForm):
+    """One booking or a recurring series; the first submit previews, ``confirm`` books."""
+
+    startup = SelectField(_l('For'), coerce=int, validators=[required()])
+    day = DateField(_l('Date'), validators=[_given()])
+    start = TimeField(_l('From'), format=_TIME_FORMATS, validators=[_given()])
+    end = TimeField(_l('To'), format=_TIME_FORMATS, validators=[_given()])
+    seats = IntegerField(_l('People'), default=1, validators=[_given(), _number(1, 500)])
+    purpose = StringField(_l('Purpose'), validators=[max_length(200)])
+    recurrence = SelectField(_l('Repeat'), choices=lambda: [('', _l('Does not repeat'))] + Recurrence.choices(),
+                             default='', validators=[validators.Optional()])
+    count = IntegerField(_l('Number of occurrences'),
+                         validators=[validators.Optional(), _number(2, MAX_OCCURRENCES)])
+    until = DateField(_l('Until (inclusive)'), validators=[validators.Optional()])
+    confirm = HiddenField()
+
+    def __init__(self, *args, startups=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.startup.choices = [(startup.id, startup.name) for startup in startups]
+
+    @property
+    def recurrence_value(self):
+        return Recurrence(self.recurrence.data) if self.recurrence.data else None
+
+    def validate_recurrence(self, field):
+        if not field.data:
+            return
+        if self.count.data is None and self.until.data is None:
+            raise validators.ValidationError(_l('Give a number of occurrences or an end date.'))
+        if self.count.data is not None and self.until.data is not None:
+            raise validators.ValidationError(_l('Give a number of occurrences or an end date, not both.'))
+
+    def validate_until(self, field):
+        if field.data and self.day.data:
+            if field.data < self.day.data:
+                raise validators.ValidationError(_l('The end date must not be before the first date.'))
+            if (field.data - self.day.data).days > 366:
+                raise validators.ValidationError(_l('A recurring booking ends within a year.'))
+
+
+class DeclineForm(BaseForm):
+    reason = TextAreaField(_l('Reason for the booker'), validators=[required(), max_length(500)])
+
+
+class CancelForm(BaseForm):
+    """Staff may give the quota back after the cutoff; bookers just confirm."""
+
+    restore_quota = HiddenField()
+
+
+class WaitlistForm(_LocalPeriod, BaseForm):
+    startup = SelectField(_l('For'), coerce=int, validators=[required()])
+    day = DateField(_l('Date'), validators=[_given()])
+    start = TimeField(_l('From'), format=_TIME_FORMATS, validators=[_given()])
+    end = TimeField(_l('To'), format=_TIME_FORMATS, validators=[_given()])
+    seats = IntegerField(_l('People'), default=1, validators=[_given(), _number(1, 500)])
+
+    def __init__(self, *args, startups=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.startup.choices = [(startup.id, startup.name) for startup in startups]

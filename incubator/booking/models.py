@@ -1,0 +1,206 @@
+"""Bookings of spaces, their recurring series, waitlists and calendar feeds.
+
+Every booking is one row with a half-open interval ``[start_at, end_at)``; a
+recurring booking is a :class:`BookingSeries` whose occurrences are ordinary
+bookings. Quota and price are fixed on the booking when it is made, so a
+later change of price or allowance never rewrites history.
+"""
+from datetime import date, datetime, timedelta
+from typing import Optional
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from incubator.core.audit import audited
+from incubator.core.db import LabelledEnum, enum_column
+from incubator.core.time import now_utc
+from incubator.extensions import db
+from incubator.spaces.models import Space
+
+#: A booking that needs check-in is released this long after its start without one.
+CHECK_IN_GRACE = timedelta(minutes=15)
+
+
+class BookingStatus(LabelledEnum):
+    pending = 'pending'          # waits for a manager's approval; holds its place
+    confirmed = 'confirmed'
+    declined = 'declined'
+    cancelled = 'cancelled'
+    no_show = 'no_show'          # not checked in; released by a job
+
+    @classmethod
+    def labels(cls):
+        return {cls.pending: _l('Awaiting approval'), cls.confirmed: _l('Confirmed'),
+                cls.declined: _l('Declined'), cls.cancelled: _l('Cancelled'),
+                cls.no_show: _l('No-show')}
+
+
+#: The statuses that occupy their space.
+ACTIVE_STATUSES = (BookingStatus.pending, BookingStatus.confirmed)
+
+
+class PaymentMethod(LabelledEnum):
+    free = 'free'                # within the startup's free quota
+    on_site = 'on_site'          # paid at the front desk
+
+    @classmethod
+    def labels(cls):
+        return {cls.free: _l('Free (within quota)'), cls.on_site: _l('Pay on site')}
+
+
+class Recurrence(LabelledEnum):
+    daily = 'daily'
+    weekly = 'weekly'
+
+    @classmethod
+    def labels(cls):
+        return {cls.daily: _l('Daily'), cls.weekly: _l('Weekly')}
+
+
+class BookingSeries(db.Model):
+    """The rule a recurring booking was made with; its occurrences are bookings."""
+
+    __tablename__ = 'booking_series'
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    space_id: Mapped[int] = mapped_column(sa.ForeignKey('spaces.id'), index=True)
+    startup_id: Mapped[int] = mapped_column(sa.ForeignKey('startups.id', ondelete='CASCADE'), index=True)
+    booked_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey('users.id', ondelete='SET NULL'))
+    recurrence: Mapped[Recurrence] = mapped_column(enum_column(Recurrence))
+    occurrence_count: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(default=now_utc)
+
+    bookings: Mapped[list['Booking']] = relationship(back_populates='series', order_by='Booking.start_at')
+
+
+@audited('booking', _l('Booking'), label=lambda booking: f'#{booking.id}',
+         exclude={'checked_in_at'})
+class Booking(db.Model):
+    """A startup's use of a space for ``[start_at, end_at)``.
+
+    ``seats`` is the number of people: in a hot-desk zone each takes a seat of
+    the zone's capacity; any other space is booked whole for up to its capacity. ``free_minutes`` and ``price_fen`` are fixed when
+    booked; ``counts_against_quota`` turns false when the quota is given back
+    (declined, or cancelled before the cutoff).
+    """
+
+    __tablename__ = 'bookings'
+    __table_args__ = (
+        sa.CheckConstraint('start_at < end_at', name='period_order'),
+        sa.CheckConstraint('seats >= 1', name='seats_positive'),
+        sa.CheckConstraint('free_minutes >= 0 AND free_minutes <= usage_minutes AND price_fen >= 0', name='amounts_not_negative'),
+        # Availability: only the space and the window asked for (see MAX_BOOKING_LENGTH).
+        sa.Index('ix_bookings_space_id_start_at', 'space_id', 'start_at'),
+        sa.Index('ix_bookings_startup_id_quota_month', 'startup_id', 'quota_month'),
+        sa.Index('ix_bookings_booked_by_id_start_at', 'booked_by_id', 'start_at'),
+        sa.Index('ix_bookings_status_start_at', 'status', 'start_at'),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    space_id: Mapped[int] = mapped_column(sa.ForeignKey('spaces.id'))
+    startup_id: Mapped[int] = mapped_column(sa.ForeignKey('startups.id', ondelete='CASCADE'))
+    booked_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey('users.id', ondelete='SET NULL'))
+    series_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey('booking_series.id', ondelete='SET NULL'),
+                                                     index=True)
+    start_at: Mapped[datetime]
+    end_at: Mapped[datetime]
+    seats: Mapped[int] = mapped_column(default=1)
+    purpose: Mapped[str] = mapped_column(sa.String(200), default='', server_default='')
+    status: Mapped[BookingStatus] = mapped_column(enum_column(BookingStatus))
+    # The month (local date, first day) whose quota this booking uses.
+    quota_month: Mapped[date]
+    # What it uses of the quota: seat-minutes in a hot-desk zone, else minutes; the free part of it.
+    usage_minutes: Mapped[int]
+    free_minutes: Mapped[int] = mapped_column(default=0)
+    price_fen: Mapped[int] = mapped_column(default=0)
+    currency: Mapped[str] = mapped_column(sa.String(3), default='CNY', server_default='CNY')
+    payment_method: Mapped[PaymentMethod] = mapped_column(enum_column(PaymentMethod))
+    counts_against_quota: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=now_utc)
+    checked_in_at: Mapped[Optional[datetime]]
+    decided_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey('users.id', ondelete='SET NULL'))
+    decided_at: Mapped[Optional[datetime]]
+    decision_reason: Mapped[Optional[str]] = mapped_column(sa.String(500))
+    cancelled_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey('users.id', ondelete='SET NULL'))
+    cancelled_at: Mapped[Optional[datetime]]
+
+    space: Mapped[Space] = relationship()
+    startup: Mapped['Startup'] = relationship()  # noqa: F821
+    booked_by: Mapped[Optional['User']] = relationship(foreign_keys=[booked_by_id])  # noqa: F821
+    decided_by: Mapped[Optional['User']] = relationship(foreign_keys=[decided_by_id])  # noqa: F821
+    series: Mapped[Optional[BookingSeries]] = relationship(back_populates='bookings')
+
+    def __repr__(self):
+        return f'<Booking {self.id} space={self.space_id} {self.start_at:%Y-%m-%d %H:%M}>'
+
+    @property
+    def is_active(self):
+        return self.status in ACTIVE_STATUSES
+
+    @property
+    def minutes(self):
+        return int((self.end_at - self.start_at).total_seconds() // 60)
+
+
+    def overlaps(self, start_at, end_at):
+        return self.start_at < end_at and start_at < self.end_at
+
+    def is_before_cutoff(self, now):
+        return now <= self.start_at - self.space.cancellation_cutoff
+
+    def can_check_in_at(self, now):
+        return (self.status == BookingStatus.confirmed and self.space.requires_check_in
+                and self.checked_in_at is None
+                and self.start_at - CHECK_IN_GRACE <= now < self.end_at)
+
+
+class WaitlistStatus(LabelledEnum):
+    waiting = 'waiting'
+    notified = 'notified'        # told the slot is free; still waiting until they book
+    fulfilled = 'fulfilled'      # they booked it
+    withdrawn = 'withdrawn'
+    expired = 'expired'
+
+    @classmethod
+    def labels(cls):
+        return {cls.waiting: _l('Waiting'), cls.notified: _l('Notified'), cls.fulfilled: _l('Booked'),
+                cls.withdrawn: _l('Withdrawn'), cls.expired: _l('Expired')}
+
+
+class WaitlistEntry(db.Model):
+    """Someone waiting for a full slot of a space; told in order when it frees."""
+
+    __tablename__ = 'waitlist_entries'
+    __table_args__ = (
+        sa.CheckConstraint('start_at < end_at', name='period_order'),
+        sa.Index('ix_waitlist_entries_space_id_start_at', 'space_id', 'start_at'),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    space_id: Mapped[int] = mapped_column(sa.ForeignKey('spaces.id', ondelete='CASCADE'))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey('users.id', ondelete='CASCADE'), index=True)
+    startup_id: Mapped[int] = mapped_column(sa.ForeignKey('startups.id', ondelete='CASCADE'))
+    start_at: Mapped[datetime]
+    end_at: Mapped[datetime]
+    seats: Mapped[int] = mapped_column(default=1)
+    status: Mapped[WaitlistStatus] = mapped_column(enum_column(WaitlistStatus), default=WaitlistStatus.waiting)
+    created_at: Mapped[datetime] = mapped_column(default=now_utc)
+    notified_at: Mapped[Optional[datetime]]
+
+    space: Mapped[Space] = relationship()
+    user: Mapped['User'] = relationship()  # noqa: F821
+    startup: Mapped['Startup'] = relationship()  # noqa: F821
+
+
+class CalendarFeed(db.Model):
+    """A user's secret iCalendar URL; only the token's SHA-256 is stored."""
+
+    __tablename__ = 'calendar_feeds'
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey('users.id', ondelete='CASCADE'), unique=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=now_utc)
+
+    user: Mapped['User'] = relationship()  # noqa: F821

@@ -1,0 +1,41 @@
+"""Who is told what about bookings. Titles are rendered in the reader's language when read."""
+from flask_babel import lazy_gettext as _l
+
+from incubator.notifications.kinds import NotificationKind, register
+
+register(NotificationKind(
+    name='booking_approved',
+    title=_l('Your booking of %(space)s on %(when)s has been approved.'),
+    label=_l('A booking of mine is approved'),
+))
+
+register(NotificationKind(
+    name='booking_declined',
+    title=_l('Your booking of %(space)s on %(when)s has been declined: %(reason)s'),
+    label=_l('A booking of mine is declined'),
+))
+
+register(NotificationKind(
+    name='booking_cancelled',
+    title=_l('Your booking of %(space)s on %(when)s has been cancelled by %(name)s.'),
+    label=_l('Someone else cancels a booking of mine'),
+))
+
+register(NotificationKind(
+    name='booking_released',
+    title=_l('Your booking of %(space)s on %(when)s was released: nobody checked in within 15 minutes.'),
+    label=_l('A booking of mine is released as a no-show'),
+))
+
+register(NotificationKind(
+    name='waitlist_slot_free',
+    title=_l('%(space)s is free on %(when)s, which you were waiting for. Whoever books first gets it.'),
+    label=_l('A slot I am waiting for becomes free'),
+))
+
+register(NotificationKind(
+    name='booking_awaits_approval',
+    title=_l('%(startup)s asks to book %(space)s on %(when)s.'),
+    label=_l('A booking awaits my approval (managers)'),
+    email_by_default=False,
+))

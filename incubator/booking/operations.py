@@ -1,0 +1,355 @@
+"""The write side of booking: book, cancel, approve, decline, check in, release, waitlist, feeds. Flush only.
+
+Capacity is guaranteed by the database, not only by the check: a booking
+transaction first locks its space (PostgreSQL: ``SELECT … FOR UPDATE`` on the
+space row, then on the startup row for its quota), so two requests for the
+last seat run one after the other and the second sees the first. SQLite has
+no row locks; there every writing transaction begins with ``BEGIN IMMEDIATE``
+(see ``core/db.py``), which serializes writers the same way.
+"""
+import logging
+import secrets
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from incubator.auth.models import Role, User, UserRole, hash_token
+from incubator.booking import notifications  # noqa: F401 (register the notification kinds)
+from incubator.booking.models import (CHECK_IN_GRACE, Booking, BookingSeries, BookingStatus,
+                                      CalendarFeed, PaymentMethod, WaitlistEntry, WaitlistStatus)
+from incubator.booking.queries import (booking_problems, occurrence_times, overlapping_bookings,
+                                       preview_occurrences, quota_month_of, quote, seats_free)
+from incubator.core.errors import DomainError, NotAllowed
+from incubator.core.permissions import can
+from incubator.core.time import now_utc
+from incubator.extensions import db
+from incubator.notifications.operations import notify
+from incubator.spaces.models import Space
+from incubator.startups.models import Startup, StartupStatus
+
+logger = logging.getLogger(__name__)
+
+
+class BookingRefused(DomainError):
+    """The booking breaks one or more rules; ``problems`` lists them all."""
+
+    status_code = 409
+
+    def __init__(self, problems):
+        super().__init__(problems[0])
+        self.problems = problems
+
+    def __str__(self):
+        return ' '.join(str(problem) for problem in self.problems)
+
+
+def describe_when(booking_or_start, end_at=None, space=None):
+    """'2026-12-01 09:00–11:00' in the site's timezone: a plain value for notification titles."""
+    if end_at is None:
+        start_at, end_at, space = booking_or_start.start_at, booking_or_start.end_at, booking_or_start.space
+    else:
+        start_at = booking_or_start
+    zone = space.site.zone
+    start, end = start_at.astimezone(zone), end_at.astimezone(zone)
+    if start.date() == end.date() or (end - start <= timedelta(days=1) and end.time().hour == 0
+                                      and end.time().minute == 0):
+        return f'{start:%Y-%m-%d %H:%M}–{end:%H:%M}'
+    return f'{start:%Y-%m-%d %H:%M}–{end:%Y-%m-%d %H:%M}'
+
+
+def _lock(space, startup):
+    """Serialize bookings of this space, and the quota of this startup (a no-op statement on SQLite)."""
+    db.session.execute(sa.select(Space.id).where(Space.id == space.id).with_for_update())
+    db.session.execute(sa.select(Startup.id).where(Startup.id == startup.id).with_for_update())
+
+
+def _require_booker(actor, space, startup):
+    if not can(actor, 'space.book', space):
+        raise NotAllowed(_l('You may not book this space.'))
+    if startup.membership_of(actor) is None:
+        raise NotAllowed(_l('You can only book for a startup you belong to.'))
+    if startup.status != StartupStatus.incubating:
+        raise DomainError(_l('%(name)s is no longer incubating and cannot book spaces.'), name=startup.name)
+
+
+def create_booking(actor, space, startup, start_at, end_at, seats=1, purpose='', now=None, series=None):
+    """Book ``[start_at, end_at)`` of ``space`` for ``startup``; raise :class:`BookingRefused` if a rule is broken."""
+    now = now or now_utc()
+    _require_booker(actor, space, startup)
+    _lock(space, startup)
+    problems = booking_problems(space, start_at, end_at, seats, actor, now)
+    if problems:
+        raise BookingRefused(problems)
+    return _insert_booking(actor, space, startup, start_at, end_at, seats, purpose, now, series)
+
+
+def _insert_booking(actor, space, startup, start_at, end_at, seats, purpose, now, series):
+    price = quote(space, startup, start_at, end_at, seats)
+    booking = Booking(
+        space=space, startup=startup, booked_by=actor, series=series, start_at=start_at, end_at=end_at,
+        seats=seats, purpose=purpose or '',
+        status=BookingStatus.pending if space.requires_approval else BookingStatus.confirmed,
+        quota_month=quota_month_of(space, start_at), usage_minutes=price.usage_minutes,
+        free_minutes=price.free_minutes, price_fen=price.price_fen,
+        payment_method=PaymentMethod.on_site if price.price_fen else PaymentMethod.free,
+        counts_against_quota=True, created_at=now)
+    db.session.add(booking)
+    db.session.flush()
+    _fulfil_waitlist(actor, space, start_at, end_at)
+    if booking.status == BookingStatus.pending:
+        _ask_managers(booking)
+    logger.info('User %s booked space %s for startup %s: booking %s (%s)',
+                actor.id, space.id, startup.id, booking.id, booking.status.value)
+    return booking
+
+
+def book_series(actor, space, startup, start_at, end_at, recurrence, count=None, until=None, seats=1,
+                purpose='', now=None):
+    """Book every free occurrence of a recurring booking; the others are skipped. Return the bookings.
+
+    The preview the user confirmed may be stale: occurrences are checked again
+    under the lock, and if none is free any more nothing is booked.
+    """
+    now = now or now_utc()
+    _require_booker(actor, space, startup)
+    times = occurrence_times(space, start_at, end_at, recurrence, count=count, until=until)
+    if not times:
+        raise DomainError(_l('This repetition gives no occurrence.'))
+    if len(times) > MAX_OCCURRENCES:
+        raise DomainError(_l('A recurring booking has at most %(count)d occurrences.'), count=MAX_OCCURRENCES)
+    _lock(space, startup)
+    free = [occurrence for occurrence in preview_occurrences(space, startup, actor, times, seats, now)
+            if occurrence.is_free]
+    if not free:
+        raise DomainError(_l('None of the occurrences is free any more; nothing was booked.'))
+    series = BookingSeries(space_id=space.id, startup_id=startup.id, booked_by_id=actor.id, recurrence=recurrence,
+                           occurrence_count=len(free), created_at=now)
+    db.session.add(series)
+    return [_insert_booking(actor, space, startup, occurrence.start_at, occurrence.end_at, seats, purpose, now,
+                            series)
+            for occurrence in free]
+
+
+#: Enough for a working year of a daily desk; more is a lease, not a booking.
+MAX_OCCURRENCES = 260
+
+
+def cancel_booking(actor, booking, now=None, restore_quota=False):
+    """Cancel an active booking that has not ended.
+
+    Before the space's cutoff the free quota used comes back (and nothing is
+    owed); after it the quota stays used, unless staff restore it.
+    """
+    now = now or now_utc()
+    if not can(actor, 'booking.cancel', booking):
+        raise NotAllowed(_l('You may not cancel this booking.'))
+    if restore_quota and not can(actor, 'booking.override', booking):
+        raise NotAllowed(_l('Only managers may give the quota back after the cutoff.'))
+    _lock(booking.space, booking.startup)
+    db.session.refresh(booking)
+    if not booking.is_active:
+        raise DomainError(_l('This booking is already %(status)s.'), status=booking.status.label)
+    if booking.end_at <= now:
+        raise DomainError(_l('A booking that has ended can no longer be cancelled.'))
+    booking.status = BookingStatus.cancelled
+    booking.cancelled_at = now
+    booking.cancelled_by_id = actor.id
+    if booking.is_before_cutoff(now) or restore_quota:
+        booking.counts_against_quota = False
+    db.session.flush()
+    if booking.booked_by is not None and booking.booked_by_id != actor.id:
+        notify(booking.booked_by, 'booking_cancelled', link=f'/bookings/{booking.id}',
+               space=booking.space.name, when=describe_when(booking), name=actor.name)
+    _offer_to_waitlist(booking.space, booking.start_at, booking.end_at, now)
+    logger.info('Booking %s cancelled by user %s (quota given back: %s)', booking.id, actor.id,
+                not booking.counts_against_quota)
+
+
+def approve_booking(actor, booking, now=None):
+    now = now or now_utc()
+    _require_pending(actor, booking)
+    booking.status = BookingStatus.confirmed
+    booking.decided_by_id = actor.id
+    booking.decided_at = now
+    db.session.flush()
+    if booking.booked_by is not None:
+        notify(booking.booked_by, 'booking_approved', link=f'/bookings/{booking.id}',
+               space=booking.space.name, when=describe_when(booking))
+    logger.info('Booking %s approved by user %s', booking.id, actor.id)
+
+
+def decline_booking(actor, booking, reason, now=None):
+    now = now or now_utc()
+    reason = (reason or '').strip()
+    if not reason:
+        raise DomainError(_l('Give the booker a reason for declining.'))
+    _require_pending(actor, booking)
+    booking.status = BookingStatus.declined
+    booking.decided_by_id = actor.id
+    booking.decided_at = now
+    booking.decision_reason = reason[:500]
+    booking.counts_against_quota = False
+    db.session.flush()
+    if booking.booked_by is not None:
+        notify(booking.booked_by, 'booking_declined', link=f'/bookings/{booking.id}',
+               space=booking.space.name, when=describe_when(booking), reason=booking.decision_reason)
+    _offer_to_waitlist(booking.space, booking.start_at, booking.end_at, now)
+    logger.info('Booking %s declined by user %s', booking.id, actor.id)
+
+
+def _require_pending(actor, booking):
+    if not can(actor, 'bookings.approve'):
+        raise NotAllowed(_l('Only managers may approve or decline bookings.'))
+    db.session.execute(sa.select(Booking.id).where(Booking.id == booking.id).with_for_update())
+    db.session.refresh(booking)
+    if booking.status != BookingStatus.pending:
+        raise DomainError(_l('This booking is already %(status)s.'), status=booking.status.label)
+
+
+def _ask_managers(booking):
+    managers = db.session.execute(
+        sa.select(User).join(UserRole).where(UserRole.role == Role.manager, User.is_active.is_(True))
+    ).scalars().all()
+    for manager in managers:
+        notify(manager, 'booking_awaits_approval', link='/bookings/approvals', startup=booking.startup.name,
+               space=booking.space.name, when=describe_when(booking))
+
+
+def check_in(actor, booking, now=None):
+    now = now or now_utc()
+    if not can(actor, 'booking.check_in', booking):
+        raise NotAllowed(_l('You may not check in to this booking.'))
+    if not booking.space.requires_check_in:
+        raise DomainError(_l('This space needs no check-in.'))
+    if booking.checked_in_at is not None:
+        raise DomainError(_l('Already checked in.'))
+    if not booking.can_check_in_at(now):
+        raise DomainError(_l('Check-in opens 15 minutes before the start and closes at the end of a '
+                             'confirmed booking.'))
+    booking.checked_in_at = now
+    db.session.flush()
+    logger.info('Booking %s checked in by user %s', booking.id, actor.id)
+
+
+def release_no_shows(now):
+    """Release confirmed bookings that needed a check-in and had none 15 minutes after their start."""
+    due = db.session.execute(
+        sa.select(Booking).join(Booking.space)
+        .where(Booking.status == BookingStatus.confirmed, Booking.checked_in_at.is_(None),
+               Space.requires_check_in.is_(True), Booking.start_at <= now - CHECK_IN_GRACE,
+               Booking.end_at > now - timedelta(days=1))
+        .with_for_update(of=Booking, skip_locked=db.engine.dialect.name == 'postgresql')
+    ).scalars().all()
+    for booking in due:
+        booking.status = BookingStatus.no_show
+        db.session.flush()
+        if booking.booked_by is not None:
+            notify(booking.booked_by, 'booking_released', link=f'/bookings/{booking.id}',
+                   space=booking.space.name, when=describe_when(booking))
+        if booking.end_at > now:
+            _offer_to_waitlist(booking.space, now, booking.end_at, now)
+        logger.info('Booking %s released as a no-show', booking.id)
+    return len(due)
+
+
+# --- waitlist -----------------------------------------------------------------------------
+
+def join_waitlist(actor, space, startup, start_at, end_at, seats=1, now=None):
+    """Wait for a full slot; refused when the slot could be booked now or breaks another rule."""
+    now = now or now_utc()
+    _require_booker(actor, space, startup)
+    problems = booking_problems(space, start_at, end_at, seats, actor, now)
+    if not problems:
+        raise DomainError(_l('This time is free: book it now.'))
+    full = {str(_l('Already booked at this time.')), str(_l('Not enough free seats at this time.'))}
+    other = [problem for problem in problems if str(problem) not in full]
+    if other:
+        raise BookingRefused(other)
+    duplicate = db.session.execute(sa.select(WaitlistEntry.id).where(
+        WaitlistEntry.user_id == actor.id, WaitlistEntry.space_id == space.id,
+        WaitlistEntry.start_at == start_at, WaitlistEntry.end_at == end_at,
+        WaitlistEntry.status.in_((WaitlistStatus.waiting, WaitlistStatus.notified)))).first()
+    if duplicate:
+        raise DomainError(_l('You are already on the waitlist for this time.'))
+    entry = WaitlistEntry(space=space, user_id=actor.id, startup_id=startup.id, start_at=start_at, end_at=end_at,
+                          seats=seats, created_at=now)
+    db.session.add(entry)
+    db.session.flush()
+    logger.info('User %s joined the waitlist of space %s (entry %s)', actor.id, space.id, entry.id)
+    return entry
+
+
+def leave_waitlist(actor, entry):
+    if not can(actor, 'waitlist_entry.manage', entry):
+        raise NotAllowed(_l('This waitlist entry is not yours.'))
+    if entry.status not in (WaitlistStatus.waiting, WaitlistStatus.notified):
+        raise DomainError(_l('This waitlist entry is no longer open.'))
+    entry.status = WaitlistStatus.withdrawn
+    db.session.flush()
+
+
+def _offer_to_waitlist(space, start_at, end_at, now):
+    """Tell everyone waiting for a slot inside the freed time that now fits, in the order they joined."""
+    waiting = db.session.execute(
+        sa.select(WaitlistEntry)
+        .where(WaitlistEntry.space_id == space.id, WaitlistEntry.status == WaitlistStatus.waiting,
+               WaitlistEntry.start_at < end_at, WaitlistEntry.end_at > start_at, WaitlistEntry.start_at > now)
+        .order_by(WaitlistEntry.created_at, WaitlistEntry.id)).scalars().all()
+    if not waiting:
+        return
+    first, last = min(entry.start_at for entry in waiting), max(entry.end_at for entry in waiting)
+    bookings = overlapping_bookings([space.id], first, last)
+    for entry in waiting:
+        if seats_free(space, bookings, entry.start_at, entry.end_at) >= entry.seats:
+            entry.status = WaitlistStatus.notified
+            entry.notified_at = now
+            notify(entry.user, 'waitlist_slot_free', link=_booking_link(space, entry),
+                   space=space.name, when=describe_when(entry.start_at, entry.end_at, space))
+    db.session.flush()
+
+
+def _booking_link(space, entry):
+    """The booking form, filled in with the waited-for time."""
+    start, end = entry.start_at.astimezone(space.site.zone), entry.end_at.astimezone(space.site.zone)
+    return (f'/spaces/{space.id}/book?day={start:%Y-%m-%d}&start={start:%H:%M}&end={end:%H:%M}'
+            f'&seats={entry.seats}')
+
+
+def _fulfil_waitlist(actor, space, start_at, end_at):
+    db.session.execute(
+        sa.update(WaitlistEntry)
+        .where(WaitlistEntry.user_id == actor.id, WaitlistEntry.space_id == space.id,
+               WaitlistEntry.start_at < end_at, WaitlistEntry.end_at > start_at,
+               WaitlistEntry.status.in_((WaitlistStatus.waiting, WaitlistStatus.notified)))
+        .values(status=WaitlistStatus.fulfilled))
+
+
+def expire_waitlist(now):
+    return db.session.execute(
+        sa.update(WaitlistEntry)
+        .where(WaitlistEntry.start_at <= now,
+               WaitlistEntry.status.in_((WaitlistStatus.waiting, WaitlistStatus.notified)))
+        .values(status=WaitlistStatus.expired)).rowcount
+
+
+# --- calendar feed ------------------------------------------------------------------------
+
+def renew_calendar_feed(user):
+    """A new secret feed token for ``user`` (the old URL stops working); returned once, stored hashed."""
+    token = secrets.token_urlsafe(32)
+    feed = db.session.execute(sa.select(CalendarFeed).filter_by(user_id=user.id)).scalar_one_or_none()
+    if feed is None:
+        feed = CalendarFeed(user_id=user.id)
+        db.session.add(feed)
+    feed.token_hash = hash_token(token)
+    feed.created_at = now_utc()
+    db.session.flush()
+    logger.info('User %s renewed their calendar feed', user.id)
+    return token
+
+
+def revoke_calendar_feed(user):
+    db.session.execute(sa.delete(CalendarFeed).where(CalendarFeed.user_id == user.id))
+    logger.info('User %s revoked their calendar feed', user.id)
+

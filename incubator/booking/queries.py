@@ -1,0 +1,501 @@
+"""The read side of booking: availability, conflicts, quota and price, lists.
+
+Every availability query reads one space (or the spaces asked for) and the
+window asked for: bookings are found with ``start_at`` between the window's
+start minus :data:`MAX_BOOKING_LENGTH` and its end, which the index
+``(space_id, start_at)`` answers without touching other days.
+"""
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload, selectinload
+
+from incubator.booking.models import (ACTIVE_STATUSES, Booking, BookingStatus, CalendarFeed, WaitlistEntry,
+                                      WaitlistStatus)
+from incubator.core.time import from_local
+from incubator.extensions import db
+from incubator.sites.hours import window_containing
+from incubator.sites.models import Site
+from incubator.spaces.models import (MAX_BOOKING_LENGTH, Blackout, Space, SpaceKind, TierQuota,
+                                     UserCertification)
+from incubator.startups.models import Startup
+
+
+# --- overlap and capacity --------------------------------------------------------------
+
+def overlapping_bookings(space_ids, start_at, end_at, exclude_id=None):
+    """Active bookings of ``space_ids`` that overlap ``[start_at, end_at)``."""
+    query = (sa.select(Booking)
+             .where(Booking.space_id.in_(space_ids),
+                    Booking.start_at < end_at,
+                    Booking.start_at > start_at - MAX_BOOKING_LENGTH,
+                    Booking.end_at > start_at,
+                    Booking.status.in_(ACTIVE_STATUSES))
+             .order_by(Booking.start_at))
+    if exclude_id is not None:
+        query = query.where(Booking.id != exclude_id)
+    return db.session.execute(query).scalars().all()
+
+
+def peak_seats(bookings, start_at, end_at):
+    """The most seats taken at any instant of ``[start_at, end_at)`` by ``bookings`` (half-open)."""
+    events = []
+    for booking in bookings:
+        if booking.start_at < end_at and start_at < booking.end_at:
+            events.append((max(booking.start_at, start_at), 1, booking.seats))
+            events.append((min(booking.end_at, end_at), 0, -booking.seats))
+    peak = current = 0
+    # Ends sort before starts at the same instant: [a, b) and [b, c) do not overlap.
+    for _instant, _order, delta in sorted(events, key=lambda event: (event[0], event[1])):
+        current += delta
+        peak = max(peak, current)
+    return peak
+
+
+def seats_free(space, bookings, start_at, end_at):
+    """How many more people fit: a shared zone's free seats, or a whole space's capacity if it is free."""
+    if space.is_shared:
+        return max(0, space.capacity - peak_seats(bookings, start_at, end_at))
+    if any(booking.start_at < end_at and start_at < booking.end_at for booking in bookings):
+        return 0
+    return space.capacity
+
+
+def blackouts_between(space_ids, start_at, end_at):
+    query = (sa.select(Blackout)
+             .where(Blackout.space_id.in_(space_ids), Blackout.starts_at < end_at, Blackout.ends_at > start_at)
+             .order_by(Blackout.starts_at))
+    return db.session.execute(query).scalars().all()
+
+
+# --- the rules of a booking, as problems to show ----------------------------------------
+
+def booking_problems(space, start_at, end_at, seats, booker, now, bookings=None, blackouts=None,
+                     certification=None):
+    """Every rule ``[start_at, end_at)`` breaks for ``booker``, as translatable messages; empty if none.
+
+    ``bookings``/``blackouts`` may be given when the caller already loaded those of
+    a larger window (a recurring preview, the search); ``certification`` likewise.
+    """
+    problems = []
+    minutes = (end_at - start_at).total_seconds() / 60
+    if end_at <= start_at:
+        return [_l('The end must be after the start.')]
+    if start_at < now:
+        problems.append(_l('This time has already begun or passed.'))
+    if minutes < space.min_booking_minutes:
+        problems.append(_l('A booking of this space lasts at least %(minutes)d minutes.',
+                           minutes=space.min_booking_minutes))
+    if minutes > space.max_booking_minutes:
+        problems.append(_l('A booking of this space lasts at most %(minutes)d minutes.',
+                           minutes=space.max_booking_minutes))
+    if start_at > now + timedelta(days=space.booking_horizon_days):
+        problems.append(_l('This space can be booked at most %(days)d days ahead.',
+                           days=space.booking_horizon_days))
+    if seats < 1:
+        problems.append(_l('Book for at least one person.'))
+    elif seats > space.capacity:
+        problems.append(_l('This space holds at most %(capacity)d people.', capacity=space.capacity))
+    if window_containing(space.site, start_at, end_at) is None:
+        problems.append(_l('The site is closed at this time (outside opening hours or a closed day).'))
+    if blackouts is None:
+        blackouts = blackouts_between([space.id], start_at, end_at)
+    if any(blackout.starts_at < end_at and start_at < blackout.ends_at for blackout in blackouts
+           if blackout.space_id == space.id):
+        problems.append(_l('The space is unavailable at this time (maintenance or another blackout).'))
+    if space.certification_id is not None:
+        local_day = start_at.astimezone(space.site.zone).date()
+        if certification is None:
+            certification = held_certification(booker, space.certification_id)
+        if certification is None or not certification.is_valid_on(local_day):
+            problems.append(_l('Booking this space needs a valid certification: %(name)s.',
+                               name=space.certification.name))
+    if 1 <= seats <= space.capacity:
+        if bookings is None:
+            bookings = overlapping_bookings([space.id], start_at, end_at)
+        own = [booking for booking in bookings if booking.space_id == space.id]
+        if seats_free(space, own, start_at, end_at) < seats:
+            problems.append(_l('Already booked at this time.') if not space.is_shared else
+                            _l('Not enough free seats at this time.'))
+    return problems
+
+
+def held_certification(user, certification_id):
+    if user is None:
+        return None
+    return db.session.execute(sa.select(UserCertification).filter_by(
+        user_id=user.id, certification_id=certification_id)).scalar_one_or_none()
+
+
+# --- quota and price ----------------------------------------------------------------------
+
+@dataclass
+class Quote:
+    """What a booking would use of the free quota and cost, in seat-minutes and fen."""
+
+    usage_minutes: int
+    allowance_minutes: int
+    used_minutes: int
+    free_minutes: int
+    price_fen: int
+
+    @property
+    def paid_minutes(self):
+        return self.usage_minutes - self.free_minutes
+
+    @property
+    def remaining_minutes(self):
+        return max(0, self.allowance_minutes - self.used_minutes - self.free_minutes)
+
+
+def quota_month_of(space, start_at):
+    return start_at.astimezone(space.site.zone).date().replace(day=1)
+
+
+def quota_allowance(tier, kind):
+    return db.session.execute(sa.select(TierQuota.free_minutes).filter_by(
+        tier=tier, space_kind=kind)).scalar_one_or_none() or 0
+
+
+def quota_used(startup_id, kind, month):
+    """Free seat-minutes the startup has used of ``kind`` in ``month``."""
+    return db.session.execute(
+        sa.select(sa.func.coalesce(sa.func.sum(Booking.free_minutes), 0))
+        .join(Booking.space)
+        .where(Booking.startup_id == startup_id, Booking.quota_month == month, Space.kind == kind,
+               Booking.counts_against_quota.is_(True))).scalar_one()
+
+
+def price_of(space, usage_minutes, free_minutes, seats):
+    """Hourly price for the minutes beyond the free quota, never more than the daily price (per seat)."""
+    paid = usage_minutes - free_minutes
+    if paid <= 0:
+        return 0
+    hourly = -(-space.hourly_price_fen * paid // 60)  # rounded up to the fen
+    if space.daily_price_fen:
+        units = seats if space.is_shared else 1
+        return min(hourly, space.daily_price_fen * units)
+    return hourly
+
+
+def quote(space, startup, start_at, end_at, seats, already_used=None, extra_used=0):
+    """The free minutes and price of a booking; ``extra_used`` counts earlier occurrences of a series."""
+    minutes = int((end_at - start_at).total_seconds() // 60)
+    usage = minutes * (seats if space.is_shared else 1)
+    allowance = quota_allowance(startup.tier, space.kind)
+    used = (already_used if already_used is not None
+            else quota_used(startup.id, space.kind, quota_month_of(space, start_at))) + extra_used
+    free = max(0, min(usage, allowance - used))
+    return Quote(usage_minutes=usage, allowance_minutes=allowance, used_minutes=used, free_minutes=free,
+                 price_fen=price_of(space, usage, free, seats))
+
+
+# --- recurring bookings -----------------------------------------------------------------
+
+@dataclass
+class Occurrence:
+    start_at: datetime
+    end_at: datetime
+    problems: list = field(default_factory=list)
+    quote: Quote = None
+
+    @property
+    def is_free(self):
+        return not self.problems
+
+
+def occurrence_times(space, start_at, end_at, recurrence=None, count=1, until=None):
+    """The ``[start, end)`` of each occurrence, repeating the same local wall-clock times.
+
+    Built on the site's local dates with dateutil's rrule, so 09:00–11:00 stays
+    09:00–11:00 across a change to or from daylight saving time.
+    """
+    from dateutil.rrule import DAILY, WEEKLY, rrule
+
+    zone = space.site.zone
+    local_start = start_at.astimezone(zone).replace(tzinfo=None)
+    local_end = end_at.astimezone(zone).replace(tzinfo=None)
+    length_days = (local_end.date() - local_start.date()).days
+    if recurrence is None:
+        return [(start_at, end_at)]
+    frequency = DAILY if recurrence.value == 'daily' else WEEKLY
+    rule = (rrule(frequency, dtstart=local_start, count=count) if until is None else
+            rrule(frequency, dtstart=local_start, until=datetime.combine(until, time.max)))
+    times = []
+    for local in rule:
+        end_local = datetime.combine(local.date() + timedelta(days=length_days), local_end.time())
+        times.append((from_local(local, zone), from_local(end_local, zone)))
+    return times
+
+
+def preview_occurrences(space, startup, booker, times, seats, now):
+    """Each occurrence with its problems and, for the free ones, its quote (free quota used in order)."""
+    first, last = min(start for start, _end in times), max(end for _start, end in times)
+    bookings = overlapping_bookings([space.id], first, last)
+    blackouts = blackouts_between([space.id], first, last)
+    certification = (held_certification(booker, space.certification_id)
+                     if space.certification_id is not None else None)
+    used_by_month = {}
+    occurrences = []
+    for start_at, end_at in times:
+        occurrence = Occurrence(start_at, end_at)
+        occurrence.problems = booking_problems(space, start_at, end_at, seats, booker, now, bookings=bookings,
+                                               blackouts=blackouts, certification=certification)
+        if occurrence.is_free:
+            month = quota_month_of(space, start_at)
+            if month not in used_by_month:
+                used_by_month[month] = quota_used(startup.id, space.kind, month)
+            occurrence.quote = quote(space, startup, start_at, end_at, seats, already_used=used_by_month[month])
+            used_by_month[month] += occurrence.quote.free_minutes
+        occurrences.append(occurrence)
+    return occurrences
+
+
+# --- calendars and search -------------------------------------------------------------
+
+@dataclass
+class Busy:
+    """A busy stretch of a space's calendar: never who booked it, only when and how full."""
+
+    start_at: datetime
+    end_at: datetime
+    seats_taken: int
+    is_blackout: bool = False
+
+
+def space_week(space, first_day, days=7):
+    """Busy stretches of the week starting on local ``first_day``: bookings merged by time, and blackouts."""
+    zone = space.site.zone
+    start_at = from_local(datetime.combine(first_day, time()), zone)
+    end_at = from_local(datetime.combine(first_day + timedelta(days=days), time()), zone)
+    bookings = overlapping_bookings([space.id], start_at, end_at)
+    busy = []
+    boundaries = sorted({start_at, end_at} | {b.start_at for b in bookings if start_at < b.start_at < end_at}
+                        | {b.end_at for b in bookings if start_at < b.end_at < end_at})
+    for segment_start, segment_end in zip(boundaries, boundaries[1:]):
+        taken = peak_seats(bookings, segment_start, segment_end)
+        if taken:
+            if busy and busy[-1].end_at == segment_start and busy[-1].seats_taken == taken:
+                busy[-1].end_at = segment_end
+            else:
+                busy.append(Busy(segment_start, segment_end, taken))
+    for blackout in blackouts_between([space.id], start_at, end_at):
+        busy.append(Busy(max(blackout.starts_at, start_at), min(blackout.ends_at, end_at), 0, is_blackout=True))
+    return sorted(busy, key=lambda stretch: stretch.start_at)
+
+
+def find_free_spaces(kind, people, start_at, end_at, site_id=None):
+    """Active spaces of ``kind`` at active sites where ``people`` fit for all of ``[start_at, end_at)``.
+
+    Opening hours and blackouts are checked too; per-person rules (certification,
+    horizon) are left to the booking form, which explains them.
+    """
+    query = (sa.select(Space).join(Space.site)
+             .where(Space.is_active.is_(True), Site.is_active.is_(True), Space.capacity >= people)
+             .options(joinedload(Space.site).selectinload(Site.opening_hours),
+                      joinedload(Space.site).selectinload(Site.closures),
+                      joinedload(Space.certification))
+             .order_by(Site.name, Space.name))
+    if kind is not None:
+        query = query.where(Space.kind == kind)
+    if site_id is not None:
+        query = query.where(Space.site_id == site_id)
+    spaces = db.session.execute(query).unique().scalars().all()
+    if not spaces:
+        return []
+    ids = [space.id for space in spaces]
+    bookings_by_space = defaultdict(list)
+    for booking in overlapping_bookings(ids, start_at, end_at):
+        bookings_by_space[booking.space_id].append(booking)
+    blacked_out = {blackout.space_id for blackout in blackouts_between(ids, start_at, end_at)}
+    return [space for space in spaces
+            if space.id not in blacked_out
+            and window_containing(space.site, start_at, end_at) is not None
+            and seats_free(space, bookings_by_space[space.id], start_at, end_at) >= people]
+
+
+def bookable_spaces():
+    """Active spaces at active sites, by site, kind and name."""
+    return db.session.execute(
+        sa.select(Space).join(Space.site)
+        .where(Space.is_active.is_(True), Site.is_active.is_(True))
+        .options(joinedload(Space.site), joinedload(Space.certification))
+        .order_by(Site.name, Space.kind, Space.name)).scalars().all()
+
+
+def load_space(space_id):
+    """A space with what its pages and rules read, in one query."""
+    return db.session.execute(
+        sa.select(Space).where(Space.id == space_id)
+        .options(joinedload(Space.site).selectinload(Site.opening_hours),
+                 joinedload(Space.site).selectinload(Site.closures),
+                 joinedload(Space.certification))).unique().scalar_one_or_none()
+
+
+# --- lists ------------------------------------------------------------------------------
+
+def _booking_list_options():
+    return (joinedload(Booking.space).joinedload(Space.site), joinedload(Booking.startup),
+            joinedload(Booking.booked_by))
+
+
+def bookings_of_user(user, now, past=False, limit=200):
+    query = (sa.select(Booking).where(Booking.booked_by_id == user.id).options(*_booking_list_options()))
+    if past:
+        query = query.where(Booking.end_at <= now).order_by(Booking.start_at.desc())
+    else:
+        query = query.where(Booking.end_at > now).order_by(Booking.start_at)
+    return db.session.execute(query.limit(limit)).scalars().all()
+
+
+def bookings_of_startup(startup, now, past=False, limit=200):
+    query = (sa.select(Booking).where(Booking.startup_id == startup.id).options(*_booking_list_options()))
+    if past:
+        query = query.where(Booking.end_at <= now).order_by(Booking.start_at.desc())
+    else:
+        query = query.where(Booking.end_at > now).order_by(Booking.start_at)
+    return db.session.execute(query.limit(limit)).scalars().all()
+
+
+def pending_bookings():
+    """The approval queue, oldest request first."""
+    return db.session.execute(
+        sa.select(Booking).where(Booking.status == BookingStatus.pending)
+        .options(*_booking_list_options()).order_by(Booking.created_at)).scalars().all()
+
+
+def waitlist_of_user(user, now):
+    return db.session.execute(
+        sa.select(WaitlistEntry)
+        .where(WaitlistEntry.user_id == user.id, WaitlistEntry.end_at > now,
+               WaitlistEntry.status.in_((WaitlistStatus.waiting, WaitlistStatus.notified)))
+        .options(joinedload(WaitlistEntry.space).joinedload(Space.site))
+        .order_by(WaitlistEntry.start_at)).scalars().all()
+
+
+@dataclass
+class LedgerRow:
+    month: date
+    kind: SpaceKind
+    allowance_minutes: int
+    free_minutes: int
+    paid_minutes: int
+    price_fen: int
+    bookings: int
+
+
+def quota_ledger(startup, months=12):
+    """The startup's use per month and kind of space: free minutes used of the allowance, paid minutes, price."""
+    rows = db.session.execute(
+        sa.select(Booking.quota_month, Space.kind, sa.func.sum(Booking.free_minutes),
+                  sa.func.sum(Booking.usage_minutes - Booking.free_minutes), sa.func.sum(Booking.price_fen), sa.func.count())
+        .join(Booking.space)
+        .where(Booking.startup_id == startup.id, Booking.counts_against_quota.is_(True))
+        .group_by(Booking.quota_month, Space.kind)
+        .order_by(Booking.quota_month.desc(), Space.kind)).all()
+    allowances = dict(db.session.execute(
+        sa.select(TierQuota.space_kind, TierQuota.free_minutes).where(TierQuota.tier == startup.tier)).all())
+    months_seen = sorted({row[0] for row in rows}, reverse=True)[:months]
+    return [LedgerRow(month, kind, allowances.get(kind, 0), free or 0, paid or 0, price or 0, count)
+            for month, kind, free, paid, price, count in rows if month in months_seen]
+
+
+def no_show_counts(startup_ids=None):
+    query = (sa.select(Booking.startup_id, sa.func.count())
+             .where(Booking.status == BookingStatus.no_show).group_by(Booking.startup_id))
+    if startup_ids is not None:
+        query = query.where(Booking.startup_id.in_(startup_ids))
+    return dict(db.session.execute(query).all())
+
+
+def calendar_feed_of(user):
+    return db.session.execute(sa.select(CalendarFeed).filter_by(user_id=user.id)).scalar_one_or_none()
+
+
+def startups_user_books_for(user):
+    """The incubating startups ``user`` may book for."""
+    from incubator.startups.models import StartupMembership, StartupStatus
+    return db.session.execute(
+        sa.select(Startup).join(StartupMembership)
+        .where(StartupMembership.user_id == user.id, Startup.status == StartupStatus.incubating)
+        .order_by(Startup.name)).scalars().all()
+
+
+def booking_with_details(booking_id):
+    return db.session.execute(
+        sa.select(Booking).where(Booking.id == booking_id)
+        .options(joinedload(Booking.space).joinedload(Space.site), joinedload(Booking.startup),
+                 joinedload(Booking.booked_by), selectinload(Booking.series))).unique().scalar_one_or_none()
+
+
+# --- the week grid of a space -------------------------------------------------------------
+
+@dataclass
+class Cell:
+    """One slot of the week grid: 'closed', 'past', 'blackout', 'full', 'partial' or 'free'."""
+
+    start_at: datetime
+    end_at: datetime
+    state: str
+    seats_taken: int = 0
+
+
+@dataclass
+class WeekGrid:
+    days: list
+    times: list        # local wall-clock times of the rows
+    rows: list         # rows[i][j]: the cell of times[i] on days[j]
+
+    @property
+    def is_empty(self):
+        return not self.times
+
+
+def week_grid(space, first_day, now, slot_minutes=30):
+    """A week of ``slot_minutes`` slots in the site's local time, each marked free or busy (never by whom)."""
+    from incubator.sites.hours import opening_windows
+
+    zone = space.site.zone
+    days = [first_day + timedelta(days=offset) for offset in range(7)]
+    windows = {window.day: window for window in opening_windows(space.site, days[0], days[-1])}
+    if not windows:
+        return WeekGrid(days, [], [])
+    busy = space_week(space, first_day)
+    opens = min(window.start_at.astimezone(zone).time() for window in windows.values())
+    first_minute = opens.hour * 60 + opens.minute
+    last_minute = max(_local_minutes(window.end_at, window.day, zone) for window in windows.values())
+    first_minute -= first_minute % slot_minutes
+    times = [time(minute // 60, minute % 60) for minute in range(first_minute, last_minute, slot_minutes)]
+    rows = []
+    for slot in times:
+        row = []
+        for day in days:
+            start_at = from_local(datetime.combine(day, slot), zone)
+            end_at = start_at + timedelta(minutes=slot_minutes)
+            row.append(_cell(space, windows.get(day), busy, start_at, end_at, now))
+        rows.append(row)
+    return WeekGrid(days, times, rows)
+
+
+def _local_minutes(instant, day, zone):
+    local = instant.astimezone(zone)
+    return (local.date() - day).days * 1440 + local.hour * 60 + local.minute
+
+
+def _cell(space, window, busy, start_at, end_at, now):
+    if window is None or start_at < window.start_at or end_at > window.end_at:
+        return Cell(start_at, end_at, 'closed')
+    if end_at <= now:
+        return Cell(start_at, end_at, 'past')
+    overlapping = [stretch for stretch in busy if stretch.start_at < end_at and start_at < stretch.end_at]
+    if any(stretch.is_blackout for stretch in overlapping):
+        return Cell(start_at, end_at, 'blackout')
+    taken = max((stretch.seats_taken for stretch in overlapping), default=0)
+    if taken == 0:
+        return Cell(start_at, end_at, 'free')
+    if space.is_shared and taken < space.capacity:
+        return Cell(start_at, end_at, 'partial', taken)
+    return Cell(start_at, end_at, 'full', taken)

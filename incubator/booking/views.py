@@ -1,0 +1,294 @@
+"""Finding and booking spaces, my bookings, the approval queue, the waitlist."""
+from datetime import date, datetime, time, timedelta
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from incubator.booking import operations, queries
+from incubator.booking.blueprint import bp
+from incubator.booking.forms import BookingForm, CancelForm, DeclineForm, SearchForm, WaitlistForm
+from incubator.booking.models import Booking, WaitlistEntry
+from incubator.booking.operations import BookingRefused
+from incubator.core.errors import DomainError
+from incubator.core.forms import ConfirmForm
+from incubator.core.permissions import get_or_404, permission_required, require
+from incubator.core.time import now_utc
+from incubator.sites.queries import list_sites
+from incubator.spaces.models import SpaceKind
+from incubator.startups.models import Startup
+
+
+def _space_or_404(space_id):
+    space = queries.load_space(space_id)
+    if space is None:
+        abort(404)
+    require(current_user, 'space.view', space)
+    return space
+
+
+def _local_today(zone):
+    return now_utc().astimezone(zone).date()
+
+
+def _monday(day):
+    return day - timedelta(days=day.weekday())
+
+
+def _parse_day(value, default):
+    try:
+        return date.fromisoformat(value) if value else default
+    except ValueError:
+        return default
+
+
+# --- find ---------------------------------------------------------------------------------
+
+@bp.route('/spaces/')
+@login_required
+def spaces():
+    """Every space one may book, or (with a period) the free ones of a kind for N people."""
+    sites = list_sites(active_only=True)
+    form = SearchForm(request.args, sites=sites)
+    searched = bool(request.args.get('day'))
+    results = None
+    if searched and form.validate():
+        start_at, end_at = form.period(_zone_of_search(form, sites))
+        kind = SpaceKind(form.kind.data) if form.kind.data else None
+        results = queries.find_free_spaces(kind, form.people.data or 1, start_at, end_at, site_id=form.site.data)
+    elif not searched:
+        form.day.data = form.day.data or _local_today(_zone_of_search(form, sites))
+    return render_template('booking/spaces.html', form=form, results=results, searched=searched,
+                           all_spaces=None if searched else queries.bookable_spaces())
+
+
+def _zone_of_search(form, sites):
+    """Search times are read in the chosen site's timezone, else the first site's (usually all the same)."""
+    from incubator.core.time import default_timezone
+    chosen = next((site for site in sites if site.id == form.site.data), None)
+    return chosen.zone if chosen else default_timezone()
+
+
+@bp.route('/spaces/<int:space_id>')
+@login_required
+def space(space_id):
+    space = _space_or_404(space_id)
+    today = _local_today(space.site.zone)
+    first_day = _monday(_parse_day(request.args.get('week'), today))
+    grid = queries.week_grid(space, first_day, now_utc())
+    return render_template('booking/space.html', space=space, grid=grid, first_day=first_day,
+                           previous_week=first_day - timedelta(days=7), next_week=first_day + timedelta(days=7),
+                           this_week=_monday(today))
+
+
+# --- book -----------------------------------------------------------------------------------
+
+@bp.route('/spaces/<int:space_id>/book', methods=['GET', 'POST'])
+@login_required
+def create(space_id):
+    space = _space_or_404(space_id)
+    require(current_user, 'space.book', space)
+    startups = queries.startups_user_books_for(current_user)
+    form = BookingForm(startups=startups)
+    if request.method == 'GET':
+        _prefill(form, space, request.args)
+    preview = None
+    if form.validate_on_submit():
+        startup = next(startup for startup in startups if startup.id == form.startup.data)
+        start_at, end_at = form.period(space.site.zone)
+        recurrence = form.recurrence_value
+        now = now_utc()
+        if form.confirm.data:
+            try:
+                if recurrence is None:
+                    booking = operations.create_booking(current_user, space, startup, start_at, end_at,
+                                                        seats=form.seats.data, purpose=form.purpose.data, now=now)
+                    flash(_('Booked: %(space)s, %(when)s.', space=space.name,
+                            when=operations.describe_when(booking)), 'success')
+                    return redirect(url_for('booking.show', booking_id=booking.id))
+                bookings = operations.book_series(current_user, space, startup, start_at, end_at, recurrence,
+                                                  count=form.count.data, until=form.until.data,
+                                                  seats=form.seats.data, purpose=form.purpose.data, now=now)
+                flash(_('Booked %(count)d occurrences of %(space)s.', count=len(bookings), space=space.name),
+                      'success')
+                return redirect(url_for('booking.mine'))
+            except BookingRefused as refused:
+                form.form_errors.extend(str(problem) for problem in refused.problems)
+            except DomainError as error:
+                form.form_errors.append(str(error))
+        times = queries.occurrence_times(space, start_at, end_at, recurrence, count=form.count.data,
+                                         until=form.until.data)
+        if len(times) > operations.MAX_OCCURRENCES:
+            form.form_errors.append(_('A recurring booking has at most %(count)d occurrences.',
+                                      count=operations.MAX_OCCURRENCES))
+        elif times:
+            preview = queries.preview_occurrences(space, startup, current_user, times, form.seats.data, now)
+        form.confirm.data = ''
+    return render_template('booking/form.html', space=space, form=form, preview=preview, startups=startups)
+
+
+def _prefill(form, space, args):
+    """From a calendar slot or a search result: ``day``, ``start``, ``end`` (and ``seats``)."""
+    day = _parse_day(args.get('day'), _local_today(space.site.zone))
+    form.day.data = day
+    for name in ('start', 'end'):
+        try:
+            getattr(form, name).data = time.fromisoformat(args.get(name, ''))
+        except ValueError:
+            pass
+    if form.start.data and not form.end.data:
+        end = (datetime.combine(day, form.start.data) + timedelta(minutes=max(60, space.min_booking_minutes)))
+        form.end.data = end.time()
+    if args.get('seats', '').isdigit():
+        form.seats.data = int(args['seats'])
+
+
+@bp.route('/spaces/<int:space_id>/waitlist', methods=['POST'])
+@login_required
+def join_waitlist(space_id):
+    space = _space_or_404(space_id)
+    require(current_user, 'space.book', space)
+    startups = queries.startups_user_books_for(current_user)
+    form = WaitlistForm(startups=startups)
+    if not form.validate_on_submit():
+        flash(_('The waitlist request was incomplete; please try again.'), 'danger')
+        return redirect(url_for('booking.create', space_id=space.id))
+    startup = next(startup for startup in startups if startup.id == form.startup.data)
+    start_at, end_at = form.period(space.site.zone)
+    try:
+        operations.join_waitlist(current_user, space, startup, start_at, end_at, seats=form.seats.data)
+    except DomainError as error:
+        flash(str(error), 'danger')
+        return redirect(url_for('booking.space', space_id=space.id, week=form.day.data.isoformat()))
+    flash(_('You are on the waitlist. We will tell you if this time becomes free.'), 'success')
+    return redirect(url_for('booking.mine'))
+
+
+@bp.route('/waitlist/<int:entry_id>/leave', methods=['POST'])
+@login_required
+def leave_waitlist(entry_id):
+    entry = get_or_404(WaitlistEntry, entry_id, 'waitlist_entry.manage')
+    if ConfirmForm().validate_on_submit():
+        try:
+            operations.leave_waitlist(current_user, entry)
+            flash(_('You have left the waitlist.'), 'success')
+        except DomainError as error:
+            flash(str(error), 'danger')
+    return redirect(url_for('booking.mine'))
+
+
+# --- my bookings, one booking ---------------------------------------------------------------
+
+@bp.route('/bookings/')
+@login_required
+def mine():
+    now = now_utc()
+    return render_template('booking/mine.html', upcoming=queries.bookings_of_user(current_user, now),
+                           past=queries.bookings_of_user(current_user, now, past=True, limit=50),
+                           waitlist=queries.waitlist_of_user(current_user, now),
+                           owned=[m.startup for m in current_user.memberships if m.role.value == 'owner'],
+                           now=now, confirm_form=ConfirmForm())
+
+
+@bp.route('/bookings/<int:booking_id>')
+@login_required
+def show(booking_id):
+    booking = queries.booking_with_details(booking_id)
+    if booking is None:
+        abort(404)
+    require(current_user, 'booking.view', booking)
+    return render_template('booking/show.html', booking=booking, now=now_utc(), confirm_form=ConfirmForm(),
+                           decline_form=DeclineForm(), cancel_form=CancelForm())
+
+
+@bp.route('/bookings/<int:booking_id>/cancel', methods=['POST'])
+@login_required
+def cancel(booking_id):
+    booking = get_or_404(Booking, booking_id, 'booking.cancel')
+    form = CancelForm()
+    if form.validate_on_submit():
+        try:
+            operations.cancel_booking(current_user, booking, restore_quota=form.restore_quota.data == '1')
+        except DomainError as error:
+            flash(str(error), 'danger')
+        else:
+            if booking.counts_against_quota:
+                flash(_('The booking is cancelled. It was after the cancellation cutoff, so its free hours '
+                        'stay used.'), 'warning')
+            else:
+                flash(_('The booking is cancelled and its free hours are given back.'), 'success')
+    return redirect(_back(url_for('booking.show', booking_id=booking.id)))
+
+
+@bp.route('/bookings/<int:booking_id>/check-in', methods=['POST'])
+@login_required
+def check_in(booking_id):
+    booking = get_or_404(Booking, booking_id, 'booking.check_in')
+    if ConfirmForm().validate_on_submit():
+        try:
+            operations.check_in(current_user, booking)
+        except DomainError as error:
+            flash(str(error), 'danger')
+        else:
+            flash(_('Checked in. Welcome!'), 'success')
+    return redirect(_back(url_for('booking.show', booking_id=booking.id)))
+
+
+def _back(default):
+    from incubator.core.forms import safe_next_path
+    return safe_next_path(request.form.get('next')) or default
+
+
+# --- the approval queue ---------------------------------------------------------------------
+
+@bp.route('/bookings/approvals')
+@permission_required('bookings.approve')
+def approvals():
+    return render_template('booking/approvals.html', bookings=queries.pending_bookings(),
+                           confirm_form=ConfirmForm(), decline_form=DeclineForm())
+
+
+@bp.route('/bookings/<int:booking_id>/approve', methods=['POST'])
+@permission_required('bookings.approve')
+def approve(booking_id):
+    booking = get_or_404(Booking, booking_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            operations.approve_booking(current_user, booking)
+        except DomainError as error:
+            flash(str(error), 'danger')
+        else:
+            flash(_('Booking approved; the booker has been told.'), 'success')
+    return redirect(url_for('booking.approvals'))
+
+
+@bp.route('/bookings/<int:booking_id>/decline', methods=['POST'])
+@permission_required('bookings.approve')
+def decline(booking_id):
+    booking = get_or_404(Booking, booking_id)
+    form = DeclineForm()
+    if not form.validate_on_submit():
+        flash(_('Give the booker a reason for declining.'), 'danger')
+        return redirect(url_for('booking.approvals'))
+    try:
+        operations.decline_booking(current_user, booking, form.reason.data)
+    except DomainError as error:
+        flash(str(error), 'danger')
+    else:
+        flash(_('Booking declined; the booker has been told why.'), 'success')
+    return redirect(url_for('booking.approvals'))
+
+
+# --- a startup's bookings and quota ledger ----------------------------------------------------
+
+@bp.route('/startups/<int:startup_id>/bookings')
+@login_required
+def startup_bookings(startup_id):
+    startup = get_or_404(Startup, startup_id, 'startup.view_bookings')
+    now = now_utc()
+    return render_template('booking/startup.html', startup=startup,
+                           upcoming=queries.bookings_of_startup(startup, now),
+                           past=queries.bookings_of_startup(startup, now, past=True, limit=50),
+                           ledger=queries.quota_ledger(startup),
+                           no_shows=queries.no_show_counts([startup.id]).get(startup.id, 0),
+                           now=now, confirm_form=ConfirmForm())

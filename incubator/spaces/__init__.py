@@ -1,0 +1,1 @@
+"""Spaces: what can be booked at each site, its terms, blackouts, certifications and free quotas."""

@@ -1,0 +1,453 @@
+"""Forms of the managers' set-up of spaces: one per use case, no database writes.
+
+Money is typed in yuan and held as integer fen, free quotas are typed in hours
+and held as minutes, opening hours are typed as HH:MM and held as minutes after
+local midnight: every conversion is exact (``Decimal``, never ``float``).
+"""
+import re
+import unicodedata
+from datetime import date
+from decimal import Decimal
+
+from babel.dates import get_day_names
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from wtforms import (BooleanField, DateField, DateTimeLocalField, EmailField, IntegerField, SelectField, StringField,
+                     TextAreaField, ValidationError)
+from wtforms import validators
+
+from incubator.core.forms import BaseForm, email_address, max_length, required
+from incubator.core.time import from_local
+from incubator.spaces.models import SpaceKind
+from incubator.spaces.operations import (MAX_BOOKING_MINUTES, MAX_CAPACITY, MAX_CUTOFF_HOURS, MAX_FREE_MINUTES,
+                                         MAX_HORIZON_DAYS, MAX_PRICE_FEN)
+from incubator.startups.models import Tier
+
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
+
+_AMOUNT = re.compile(r'[0-9]{1,12}(?:\.[0-9]{0,12})?|\.[0-9]{1,12}')
+_CLOCK = re.compile(r'([0-9]{1,2}):([0-9]{2})')
+_DATE_MESSAGE = _l('Enter a date such as 2026-03-01.')
+
+
+def number_between(minimum, maximum):
+    return validators.NumberRange(min=minimum, max=maximum, message=_l('Enter a number from %(min)s to %(max)s.'))
+
+
+def _normalized(text):
+    """Full-width digits, points, colons and ￥ (typed with a Chinese input method) as ASCII, stripped."""
+    return unicodedata.normalize('NFKC', text or '').strip()
+
+
+def _decimal(text):
+    """A non-negative decimal number typed by a person, or None."""
+    return Decimal(text) if _AMOUNT.fullmatch(text) else None
+
+
+def fen_as_yuan_text(fen):
+    """12345 → '123.45' (what a price field shows)."""
+    return f'{fen // 100}.{fen % 100:02d}'
+
+
+def minutes_as_hours_text(minutes):
+    """90 → '1.5', 600 → '10' (what a quota field shows); exact up to two decimals, else rounded."""
+    hours = (Decimal(minutes) / 60).quantize(Decimal('0.01'))
+    text = f'{hours:f}'
+    return text.rstrip('0').rstrip('.') if '.' in text else text
+
+
+def clock_text(minute):
+    """Minutes after midnight as HH:MM (1440 → '24:00')."""
+    return f'{minute // 60:02d}:{minute % 60:02d}'
+
+
+class _ParsedField(StringField):
+    """A text input whose ``data`` is a parsed value; unparsable input shows its own message."""
+
+    missing_message = _l('This field is required.')
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return '' if self.data is None else self.format(self.data)
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        self.data = None
+        text = _normalized(valuelist[0])
+        if text:
+            self.data = self.parse(text)
+
+    def pre_validate(self, form):
+        if self.data is None and not self.process_errors and self.flags.required:
+            raise validators.StopValidation(self.missing_message)
+
+    def parse(self, text):
+        raise NotImplementedError
+
+    def format(self, value):
+        raise NotImplementedError
+
+
+class YuanField(_ParsedField):
+    """An amount typed in yuan (``12.50``); ``data`` is integer fen."""
+
+    missing_message = _l('Enter an amount in yuan, such as 12.50 (0 if free).')
+
+    def __init__(self, label=None, validators=None, maximum_fen=MAX_PRICE_FEN, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.flags.required = True
+        self.maximum_fen = maximum_fen
+
+    def parse(self, text):
+        text = text.lstrip('¥').rstrip('元').strip()
+        if text.startswith('-'):
+            raise ValueError(_l('An amount cannot be negative.'))
+        amount = _decimal(text)
+        if amount is None:
+            raise ValueError(_l('Enter an amount in yuan, such as 12.50.'))
+        if amount != amount.quantize(Decimal('0.01')):
+            raise ValueError(_l('Enter at most two decimal places (a yuan has 100 fen).'))
+        fen = int(amount * 100)
+        if fen > self.maximum_fen:
+            raise ValueError(_l('Enter at most %(amount)s.', amount=f'¥{self.maximum_fen // 100:,}'))
+        return fen
+
+    def format(self, fen):
+        return fen_as_yuan_text(fen)
+
+
+class HoursField(_ParsedField):
+    """A number of hours (``7.5``); ``data`` is whole minutes. An untouched value keeps its exact minutes."""
+
+    def __init__(self, label=None, validators=None, maximum_minutes=MAX_FREE_MINUTES, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.maximum_minutes = maximum_minutes
+
+    def process_formdata(self, valuelist):
+        if valuelist and self.object_data is not None and \
+                _normalized(valuelist[0]) == self.format(self.object_data):
+            self.data = self.object_data
+            return
+        super().process_formdata(valuelist)
+
+    def parse(self, text):
+        if text.startswith('-'):
+            raise ValueError(_l('A number of hours cannot be negative.'))
+        hours = _decimal(text)
+        if hours is None:
+            raise ValueError(_l('Enter a number of hours, such as 10 or 7.5.'))
+        minutes = hours * 60
+        if minutes != minutes.to_integral_value():
+            raise ValueError(_l('Enter hours that make whole minutes, such as 7.5 or 0.25.'))
+        if minutes > self.maximum_minutes:
+            raise ValueError(_l('Enter at most %(hours)s hours.', hours=f'{self.maximum_minutes // 60:,}'))
+        return int(minutes)
+
+    def format(self, minutes):
+        return minutes_as_hours_text(minutes)
+
+
+class ClockField(_ParsedField):
+    """A time of day typed as HH:MM; ``data`` is minutes after local midnight (``24:00`` only as a closing time)."""
+
+    def __init__(self, label=None, validators=None, end_of_day=False, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.end_of_day = end_of_day
+
+    def parse(self, text):
+        match = _CLOCK.fullmatch(text)
+        if not match:
+            raise ValueError(_l('Enter a time as HH:MM, such as 08:30.'))
+        hour, minute = int(match.group(1)), int(match.group(2))
+        value = hour * 60 + minute
+        if minute > 59 or value > 1440 or (value == 1440 and not self.end_of_day):
+            raise ValueError(_l('Enter a time from 00:00 to 24:00.') if self.end_of_day
+                             else _l('Enter a time from 00:00 to 23:59.'))
+        return value
+
+    def format(self, minute):
+        return clock_text(minute)
+
+
+class LocalDateTimeField(DateTimeLocalField):
+    """A wall-clock date and time (a browser's date-time picker, or ``2026-03-01 09:00`` typed)."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, format=['%Y-%m-%dT%H:%M', '%Y-%m-%d %H:%M', '%Y-%m-%dT%H:%M:%S'],
+                         **kwargs)
+
+    def process_formdata(self, valuelist):
+        if valuelist:
+            valuelist = [_normalized(valuelist[0])]
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_l('Enter a date and time such as 2026-03-01 09:00.')) from None
+
+
+def _date_field(label, *extra):
+    return DateField(label, validators=[*extra], format='%Y-%m-%d')
+
+
+def _check_date_range(field):
+    if field.data and not FIRST_DAY <= field.data <= LAST_DAY:
+        raise ValidationError(_l('Enter a date between 2000 and 2100.'))
+
+
+# --- spaces -----------------------------------------------------------------------------
+
+def _hours_part(label):
+    return IntegerField(label, default=0, validators=[
+        validators.InputRequired(message=_l('This field is required.')), number_between(0, 24)])
+
+
+def _minutes_part(label):
+    return IntegerField(label, default=0, validators=[
+        validators.InputRequired(message=_l('This field is required.')), number_between(0, 59)])
+
+
+class SpaceForm(BaseForm):
+    """Create or edit a space. Prices in yuan, booking lengths in hours and minutes."""
+
+    site_id = SelectField(_l('Site'), coerce=int, validate_choice=True)
+    name = StringField(_l('Name'), validators=[required(), max_length(100)])
+    kind = SelectField(_l('Kind of space'), choices=SpaceKind.choices)
+    capacity = IntegerField(_l('Capacity (people or seats)'), default=1, validators=[
+        validators.InputRequired(message=_l('This field is required.')), number_between(1, MAX_CAPACITY)])
+    description = TextAreaField(_l('Description'), validators=[max_length(5000)])
+    hourly_price_fen = YuanField(_l('Price per hour (yuan)'), default=0,
+                                 description=_l('Beyond the free quota; 0 if free.'))
+    daily_price_fen = YuanField(_l('Price per day at most (yuan)'), default=0,
+                                description=_l('The most one booking costs in a day (per seat in a hot-desk '
+                                               'zone); 0 for no daily cap.'))
+    min_length_hours = _hours_part(_l('Shortest booking: hours'))
+    min_length_minutes = _minutes_part(_l('Shortest booking: minutes'))
+    max_length_hours = _hours_part(_l('Longest booking: hours'))
+    max_length_minutes = _minutes_part(_l('Longest booking: minutes'))
+    booking_horizon_days = IntegerField(_l('Bookable up to (days ahead)'), default=30, validators=[
+        validators.InputRequired(message=_l('This field is required.')), number_between(1, MAX_HORIZON_DAYS)])
+    cancellation_cutoff_hours = IntegerField(
+        _l('Free cancellation until (hours before the start)'), default=24, validators=[
+            validators.InputRequired(message=_l('This field is required.')), number_between(0, MAX_CUTOFF_HOURS)])
+    requires_approval = BooleanField(_l('Bookings need a manager\'s approval'))
+    requires_check_in = BooleanField(_l('Bookers must check in (else released as a no-show)'))
+    certification_id = SelectField(_l('Required certification'), coerce=int, validate_choice=True, default=0)
+    is_active = BooleanField(_l('In use (can be booked)'), default=True)
+
+    def __init__(self, *args, sites=(), certifications=(), space=None, **kwargs):
+        if space is not None:
+            kwargs.setdefault('data', self.initial_data(space))
+        else:
+            kwargs.setdefault('data', {'min_length_minutes': 30, 'max_length_hours': 8})
+        super().__init__(*args, **kwargs)
+        self.site_id.choices = [(site.id, site.name) for site in sites]
+        self.certification_id.choices = [(0, _l('None'))] + [(c.id, c.name) for c in certifications]
+
+    @staticmethod
+    def initial_data(space):
+        return {
+            'site_id': space.site_id, 'name': space.name, 'kind': space.kind.value, 'capacity': space.capacity,
+            'description': space.description or '', 'hourly_price_fen': space.hourly_price_fen,
+            'daily_price_fen': space.daily_price_fen,
+            'min_length_hours': space.min_booking_minutes // 60, 'min_length_minutes': space.min_booking_minutes % 60,
+            'max_length_hours': space.max_booking_minutes // 60, 'max_length_minutes': space.max_booking_minutes % 60,
+            'booking_horizon_days': space.booking_horizon_days,
+            'cancellation_cutoff_hours': space.cancellation_cutoff_hours,
+            'requires_approval': space.requires_approval, 'requires_check_in': space.requires_check_in,
+            'certification_id': space.certification_id or 0, 'is_active': space.is_active,
+        }
+
+    def _length(self, prefix):
+        hours, minutes = getattr(self, f'{prefix}_length_hours').data, getattr(self, f'{prefix}_length_minutes').data
+        if hours is None or minutes is None:
+            return None
+        return hours * 60 + minutes
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        shortest, longest = self._length('min'), self._length('max')
+        if shortest is not None and shortest < 1:
+            self.min_length_hours.errors.append(_l('The shortest booking must last at least 1 minute.'))
+        if longest is not None and longest > MAX_BOOKING_MINUTES:
+            self.max_length_hours.errors.append(_l('A booking can last at most 24 hours.'))
+        if shortest is not None and longest is not None and 1 <= shortest and longest < shortest:
+            self.max_length_hours.errors.append(_l('The longest booking cannot be shorter than the shortest.'))
+        return valid and not any(field.errors for field in self)
+
+    def space_values(self):
+        """The keyword arguments of ``create_space`` and ``update_space``."""
+        return {
+            'site_id': self.site_id.data, 'name': self.name.data, 'kind': self.kind.data,
+            'capacity': self.capacity.data, 'description': self.description.data,
+            'hourly_price_fen': self.hourly_price_fen.data, 'daily_price_fen': self.daily_price_fen.data,
+            'min_booking_minutes': self._length('min'), 'max_booking_minutes': self._length('max'),
+            'booking_horizon_days': self.booking_horizon_days.data,
+            'cancellation_cutoff_hours': self.cancellation_cutoff_hours.data,
+            'requires_approval': self.requires_approval.data, 'requires_check_in': self.requires_check_in.data,
+            'certification_id': self.certification_id.data or None, 'is_active': self.is_active.data,
+        }
+
+
+#: Where an operation's complaint about a value of ``space_values`` is shown in the form.
+SPACE_ERROR_FIELDS = {'min_booking_minutes': 'min_length_hours', 'max_booking_minutes': 'max_length_hours'}
+
+
+# --- blackouts ----------------------------------------------------------------------------
+
+class BlackoutForm(BaseForm):
+    """A period a space cannot be booked, typed in the site's wall-clock time."""
+
+    starts_at = LocalDateTimeField(_l('From'), validators=[
+        validators.InputRequired(message=_l('Enter a date and time such as 2026-03-01 09:00.'))])
+    ends_at = LocalDateTimeField(_l('Until'), validators=[
+        validators.InputRequired(message=_l('Enter a date and time such as 2026-03-01 09:00.'))])
+    reason = StringField(_l('Reason'), validators=[required(), max_length(200)])
+
+    def validate_starts_at(self, field):
+        if field.data and not FIRST_DAY <= field.data.date() <= LAST_DAY:
+            raise ValidationError(_l('Enter a date between 2000 and 2100.'))
+
+    def validate_ends_at(self, field):
+        if field.data and not FIRST_DAY <= field.data.date() <= LAST_DAY:
+            raise ValidationError(_l('Enter a date between 2000 and 2100.'))
+        if self.starts_at.data and field.data and field.data <= self.starts_at.data:
+            raise ValidationError(_l('The end must be after the start.'))
+
+    def period(self, zone):
+        """The period as aware UTC instants, read in ``zone`` (the site's timezone)."""
+        return from_local(self.starts_at.data, zone), from_local(self.ends_at.data, zone)
+
+
+# --- opening hours and closed days --------------------------------------------------------
+
+class OpeningHoursForm(BaseForm):
+    """The weekly hours of a site (a row per weekday, 0 = Monday) and whether public holidays close it."""
+
+    follows_public_holidays = BooleanField(_l('Closed on public holidays and open on their make-up workdays'))
+
+    def __init__(self, *args, site=None, **kwargs):
+        if site is not None:
+            kwargs.setdefault('data', self.initial_data(site))
+        super().__init__(*args, **kwargs)
+        for weekday, name, is_open, opens, closes in self.days():
+            is_open.label.text = _l('%(day)s: open', day=name)
+            opens.label.text = _l('%(day)s: opens at', day=name)
+            closes.label.text = _l('%(day)s: closes at', day=name)
+
+    @staticmethod
+    def initial_data(site):
+        data = {'follows_public_holidays': site.follows_public_holidays}
+        for hours in site.opening_hours:
+            data[f'open_{hours.weekday}'] = True
+            data[f'opens_{hours.weekday}'] = hours.opens_minute
+            data[f'closes_{hours.weekday}'] = hours.closes_minute
+        return data
+
+    def days(self):
+        """(weekday, its name in the user's language, open?, opens, closes) for each weekday."""
+        names = get_day_names('wide', locale=get_locale())
+        return [(weekday, names[weekday], self[f'open_{weekday}'], self[f'opens_{weekday}'],
+                 self[f'closes_{weekday}']) for weekday in range(7)]
+
+    def validate(self, extra_validators=None):
+        super().validate(extra_validators)
+        for _weekday, _name, is_open, opens, closes in self.days():
+            if not is_open.data:
+                opens.errors, closes.errors = [], []   # the times of a closed day are ignored
+                continue
+            if opens.data is None and not opens.errors:
+                opens.errors.append(_l('Enter the opening time, such as 08:00.'))
+            if closes.data is None and not closes.errors:
+                closes.errors.append(_l('Enter the closing time, such as 18:00 (24:00 for midnight).'))
+            if opens.data is not None and closes.data is not None and closes.data <= opens.data:
+                closes.errors.append(_l('The closing time must be after the opening time.'))
+        return not any(field.errors for field in self)
+
+    def hours(self):
+        """{weekday: (opens_minute, closes_minute)} of the open weekdays."""
+        return {weekday: (opens.data, closes.data)
+                for weekday, _name, is_open, opens, closes in self.days() if is_open.data}
+
+
+for _weekday in range(7):
+    setattr(OpeningHoursForm, f'open_{_weekday}', BooleanField(_l('Open on this day'),
+                                                            render_kw={'label_class': 'visually-hidden'}))
+    setattr(OpeningHoursForm, f'opens_{_weekday}', ClockField(_l('Opens')))
+    setattr(OpeningHoursForm, f'closes_{_weekday}', ClockField(_l('Closes'), end_of_day=True))
+
+
+class ClosureForm(BaseForm):
+    """Days a site is closed (inclusive); a single day if the last day is left empty."""
+
+    starts_on = _date_field(_l('First day'), validators.InputRequired(message=_DATE_MESSAGE))
+    ends_on = _date_field(_l('Last day (empty for one day)'), validators.Optional())
+    reason = StringField(_l('Reason'), validators=[required(), max_length(200)])
+
+    def validate_starts_on(self, field):
+        _check_date_range(field)
+
+    def validate_ends_on(self, field):
+        _check_date_range(field)
+        if field.data and self.starts_on.data and field.data < self.starts_on.data:
+            raise ValidationError(_l('The last day cannot be before the first day.'))
+
+    def period(self):
+        return self.starts_on.data, self.ends_on.data or self.starts_on.data
+
+
+# --- certifications ---------------------------------------------------------------------
+
+class CertificationForm(BaseForm):
+    name = StringField(_l('Name'), validators=[required(), max_length(100)])
+    description = TextAreaField(_l('Description'), validators=[max_length(2000)])
+
+
+class RecordCertificationForm(BaseForm):
+    """Record that a person holds a certification until a date; recording again changes the date."""
+
+    email = EmailField(_l('Email of the person'), validators=[required(), max_length(254), email_address()])
+    certification_id = SelectField(_l('Certification'), coerce=int, validate_choice=True)
+    expires_on = _date_field(_l('Valid until (inclusive)'), validators.InputRequired(message=_DATE_MESSAGE))
+
+    def __init__(self, *args, certifications=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.certification_id.choices = [(c.id, c.name) for c in certifications]
+
+    def validate_expires_on(self, field):
+        _check_date_range(field)
+
+
+# --- free quotas ----------------------------------------------------------------------------
+
+class QuotaForm(BaseForm):
+    """Free hours a month for each tier and kind of space; an empty cell means none."""
+
+    def __init__(self, *args, minutes=None, **kwargs):
+        """``minutes``: the current {(tier, kind): free minutes}."""
+        if minutes is not None:
+            kwargs.setdefault('data', {self.field_name(tier, kind): value
+                                       for (tier, kind), value in minutes.items()})
+        super().__init__(*args, **kwargs)
+        for tier in Tier:
+            for kind in SpaceKind:
+                self[self.field_name(tier, kind)].label.text = f'{tier.label} · {kind.label}'
+
+    @staticmethod
+    def field_name(tier, kind):
+        return f'free_{tier.value}_{kind.value}'
+
+    def rows(self):
+        """(tier, [field of each kind]) in the order of the enums."""
+        return [(tier, [self[self.field_name(tier, kind)] for kind in SpaceKind]) for tier in Tier]
+
+    def minutes(self):
+        return {(tier, kind): self[self.field_name(tier, kind)].data or 0 for tier in Tier for kind in SpaceKind}
+
+
+for _tier in Tier:
+    for _kind in SpaceKind:
+        setattr(QuotaForm, QuotaForm.field_name(_tier, _kind), HoursField(f'{_tier.value} {_kind.value}'))
+
+del _weekday, _tier, _kind

@@ -1,0 +1,263 @@
+"""Booking through the pages: find, calendar, preview and confirm, my bookings, approvals, waitlist."""
+import re
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+import time_machine
+
+from incubator.booking import operations
+from incubator.booking.models import Booking, BookingStatus, WaitlistEntry
+from incubator.extensions import db
+from tests.booking.conftest import NOW, at, make_space
+
+EN = {'Accept-Language': 'en'}
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def form(day=1, start='09:00', end='10:00', **fields):
+    values = {'startup': fields.pop('startup_id'), 'day': f'2026-12-{day:02d}', 'start': start, 'end': end,
+              'seats': '1', 'purpose': 'Weekly stand-up', 'recurrence': '', 'count': '', 'until': ''}
+    values.update(fields)
+    return values
+
+
+def bookings():
+    return db.session.execute(sa.select(Booking).order_by(Booking.start_at)).scalars().all()
+
+
+class TestFind:
+    def test_the_space_list_shows_every_bookable_space(self, world, client, login):
+        login(world.member)
+        page = client.get('/spaces/', headers=EN).get_data(as_text=True)
+        assert 'Meeting room A' in page and 'Hot desks' in page and '¥50.00' in page
+
+    def test_search_finds_only_spaces_free_for_the_people_and_time(self, world, client, login):
+        book = make_space(world.site, 'Small room', capacity=2)
+        operations.create_booking(world.owner, world.room, world.startup, at(1, 9), at(1, 11), now=NOW)
+        db.session.commit()
+        login(world.member)
+        page = client.get('/spaces/?kind=meeting_room&people=2&day=2026-12-01&start=10:00&end=11:00',
+                          headers=EN).get_data(as_text=True)
+        assert 'Small room' in page and 'Meeting room A' not in page
+        page = client.get('/spaces/?kind=meeting_room&people=3&day=2026-12-01&start=11:00&end=12:00',
+                          headers=EN).get_data(as_text=True)
+        assert 'Meeting room A' in page and 'Small room' not in page
+        assert f'/spaces/{book.id}/book' not in page
+
+    def test_a_bad_search_explains_itself(self, world, client, login):
+        login(world.member)
+        response = client.get('/spaces/?kind=castle&people=0&day=2026-13-01&start=9&end=08:00', headers=EN)
+        assert response.status_code == 200
+        assert 'Not a valid choice' in response.get_data(as_text=True) or 'valid' in response.get_data(as_text=True)
+
+    def test_the_week_calendar_shows_busy_never_who(self, world, client, login):
+        operations.create_booking(world.owner, world.room, world.startup, at(1, 9), at(1, 11),
+                                  purpose='Secret board meeting', now=NOW)
+        db.session.commit()
+        login(world.outsider)
+        page = client.get(f'/spaces/{world.room.id}?week=2026-12-01', headers=EN).get_data(as_text=True)
+        assert page.count('>Busy</a>') == 4           # 09:00–11:00 in half hours
+        assert 'Secret board meeting' not in page and 'Alpha Robotics' not in page
+        assert 'day=2026-12-01&amp;start=11:00' in page
+
+    def test_a_hot_desk_zone_shows_free_seats(self, world, client, login):
+        operations.create_booking(world.owner, world.desks, world.startup, at(1, 9), at(1, 10), seats=2, now=NOW)
+        db.session.commit()
+        login(world.member)
+        page = client.get(f'/spaces/{world.desks.id}?week=2026-11-30', headers=EN).get_data(as_text=True)
+        assert page.count('1 free') == 2
+
+    def test_an_inactive_space_is_hidden_from_startups(self, world, client, login):
+        world.room.is_active = False
+        db.session.commit()
+        login(world.member)
+        assert client.get(f'/spaces/{world.room.id}').status_code == 404
+        login(world.manager)
+        assert client.get(f'/spaces/{world.room.id}').status_code == 200
+
+
+class TestBook:
+    def test_preview_then_confirm(self, world, client, login):
+        login(world.member)
+        page = client.post(f'/spaces/{world.room.id}/book', data=form(startup_id=world.startup.id),
+                           headers=EN).get_data(as_text=True)
+        assert 'Before you confirm' in page and 'Confirm the booking' in page
+        assert bookings() == []
+        response = client.post(f'/spaces/{world.room.id}/book',
+                               data=form(startup_id=world.startup.id, confirm='1'), headers=EN)
+        [booking] = bookings()
+        assert response.status_code == 302 and response.location.endswith(f'/bookings/{booking.id}')
+        assert (booking.start_at, booking.end_at, booking.purpose) == (at(1, 9), at(1, 10), 'Weekly stand-up')
+
+    def test_price_and_quota_are_shown_before_confirming(self, world, client, login):
+        login(world.member)
+        page = client.post(f'/spaces/{world.room.id}/book',
+                           data=form(start='09:00', end='14:00', startup_id=world.startup.id),
+                           headers=EN).get_data(as_text=True)
+        # 4 free hours of 5, one hour at ¥50.00
+        assert '4 / 5 h' in page and 'Total to pay: ¥50.00' in page
+
+    def test_a_conflict_is_explained_and_offers_the_waitlist(self, world, client, login):
+        operations.create_booking(world.owner, world.room, world.startup, at(1, 9), at(1, 11), now=NOW)
+        db.session.commit()
+        login(world.outsider)
+        page = client.post(f'/spaces/{world.room.id}/book', data=form(startup_id=world.other_startup.id),
+                           headers=EN).get_data(as_text=True)
+        assert 'Already booked at this time.' in page and 'Join the waitlist' in page
+        response = client.post(f'/spaces/{world.room.id}/waitlist', data=form(startup_id=world.other_startup.id))
+        assert response.status_code == 302
+        entry = db.session.execute(sa.select(WaitlistEntry)).scalar_one()
+        assert entry.user_id == world.outsider.id and entry.start_at == at(1, 9)
+
+    def test_confirming_a_taken_slot_books_nothing(self, world, client, login):
+        operations.create_booking(world.owner, world.room, world.startup, at(1, 9), at(1, 11), now=NOW)
+        db.session.commit()
+        login(world.member)
+        response = client.post(f'/spaces/{world.room.id}/book',
+                               data=form(startup_id=world.startup.id, confirm='1'), headers=EN)
+        assert response.status_code == 200 and 'Already booked' in response.get_data(as_text=True)
+        assert len(bookings()) == 1
+
+    def test_weekly_series_preview_and_book_the_free_ones(self, world, client, login):
+        operations.create_booking(world.owner, world.room, world.startup, at(8, 9), at(8, 10), now=NOW)
+        db.session.commit()
+        login(world.member)
+        data = form(startup_id=world.startup.id, recurrence='weekly', count='3')
+        page = client.post(f'/spaces/{world.room.id}/book', data=data, headers=EN).get_data(as_text=True)
+        assert 'Book the 2 free ones' in page and 'Already booked at this time.' in page
+        client.post(f'/spaces/{world.room.id}/book', data=dict(data, confirm='1'))
+        starts = [b.start_at for b in bookings() if b.booked_by_id == world.member.id]
+        assert starts == [at(1, 9), at(15, 9)]
+
+    @pytest.mark.parametrize('fields, message', [
+        ({'start': '10:00', 'end': '09:00'}, 'The end must be after the start.'),
+        ({'day': 'tomorrow'}, 'Not a valid date value.'),
+        ({'seats': '0'}, 'Enter a number from 1 to 500.'),
+        ({'recurrence': 'weekly'}, 'Give a number of occurrences or an end date.'),
+        ({'recurrence': 'weekly', 'count': '3', 'until': '2026-12-31'}, 'not both'),
+        ({'recurrence': 'daily', 'count': '999'}, 'Enter a number from 2 to 260.'),
+        ({'recurrence': 'monthly', 'count': '3'}, 'Not a valid choice'),
+    ])
+    def test_bad_input_is_explained_and_books_nothing(self, world, client, login, fields, message):
+        login(world.member)
+        data = dict(form(startup_id=world.startup.id, confirm='1'), **fields)
+        response = client.post(f'/spaces/{world.room.id}/book', data=data, headers=EN)
+        assert response.status_code == 200 and message in response.get_data(as_text=True)
+        assert bookings() == []
+
+    def test_booking_for_someone_elses_startup_is_refused(self, world, client, login):
+        login(world.member)
+        response = client.post(f'/spaces/{world.room.id}/book',
+                               data=form(startup_id=world.other_startup.id, confirm='1'), headers=EN)
+        assert response.status_code == 200 and 'Not a valid choice' in response.get_data(as_text=True)
+        assert bookings() == []
+
+    def test_staff_without_a_startup_cannot_book(self, world, client, login):
+        login(world.manager)
+        assert client.get(f'/spaces/{world.room.id}/book').status_code == 403
+
+    def test_the_form_is_chinese_by_default(self, world, client, login):
+        login(world.member)
+        page = client.get(f'/spaces/{world.room.id}/book?day=2026-12-01&start=09:00').get_data(as_text=True)
+        assert '预约' in page and 'value="10:00"' in page
+
+
+class TestMyBookings:
+    def test_upcoming_and_past_and_cancel(self, world, client, login):
+        past = operations.create_booking(world.member, world.room, world.startup, at(1, 9), at(1, 10), now=NOW)
+        future = operations.create_booking(world.member, world.room, world.startup, at(3, 9), at(3, 10), now=NOW)
+        db.session.commit()
+        with time_machine.travel(at(2, 9), tick=False):
+            login(world.member)
+            page = client.get('/bookings/', headers=EN).get_data(as_text=True)
+            upcoming, earlier = page.split('Past</h2>')
+            assert f'/bookings/{future.id}"' in upcoming and f'/bookings/{past.id}"' in earlier
+            response = client.post(f'/bookings/{future.id}/cancel', headers=EN)
+        assert response.status_code == 302
+        assert future.status == BookingStatus.cancelled and not future.counts_against_quota
+
+    def test_nobody_else_sees_or_cancels_a_booking(self, world, client, login):
+        booking = operations.create_booking(world.member, world.room, world.startup, at(1, 9), at(1, 10), now=NOW)
+        db.session.commit()
+        login(world.outsider)
+        assert client.get(f'/bookings/{booking.id}').status_code == 404
+        assert client.post(f'/bookings/{booking.id}/cancel').status_code == 404
+        assert booking.status == BookingStatus.confirmed
+        login(world.owner)
+        assert client.get(f'/bookings/{booking.id}').status_code == 200
+
+    def test_the_owner_sees_all_bookings_and_the_ledger_of_the_startup(self, world, client, login):
+        operations.create_booking(world.member, world.room, world.startup, at(1, 9), at(1, 14), now=NOW)
+        db.session.commit()
+        login(world.owner)
+        page = client.get(f'/startups/{world.startup.id}/bookings', headers=EN).get_data(as_text=True)
+        assert 'Mark Member' in page
+        ledger = re.search(r'<table class="table table-sm" id="ledger">(.*?)</table>', page, re.S).group(1)
+        assert '2026-12' in ledger and '¥50.00' in ledger
+        login(world.member)
+        assert client.get(f'/startups/{world.startup.id}/bookings').status_code == 403
+        login(world.outsider)
+        assert client.get(f'/startups/{world.startup.id}/bookings').status_code == 404
+
+    def test_the_pages_statement_count_does_not_grow_with_bookings(self, world, client, login, count_queries):
+        login(world.owner)
+        counts = []
+        for day in (1, 2):
+            for hour in (9, 11, 13, 15):
+                operations.create_booking(world.member, world.room, world.startup, at(day, hour),
+                                          at(day, hour + 1), now=NOW)
+            db.session.commit()
+            with count_queries() as counter:
+                assert client.get('/bookings/').status_code == 200
+                assert client.get(f'/spaces/{world.room.id}?week=2026-11-30').status_code == 200
+                assert client.get(f'/startups/{world.startup.id}/bookings').status_code == 200
+            counts.append(counter.count)
+        assert counts[0] == counts[1]
+
+
+class TestApprovals:
+    @pytest.fixture
+    def pending(self, world):
+        lab = make_space(world.site, 'Clean room', capacity=2, requires_approval=True)
+        booking = operations.create_booking(world.member, lab, world.startup, at(1, 9), at(1, 10), now=NOW)
+        db.session.commit()
+        return booking
+
+    def test_managers_approve_from_the_queue(self, world, client, login, pending):
+        login(world.manager)
+        assert 'Clean room' in client.get('/bookings/approvals').get_data(as_text=True)
+        client.post(f'/bookings/{pending.id}/approve')
+        assert pending.status == BookingStatus.confirmed
+        assert 'Clean room' not in client.get('/bookings/approvals').get_data(as_text=True)
+
+    def test_declining_needs_a_reason(self, world, client, login, pending):
+        login(world.manager)
+        client.post(f'/bookings/{pending.id}/decline', data={'reason': ''})
+        assert pending.status == BookingStatus.pending
+        client.post(f'/bookings/{pending.id}/decline', data={'reason': '设备维护'})
+        assert pending.status == BookingStatus.declined and pending.decision_reason == '设备维护'
+
+    def test_startups_cannot_approve(self, world, client, login, pending):
+        login(world.owner)
+        assert client.get('/bookings/approvals').status_code == 403
+        assert client.post(f'/bookings/{pending.id}/approve').status_code == 403
+        assert pending.status == BookingStatus.pending
+
+
+class TestCheckIn:
+    def test_check_in_through_the_page(self, world, client, login):
+        printer = make_space(world.site, '3D printer', capacity=1, requires_check_in=True)
+        booking = operations.create_booking(world.member, printer, world.startup, at(1, 9), at(1, 10), now=NOW)
+        db.session.commit()
+        with time_machine.travel(at(1, 8, 50), tick=False):
+            login(world.member)
+            assert 'Check in' in client.get(f'/bookings/{booking.id}', headers=EN).get_data(as_text=True)
+            client.post(f'/bookings/{booking.id}/check-in')
+        assert booking.checked_in_at == at(1, 8, 50)
+        assert NOW < booking.start_at - timedelta(minutes=15)
