@@ -1,11 +1,22 @@
-"""A realistic demo: two sites, startups in every tier, a user of every role."""
-from datetime import date
+"""A realistic demo: two sites, startups in every tier, a user of every role, spaces and bookings.
+
+Loading is idempotent in two steps: the people, sites and startups are created
+unless the demo admin exists; the spaces (opening hours, spaces of every kind,
+free quotas, a lab certification and a few bookings in the coming days) are
+added unless the demo sites have spaces already, so a demo loaded before
+spaces existed gains them on the next ``flask demo load``.
+"""
+from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
 from incubator.auth.models import Role, User
+from incubator.booking.operations import create_booking
+from incubator.core.time import from_local, now_utc
 from incubator.extensions import db
-from incubator.sites.models import Site
+from incubator.sites.hours import opening_windows
+from incubator.sites.models import Site, SiteOpeningHours
+from incubator.spaces.models import Certification, Space, SpaceKind, TierQuota, UserCertification
 from incubator.startups.credit_code import check_character
 from incubator.startups.models import MembershipRole, Startup, StartupMembership, StartupStatus, Tier
 
@@ -47,8 +58,61 @@ def demo_logins():
     return [(f'{key}@{DEMO_DOMAIN}', name) for key, name, *_ in STAFF + MEMBERS]
 
 
+# Mon–Fri 08:00–22:00, Saturday 09:00–18:00, closed on Sunday (and on public holidays).
+OPENING_HOURS = [(weekday, 8 * 60, 22 * 60) for weekday in range(5)] + [(5, 9 * 60, 18 * 60)]
+LAB_CERTIFICATION = ('实验室安全培训', 'Lab safety training: 生物安全二级实验室的操作、废弃物处理与应急流程。')
+_TERMS = dict(min_booking_minutes=30, max_booking_minutes=480, booking_horizon_days=30, cancellation_cutoff_hours=24)
+# key, site index, name, kind, capacity, yuan per hour, yuan per day, other terms; prices are stored in fen
+SPACES = [
+    ('hot_desks', 0, '共享工位区', SpaceKind.hot_desk, 30, 10, 50,
+     dict(min_booking_minutes=60, max_booking_minutes=840, cancellation_cutoff_hours=2,
+          description='开放式共享工位，先到先得；按人头（座位）预订。')),
+    ('desk_1', 0, '固定工位 F-01', SpaceKind.fixed_desk, 1, 8, 40, dict(max_booking_minutes=840)),
+    ('desk_2', 0, '固定工位 F-02', SpaceKind.fixed_desk, 1, 8, 40, dict(max_booking_minutes=840)),
+    ('desk_3', 0, '固定工位 F-03', SpaceKind.fixed_desk, 1, 8, 40, dict(max_booking_minutes=840)),
+    ('room_a', 0, '会议室 A', SpaceKind.meeting_room, 8, 80, 500, dict(description='8 人会议室，带投屏与白板。')),
+    ('room_b', 0, '会议室 B（路演厅）', SpaceKind.meeting_room, 20, 150, 900,
+     dict(requires_approval=True, booking_horizon_days=60, description='20 人路演厅；预订需孵化经理审批。')),
+    ('office', 0, '独立办公室 301', SpaceKind.private_office, 6, 60, 300, dict(max_booking_minutes=840)),
+    ('wet_lab', 0, '生物湿实验室', SpaceKind.lab, 4, 120, 600,
+     dict(description='生物安全二级（BSL-2）实验室；须持有效的实验室安全培训证书。')),
+    ('printer', 0, '3D 打印机（拓竹 X1）', SpaceKind.equipment, 1, 20, 0,
+     dict(requires_check_in=True, max_booking_minutes=240, cancellation_cutoff_hours=2,
+          description='开始前后 15 分钟内到前台签到，否则预订自动释放。')),
+    ('hot_desks_2', 1, '共享工位区', SpaceKind.hot_desk, 20, 10, 50,
+     dict(min_booking_minutes=60, max_booking_minutes=840, cancellation_cutoff_hours=2)),
+    ('room_c', 1, '会议室 凤凰厅', SpaceKind.meeting_room, 12, 100, 600, {}),
+]
+# Free hours a month per tier (maker space, incubator, accelerator) and kind; seat-hours in a hot-desk zone.
+FREE_HOURS = {
+    SpaceKind.hot_desk: (200, 400, 800),
+    SpaceKind.fixed_desk: (0, 160, 320),
+    SpaceKind.meeting_room: (20, 40, 80),
+    SpaceKind.private_office: (0, 20, 40),
+    SpaceKind.lab: (10, 20, 40),
+    SpaceKind.equipment: (5, 10, 20),
+}
+# member key, startup index, space key, open working day (1 = the next one), from, to, people, purpose
+BOOKINGS = [
+    ('owner', 0, 'room_a', 1, '10:00', '11:30', 5, '周例会'),
+    ('member', 0, 'hot_desks', 1, '09:00', '18:00', 2, '产品联调'),
+    ('member', 0, 'printer', 2, '10:00', '12:00', 1, '外壳打样'),
+    ('owner2', 1, 'wet_lab', 2, '14:00', '17:00', 2, '细胞培养'),
+    ('owner2', 1, 'room_b', 3, '15:00', '17:00', 12, '投资人路演'),  # awaits a manager's approval
+    ('owner3', 2, 'room_c', 3, '14:00', '16:00', 6, '客户交流'),
+    ('owner', 0, 'office', 4, '09:00', '12:00', 4, '招聘面试'),
+    ('owner3', 2, 'hot_desks_2', 4, '09:30', '17:30', 3, '驻场办公'),
+]
+CERTIFIED_MEMBER = 'owner2'  # 黄海 of the biotech startup may use the wet lab
+
+
 def load_demo():
-    """Create the demo unless it is there already; return True if it was created."""
+    """Create what is missing of the demo; return True if anything was created."""
+    created = _load_people()
+    return _load_spaces() or created
+
+
+def _load_people():
     if db.session.execute(sa.select(User.id).filter_by(email=f'admin@{DEMO_DOMAIN}')).first():
         return False
     sites = [Site(name=name, address=address, timezone='Asia/Shanghai') for name, address in SITES]
@@ -66,6 +130,58 @@ def load_demo():
         db.session.add(StartupMembership(user=_user(key, name), startup=startups[startup], role=role))
     db.session.flush()
     return True
+
+
+def _load_spaces():
+    """Opening hours, spaces, free quotas, the lab certification and some bookings, unless there are spaces."""
+    sites = db.session.execute(sa.select(Site).where(Site.name.in_([name for name, _ in SITES]))).scalars().all()
+    sites = sorted(sites, key=lambda site: [name for name, _ in SITES].index(site.name))
+    if len(sites) != len(SITES) or db.session.execute(
+            sa.select(Space.id).where(Space.site_id.in_([site.id for site in sites]))).first():
+        return False
+    for site in sites:
+        if not site.opening_hours:
+            site.opening_hours = [SiteOpeningHours(weekday=weekday, opens_minute=opens, closes_minute=closes)
+                                  for weekday, opens, closes in OPENING_HOURS]
+    existing = set(db.session.execute(sa.select(TierQuota.tier, TierQuota.space_kind)).all())
+    for kind, hours in FREE_HOURS.items():
+        for tier, free in zip((Tier.maker_space, Tier.incubator, Tier.accelerator), hours):
+            if (tier, kind) not in existing:
+                db.session.add(TierQuota(tier=tier, space_kind=kind, free_minutes=free * 60))
+    certification = db.session.execute(
+        sa.select(Certification).filter_by(name=LAB_CERTIFICATION[0])).scalar_one_or_none()
+    if certification is None:
+        certification = Certification(name=LAB_CERTIFICATION[0], description=LAB_CERTIFICATION[1])
+    spaces = {}
+    for key, site, name, kind, capacity, hourly, daily, terms in SPACES:
+        spaces[key] = Space(site=sites[site], name=name, kind=kind, capacity=capacity, hourly_price_fen=hourly * 100,
+                            daily_price_fen=daily * 100,
+                            certification=certification if kind == SpaceKind.lab else None, **{**_TERMS, **terms})
+    db.session.add_all(spaces.values())
+    users = {user.email.split('@')[0]: user for user in db.session.execute(
+        sa.select(User).where(User.email.like(f'%@{DEMO_DOMAIN}'))).scalars()}
+    today = now_utc().astimezone(sites[0].zone).date()
+    db.session.add(UserCertification(user=users[CERTIFIED_MEMBER], certification=certification,
+                                     expires_on=today + timedelta(days=365), recorded_by=users.get('manager')))
+    db.session.flush()
+    startups = {startup.credit_code: startup for startup in db.session.execute(sa.select(Startup)).scalars()}
+    for key, startup, space_key, nth_day, start, end, seats, purpose in BOOKINGS:
+        space = spaces[space_key]
+        day = _open_working_days(space.site, today)[nth_day - 1]
+        startup = startups[demo_credit_code(*STARTUPS[startup][1:3])]
+        create_booking(users[key], space, startup, _at(space.site, day, start), _at(space.site, day, end),
+                       seats=seats, purpose=purpose)
+    return True
+
+
+def _open_working_days(site, today):
+    """The site's next open days from Monday to Friday, tomorrow first."""
+    return [window.day for window in opening_windows(site, today + timedelta(days=1), today + timedelta(days=21))
+            if window.day.weekday() < 5]
+
+
+def _at(site, day, clock):
+    return from_local(datetime.combine(day, time.fromisoformat(clock)), site.zone)
 
 
 def _user(key, name):

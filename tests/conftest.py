@@ -10,6 +10,7 @@ import re
 import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
+from flask_babel import force_locale
 from sqlalchemy.engine import make_url
 
 from config import TestingConfig
@@ -95,6 +96,13 @@ def app(_app):
         yield _app
         db.session.remove()
         _empty_all_tables()
+
+
+@pytest.fixture
+def in_english(app):
+    """Messages made outside a request (domain errors, refusals) in English, not the default Chinese."""
+    with force_locale('en'):
+        yield
 
 
 class IsolatedClient(FlaskClient):

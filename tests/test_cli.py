@@ -1,9 +1,12 @@
 import sqlalchemy as sa
 
 from incubator.auth.models import Role, User
-from incubator.demo import DEMO_PASSWORD
+from incubator.booking.models import Booking, BookingStatus
+from incubator.core.transactions import transaction
+from incubator.demo import BOOKINGS, DEMO_PASSWORD, SPACES, _load_people
 from incubator.extensions import db
-from incubator.sites.models import Site
+from incubator.sites.models import Site, SiteOpeningHours
+from incubator.spaces.models import Space, SpaceKind, TierQuota, UserCertification
 from incubator.startups.models import Startup, Tier
 
 
@@ -63,3 +66,35 @@ def test_command_line_changes_are_audited_as_cli(app):
                                  input='a long admin password\na long admin password\n')
     entries = db.session.execute(sa.select(AuditEntry).filter_by(object_type='user')).scalars().all()
     assert [(e.actor_label, e.action.value, e.summary) for e in entries] == [('cli', 'created', 'cli@example.com')]
+
+
+def _booking_demo_counts():
+    return {model.__name__: db.session.execute(sa.select(sa.func.count()).select_from(model)).scalar_one()
+            for model in (Space, Booking, SiteOpeningHours, TierQuota, UserCertification)}
+
+
+def test_demo_load_twice_leaves_one_copy_of_the_spaces_and_bookings(app):
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=['demo', 'load']).exit_code == 0
+    counts = _booking_demo_counts()
+    assert counts == {'Space': len(SPACES), 'Booking': len(BOOKINGS), 'SiteOpeningHours': 2 * 6,
+                      'TierQuota': 3 * len(SpaceKind), 'UserCertification': 1}
+    second = runner.invoke(args=['demo', 'load'])
+    assert second.exit_code == 0 and 'already loaded' in second.output
+    assert _booking_demo_counts() == counts
+    spaces = db.session.execute(sa.select(Space)).scalars().all()
+    assert {space.kind for space in spaces} == set(SpaceKind)
+    assert len({(space.site_id, space.name) for space in spaces}) == len(SPACES)
+    bookings = db.session.execute(sa.select(Booking)).scalars().all()
+    assert sorted(booking.status.value for booking in bookings).count(BookingStatus.pending.value) == 1
+    assert all(booking.usage_minutes >= booking.free_minutes for booking in bookings)
+    assert any(booking.price_fen > 0 for booking in bookings)  # beyond the free hours of the tier
+
+
+def test_demo_load_adds_the_spaces_to_a_demo_loaded_before_them(app):
+    with transaction():
+        _load_people()
+    assert _booking_demo_counts()['Space'] == 0
+    result = app.test_cli_runner().invoke(args=['demo', 'load'])
+    assert result.exit_code == 0 and 'Demo data loaded.' in result.output
+    assert _booking_demo_counts()['Space'] == len(SPACES)

@@ -311,9 +311,10 @@ def find_free_spaces(kind, people, start_at, end_at, site_id=None):
     for booking in overlapping_bookings(ids, start_at, end_at):
         bookings_by_space[booking.space_id].append(booking)
     blacked_out = {blackout.space_id for blackout in blackouts_between(ids, start_at, end_at)}
+    open_sites = {site.id for site in {space.site for space in spaces}
+                  if window_containing(site, start_at, end_at) is not None}
     return [space for space in spaces
-            if space.id not in blacked_out
-            and window_containing(space.site, start_at, end_at) is not None
+            if space.id not in blacked_out and space.site_id in open_sites
             and seats_free(space, bookings_by_space[space.id], start_at, end_at) >= people]
 
 
@@ -342,22 +343,26 @@ def _booking_list_options():
             joinedload(Booking.booked_by))
 
 
-def bookings_of_user(user, now, past=False, limit=200):
-    query = (sa.select(Booking).where(Booking.booked_by_id == user.id).options(*_booking_list_options()))
-    if past:
-        query = query.where(Booking.end_at <= now).order_by(Booking.start_at.desc())
-    else:
-        query = query.where(Booking.end_at > now).order_by(Booking.start_at)
-    return db.session.execute(query.limit(limit)).scalars().all()
+#: Rows per page of a booking list: a heavy booker has thousands.
+PAGE_SIZE = 20
 
 
-def bookings_of_startup(startup, now, past=False, limit=200):
-    query = (sa.select(Booking).where(Booking.startup_id == startup.id).options(*_booking_list_options()))
+def bookings_of_user(user, now, past=False, page=1):
+    """One page of the bookings ``user`` made: upcoming soonest first, or past latest first."""
+    return _page_of(sa.select(Booking).where(Booking.booked_by_id == user.id), now, past, page)
+
+
+def bookings_of_startup(startup, now, past=False, page=1):
+    return _page_of(sa.select(Booking).where(Booking.startup_id == startup.id), now, past, page)
+
+
+def _page_of(query, now, past, page):
     if past:
-        query = query.where(Booking.end_at <= now).order_by(Booking.start_at.desc())
+        query = query.where(Booking.end_at <= now).order_by(Booking.start_at.desc(), Booking.id.desc())
     else:
-        query = query.where(Booking.end_at > now).order_by(Booking.start_at)
-    return db.session.execute(query.limit(limit)).scalars().all()
+        query = query.where(Booking.end_at > now).order_by(Booking.start_at, Booking.id)
+    return db.paginate(query.options(*_booking_list_options()), page=page, per_page=PAGE_SIZE,
+                       max_per_page=PAGE_SIZE, error_out=False)
 
 
 def pending_bookings():
@@ -387,20 +392,21 @@ class LedgerRow:
     bookings: int
 
 
-def quota_ledger(startup, months=12):
-    """The startup's use per month and kind of space: free minutes used of the allowance, paid minutes, price."""
+def quota_ledger(startup, since):
+    """The startup's use per month and kind of space from the month ``since`` on (future months included):
+    free minutes used of the allowance, paid minutes, price."""
     rows = db.session.execute(
         sa.select(Booking.quota_month, Space.kind, sa.func.sum(Booking.free_minutes),
                   sa.func.sum(Booking.usage_minutes - Booking.free_minutes), sa.func.sum(Booking.price_fen), sa.func.count())
         .join(Booking.space)
-        .where(Booking.startup_id == startup.id, Booking.counts_against_quota.is_(True))
+        .where(Booking.startup_id == startup.id, Booking.quota_month >= since.replace(day=1),
+               Booking.counts_against_quota.is_(True))
         .group_by(Booking.quota_month, Space.kind)
         .order_by(Booking.quota_month.desc(), Space.kind)).all()
     allowances = dict(db.session.execute(
         sa.select(TierQuota.space_kind, TierQuota.free_minutes).where(TierQuota.tier == startup.tier)).all())
-    months_seen = sorted({row[0] for row in rows}, reverse=True)[:months]
     return [LedgerRow(month, kind, allowances.get(kind, 0), free or 0, paid or 0, price or 0, count)
-            for month, kind, free, paid, price, count in rows if month in months_seen]
+            for month, kind, free, paid, price, count in rows]
 
 
 def no_show_counts(startup_ids=None):

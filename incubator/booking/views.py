@@ -182,12 +182,21 @@ def leave_waitlist(entry_id):
 @bp.route('/bookings/')
 @login_required
 def mine():
-    now = now_utc()
-    return render_template('booking/mine.html', upcoming=queries.bookings_of_user(current_user, now),
-                           past=queries.bookings_of_user(current_user, now, past=True, limit=50),
+    now, past = now_utc(), _wants_past()
+    return render_template('booking/mine.html', past=past,
+                           bookings=queries.bookings_of_user(current_user, now, past, _page()),
                            waitlist=queries.waitlist_of_user(current_user, now),
                            owned=[m.startup for m in current_user.memberships if m.role.value == 'owner'],
                            now=now, confirm_form=ConfirmForm())
+
+
+def _wants_past():
+    """Booking lists show upcoming bookings, or past ones with ``?when=past``."""
+    return request.args.get('when') == 'past'
+
+
+def _page():
+    return max(1, min(request.args.get('page', 1, type=int), 10_000))
 
 
 @bp.route('/bookings/<int:booking_id>')
@@ -285,10 +294,16 @@ def decline(booking_id):
 @login_required
 def startup_bookings(startup_id):
     startup = get_or_404(Startup, startup_id, 'startup.view_bookings')
-    now = now_utc()
-    return render_template('booking/startup.html', startup=startup,
-                           upcoming=queries.bookings_of_startup(startup, now),
-                           past=queries.bookings_of_startup(startup, now, past=True, limit=50),
-                           ledger=queries.quota_ledger(startup),
+    now, past = now_utc(), _wants_past()
+    this_month = now.astimezone(startup.site.zone).date().replace(day=1)
+    return render_template('booking/startup.html', startup=startup, past=past,
+                           bookings=queries.bookings_of_startup(startup, now, past, _page()),
+                           ledger=queries.quota_ledger(startup, since=_months_before(this_month, 11)),
                            no_shows=queries.no_show_counts([startup.id]).get(startup.id, 0),
                            now=now, confirm_form=ConfirmForm())
+
+
+def _months_before(month, count):
+    """The first day of the month ``count`` months before ``month``."""
+    index = month.year * 12 + month.month - 1 - count
+    return date(index // 12, index % 12 + 1, 1)

@@ -16,6 +16,9 @@ from incubator.spaces.models import Blackout, Certification, UserCertification
 from tests.booking.conftest import NOW, at, make_space, open_site
 from tests.factories import SiteFactory
 
+#: The refusals are read in English here; the view tests read them in both languages.
+pytestmark = pytest.mark.usefixtures('in_english')
+
 
 def book(world, start, end, user=None, space=None, seats=1, now=NOW):
     booking = operations.create_booking(user or world.member, space or world.room, world.startup, start, end,
@@ -196,7 +199,8 @@ class TestQuotaAndPrice:
         cancelled = book(world, at(3, 9), at(3, 10))
         operations.cancel_booking(world.member, cancelled, now=NOW)
         db.session.commit()
-        rows = {row.kind.value: row for row in quota_ledger(world.startup)}
+        assert quota_ledger(world.startup, since=date(2027, 1, 1)) == []
+        rows = {row.kind.value: row for row in quota_ledger(world.startup, since=date(2026, 12, 31))}
         room = rows['meeting_room']
         assert (room.allowance_minutes, room.free_minutes, room.paid_minutes, room.price_fen, room.bookings) == \
             (240, 240, 60, 5000, 2)

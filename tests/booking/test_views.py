@@ -9,6 +9,7 @@ import time_machine
 from incubator.booking import operations
 from incubator.booking.models import Booking, BookingStatus, WaitlistEntry
 from incubator.extensions import db
+from incubator.spaces.models import SpaceKind
 from tests.booking.conftest import NOW, at, make_space
 
 EN = {'Accept-Language': 'en'}
@@ -175,12 +176,27 @@ class TestMyBookings:
         db.session.commit()
         with time_machine.travel(at(2, 9), tick=False):
             login(world.member)
-            page = client.get('/bookings/', headers=EN).get_data(as_text=True)
-            upcoming, earlier = page.split('Past</h2>')
-            assert f'/bookings/{future.id}"' in upcoming and f'/bookings/{past.id}"' in earlier
+            upcoming = client.get('/bookings/', headers=EN).get_data(as_text=True)
+            earlier = client.get('/bookings/?when=past', headers=EN).get_data(as_text=True)
+            assert f'/bookings/{future.id}"' in upcoming and f'/bookings/{past.id}"' not in upcoming
+            assert f'/bookings/{past.id}"' in earlier and f'/bookings/{future.id}"' not in earlier
+            assert f'/bookings/{past.id}/cancel' not in earlier
             response = client.post(f'/bookings/{future.id}/cancel', headers=EN)
         assert response.status_code == 302
         assert future.status == BookingStatus.cancelled and not future.counts_against_quota
+
+    def test_long_lists_come_a_page_at_a_time_in_order(self, world, client, login):
+        desk = make_space(world.site, 'Desk 9', SpaceKind.fixed_desk, capacity=1)
+        booked = [operations.create_booking(world.member, desk, world.startup, at(day, hour), at(day, hour + 1),
+                                            now=NOW) for day in (1, 2, 3) for hour in range(9, 18)]
+        db.session.commit()
+        login(world.member)
+        pages = [client.get(f'/bookings/?page={page}', headers=EN).get_data(as_text=True) for page in (1, 2)]
+        shown = [[int(i) for i in re.findall(r'href="/bookings/(\d+)"', page)] for page in pages]
+        assert shown == [[b.id for b in booked[:20]], [b.id for b in booked[20:]]]
+        assert 'Page 1 of 2' in pages[0] and '?page=2' in pages[0]
+        assert client.get('/bookings/?page=99', headers=EN).status_code == 200
+        assert client.get('/bookings/?page=x', headers=EN).status_code == 200
 
     def test_nobody_else_sees_or_cancels_a_booking(self, world, client, login):
         booking = operations.create_booking(world.member, world.room, world.startup, at(1, 9), at(1, 10), now=NOW)

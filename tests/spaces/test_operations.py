@@ -16,6 +16,9 @@ from incubator.startups.models import Tier
 from tests.factories import (CertificationFactory, SiteFactory, SpaceFactory, StartupFactory, UserFactory,
                              member_of)
 
+#: Domain errors are read in English here; the view tests read them in both languages.
+pytestmark = pytest.mark.usefixtures('in_english')
+
 COLUMNS = operations.SPACE_FIELDS + ('updated_at',)
 JUNE_FIRST = date(2026, 6, 1)
 
