@@ -93,6 +93,7 @@ class Booking(db.Model):
         # Availability: only the space and the window asked for (see MAX_BOOKING_LENGTH).
         sa.Index('ix_bookings_space_id_start_at', 'space_id', 'start_at'),
         sa.Index('ix_bookings_startup_id_quota_month', 'startup_id', 'quota_month'),
+        sa.Index('ix_bookings_startup_id_start_at', 'startup_id', 'start_at'),
         sa.Index('ix_bookings_booked_by_id_start_at', 'booked_by_id', 'start_at'),
         sa.Index('ix_bookings_status_start_at', 'status', 'start_at'),
     )

@@ -209,6 +209,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_bookings_series_id'), ['series_id'], unique=False)
         batch_op.create_index('ix_bookings_space_id_start_at', ['space_id', 'start_at'], unique=False)
         batch_op.create_index('ix_bookings_startup_id_quota_month', ['startup_id', 'quota_month'], unique=False)
+        batch_op.create_index('ix_bookings_startup_id_start_at', ['startup_id', 'start_at'], unique=False)
         batch_op.create_index('ix_bookings_status_start_at', ['status', 'start_at'], unique=False)
 
     with op.batch_alter_table('sites', schema=None) as batch_op:
@@ -222,6 +223,7 @@ def downgrade():
 
     with op.batch_alter_table('bookings', schema=None) as batch_op:
         batch_op.drop_index('ix_bookings_status_start_at')
+        batch_op.drop_index('ix_bookings_startup_id_start_at')
         batch_op.drop_index('ix_bookings_startup_id_quota_month')
         batch_op.drop_index('ix_bookings_space_id_start_at')
         batch_op.drop_index(batch_op.f('ix_bookings_series_id'))
