@@ -72,6 +72,16 @@ class Config:
     MAIL_PASSWORD = os.environ.get('MAIL_PASSWORD') or None
     MAIL_TIMEOUT = float(os.environ.get('MAIL_TIMEOUT', 10))  # seconds, per connection and command
 
+    # Stripe: without both keys priced bookings are paid on site and recorded by a manager.
+    STRIPE_SECRET_KEY = os.environ.get('STRIPE_SECRET_KEY') or None
+    STRIPE_WEBHOOK_SECRET = os.environ.get('STRIPE_WEBHOOK_SECRET') or None
+    # Another Stripe-compatible server (tests, or trying the flow by hand with tests/payments/fake_stripe.py).
+    STRIPE_API_BASE = os.environ.get('STRIPE_API_BASE') or None
+    STRIPE_PAYMENT_METHOD_TYPES = [method.strip() for method in os.environ.get(
+        'STRIPE_PAYMENT_METHOD_TYPES', 'card,alipay,wechat_pay').split(',') if method.strip()]
+    # How long a priced booking is held while its booker pays online.
+    PAYMENT_HOLD = timedelta(minutes=int(os.environ.get('PAYMENT_HOLD_MINUTES', 15)))
+
     @classmethod
     def init_app(cls, app):
         pass
@@ -122,6 +132,10 @@ class TestingConfig(Config):
     # Cheap hashing keeps the suite fast; production keeps the parameters above.
     PASSWORD_HASH_TIME_COST = 1
     PASSWORD_HASH_MEMORY_COST = 1024
+    # No Stripe unless a test starts its fake server and sets the keys.
+    STRIPE_SECRET_KEY = None
+    STRIPE_WEBHOOK_SECRET = None
+    STRIPE_API_BASE = None
 
 
 def _instance_secret_key(instance_dir):

@@ -77,6 +77,7 @@ def _init_extensions(app):
     from incubator.spaces import models as space_models  # noqa: F401
     from incubator.core import audit as audit_models  # noqa: F401
     from incubator.notifications import models as notification_models  # noqa: F401
+    from incubator.payments import models as payment_models  # noqa: F401
     from incubator.scheduling import models as scheduling_models  # noqa: F401
     from incubator.sites import models as site_models  # noqa: F401
     from incubator.startups import models as startup_models  # noqa: F401
@@ -89,6 +90,8 @@ def _register_blueprints(app):
     from incubator.booking.blueprint import bp as booking_bp
     from incubator.dashboard.views import bp as dashboard_bp
     from incubator.notifications.views import bp as notifications_bp
+    from incubator.payments import record_views, views as payment_views  # noqa: F401 (attach their routes)
+    from incubator.payments.blueprint import bp as payments_bp
     from incubator.scheduling.views import bp as scheduling_bp
     from incubator.sites.views import bp as sites_bp
     from incubator.spaces.views import bp as spaces_bp
@@ -96,7 +99,7 @@ def _register_blueprints(app):
     from incubator.users.views import bp as users_bp
 
     for blueprint in (dashboard_bp, auth_bp, users_bp, sites_bp, startups_bp, scheduling_bp, audit_bp,
-                      notifications_bp, booking_bp, spaces_bp):
+                      notifications_bp, booking_bp, spaces_bp, payments_bp):
         app.register_blueprint(blueprint)
 
 

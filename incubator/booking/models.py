@@ -24,29 +24,33 @@ CHECK_IN_GRACE = timedelta(minutes=15)
 
 class BookingStatus(LabelledEnum):
     pending = 'pending'          # waits for a manager's approval; holds its place
+    awaiting_payment = 'awaiting_payment'  # held while the booker pays online
     confirmed = 'confirmed'
     declined = 'declined'
     cancelled = 'cancelled'
     no_show = 'no_show'          # not checked in; released by a job
+    expired = 'expired'          # not paid in time; released by a job
 
     @classmethod
     def labels(cls):
-        return {cls.pending: _l('Awaiting approval'), cls.confirmed: _l('Confirmed'),
-                cls.declined: _l('Declined'), cls.cancelled: _l('Cancelled'),
-                cls.no_show: _l('No-show')}
+        return {cls.pending: _l('Awaiting approval'), cls.awaiting_payment: _l('Awaiting payment'),
+                cls.confirmed: _l('Confirmed'), cls.declined: _l('Declined'), cls.cancelled: _l('Cancelled'),
+                cls.no_show: _l('No-show'), cls.expired: _l('Not paid in time')}
 
 
 #: The statuses that occupy their space.
-ACTIVE_STATUSES = (BookingStatus.pending, BookingStatus.confirmed)
+ACTIVE_STATUSES = (BookingStatus.pending, BookingStatus.awaiting_payment, BookingStatus.confirmed)
 
 
 class PaymentMethod(LabelledEnum):
     free = 'free'                # within the startup's free quota
     on_site = 'on_site'          # paid at the front desk
+    online = 'online'            # paid through Stripe Checkout
 
     @classmethod
     def labels(cls):
-        return {cls.free: _l('Free (within quota)'), cls.on_site: _l('Pay on site')}
+        return {cls.free: _l('Free (within quota)'), cls.on_site: _l('Pay on site'),
+                cls.online: _l('Pay online')}
 
 
 class Recurrence(LabelledEnum):
@@ -125,12 +129,16 @@ class Booking(db.Model):
     decision_reason: Mapped[Optional[str]] = mapped_column(sa.String(500))
     cancelled_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey('users.id', ondelete='SET NULL'))
     cancelled_at: Mapped[Optional[datetime]]
+    # Online payment: held until ``payment_due_at``; ``payment`` once paid or being paid (on site too).
+    payment_due_at: Mapped[Optional[datetime]]
+    payment_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey('payments.id', ondelete='SET NULL'), index=True)
 
     space: Mapped[Space] = relationship()
     startup: Mapped['Startup'] = relationship()  # noqa: F821
     booked_by: Mapped[Optional['User']] = relationship(foreign_keys=[booked_by_id])  # noqa: F821
     decided_by: Mapped[Optional['User']] = relationship(foreign_keys=[decided_by_id])  # noqa: F821
     series: Mapped[Optional[BookingSeries]] = relationship(back_populates='bookings')
+    payment: Mapped[Optional['Payment']] = relationship(back_populates='bookings')  # noqa: F821
 
     def __repr__(self):
         return f'<Booking {self.id} space={self.space_id} {self.start_at:%Y-%m-%d %H:%M}>'
@@ -143,6 +151,9 @@ class Booking(db.Model):
     def minutes(self):
         return int((self.end_at - self.start_at).total_seconds() // 60)
 
+    @property
+    def is_paid(self):
+        return self.payment is not None and self.payment.is_paid
 
     def overlaps(self, start_at, end_at):
         return self.start_at < end_at and start_at < self.end_at

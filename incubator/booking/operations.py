@@ -25,6 +25,7 @@ from incubator.core.permissions import can
 from incubator.core.time import now_utc
 from incubator.extensions import db
 from incubator.notifications.operations import notify
+from incubator.payments import operations as payments
 from incubator.spaces.models import Space
 from incubator.startups.models import Startup, StartupStatus
 
@@ -86,13 +87,19 @@ def create_booking(actor, space, startup, start_at, end_at, seats=1, purpose='',
 
 def _insert_booking(actor, space, startup, start_at, end_at, seats, purpose, now, series):
     price = quote(space, startup, start_at, end_at, seats)
+    method = _payment_method(price.price_fen)
+    if space.requires_approval:
+        status = BookingStatus.pending
+    elif method == PaymentMethod.online:
+        status = BookingStatus.awaiting_payment
+    else:
+        status = BookingStatus.confirmed
     booking = Booking(
         space=space, startup=startup, booked_by=actor, series=series, start_at=start_at, end_at=end_at,
-        seats=seats, purpose=purpose or '',
-        status=BookingStatus.pending if space.requires_approval else BookingStatus.confirmed,
+        seats=seats, purpose=purpose or '', status=status,
         quota_month=quota_month_of(space, start_at), usage_minutes=price.usage_minutes,
-        free_minutes=price.free_minutes, price_fen=price.price_fen,
-        payment_method=PaymentMethod.on_site if price.price_fen else PaymentMethod.free,
+        free_minutes=price.free_minutes, price_fen=price.price_fen, payment_method=method,
+        payment_due_at=now + payments.payment_hold() if status == BookingStatus.awaiting_payment else None,
         counts_against_quota=True, created_at=now)
     db.session.add(booking)
     db.session.flush()
@@ -102,6 +109,17 @@ def _insert_booking(actor, space, startup, start_at, end_at, seats, purpose, now
     logger.info('User %s booked space %s for startup %s: booking %s (%s)',
                 actor.id, space.id, startup.id, booking.id, booking.status.value)
     return booking
+
+
+def _payment_method(price_fen):
+    """Free within the quota; else online when Stripe is set up, on site when it is not."""
+    if not price_fen:
+        return PaymentMethod.free
+    return PaymentMethod.online if payments.online_payment_enabled() else PaymentMethod.on_site
+
+
+#: After a manager approves a priced booking, its booker has this long to pay (never past its start).
+APPROVED_PAYMENT_HOLD = timedelta(hours=24)
 
 
 def book_series(actor, space, startup, start_at, end_at, recurrence, count=None, until=None, seats=1,
@@ -138,8 +156,10 @@ MAX_OCCURRENCES = 260
 def cancel_booking(actor, booking, now=None, restore_quota=False):
     """Cancel an active booking that has not ended.
 
-    Before the space's cutoff the free quota used comes back (and nothing is
-    owed); after it the quota stays used, unless staff restore it.
+    Before the space's cutoff the free quota used comes back and a booking paid
+    online is refunded in full; after it the quota stays used and nothing is
+    refunded, unless staff restore the quota (or refund from the payment's page).
+    Return the refund under way, if any.
     """
     now = now or now_utc()
     if not can(actor, 'booking.cancel', booking):
@@ -158,18 +178,25 @@ def cancel_booking(actor, booking, now=None, restore_quota=False):
     if booking.is_before_cutoff(now) or restore_quota:
         booking.counts_against_quota = False
     db.session.flush()
+    payments.cancel_unpaid(actor, booking, now)
+    refund = payments.refund_for_cancellation(actor, booking, now)
     if booking.booked_by is not None and booking.booked_by_id != actor.id:
         notify(booking.booked_by, 'booking_cancelled', link=f'/bookings/{booking.id}',
                space=booking.space.name, when=describe_when(booking), name=actor.name)
     _offer_to_waitlist(booking.space, booking.start_at, booking.end_at, now)
     logger.info('Booking %s cancelled by user %s (quota given back: %s)', booking.id, actor.id,
                 not booking.counts_against_quota)
+    return refund
 
 
 def approve_booking(actor, booking, now=None):
     now = now or now_utc()
     _require_pending(actor, booking)
-    booking.status = BookingStatus.confirmed
+    if booking.payment_method == PaymentMethod.online and not booking.is_paid:
+        booking.status = BookingStatus.awaiting_payment
+        booking.payment_due_at = min(now + APPROVED_PAYMENT_HOLD, booking.start_at)
+    else:
+        booking.status = BookingStatus.confirmed
     booking.decided_by_id = actor.id
     booking.decided_at = now
     db.session.flush()

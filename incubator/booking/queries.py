@@ -357,10 +357,14 @@ def bookings_of_startup(startup, now, past=False, page=1):
 
 
 def _page_of(query, now, past, page):
+    # The bounds on start_at follow from those on end_at (no booking is longer than MAX_BOOKING_LENGTH);
+    # they let the (…, start_at) indexes skip the other half of a long history.
     if past:
-        query = query.where(Booking.end_at <= now).order_by(Booking.start_at.desc(), Booking.id.desc())
+        query = (query.where(Booking.end_at <= now, Booking.start_at < now)
+                 .order_by(Booking.start_at.desc(), Booking.id.desc()))
     else:
-        query = query.where(Booking.end_at > now).order_by(Booking.start_at, Booking.id)
+        query = (query.where(Booking.end_at > now, Booking.start_at > now - MAX_BOOKING_LENGTH)
+                 .order_by(Booking.start_at, Booking.id))
     return db.paginate(query.options(*_booking_list_options()), page=page, per_page=PAGE_SIZE,
                        max_per_page=PAGE_SIZE, error_out=False)
 

@@ -8,9 +8,10 @@ from flask_login import current_user, login_required
 from incubator.booking import operations, queries
 from incubator.booking.blueprint import bp
 from incubator.booking.forms import BookingForm, CancelForm, DeclineForm, SearchForm, WaitlistForm
-from incubator.booking.models import Booking, WaitlistEntry
+from incubator.booking.models import Booking, BookingStatus, WaitlistEntry
 from incubator.booking.operations import BookingRefused
 from incubator.core.errors import DomainError
+from incubator.core.formatting import yuan
 from incubator.core.forms import ConfirmForm
 from incubator.core.permissions import get_or_404, permission_required, require
 from incubator.core.time import now_utc
@@ -103,14 +104,21 @@ def create(space_id):
                 if recurrence is None:
                     booking = operations.create_booking(current_user, space, startup, start_at, end_at,
                                                         seats=form.seats.data, purpose=form.purpose.data, now=now)
-                    flash(_('Booked: %(space)s, %(when)s.', space=space.name,
-                            when=operations.describe_when(booking)), 'success')
+                    if booking.status == BookingStatus.awaiting_payment:
+                        flash(_('Held for you: pay now to confirm the booking.'), 'warning')
+                    else:
+                        flash(_('Booked: %(space)s, %(when)s.', space=space.name,
+                                when=operations.describe_when(booking)), 'success')
                     return redirect(url_for('booking.show', booking_id=booking.id))
                 bookings = operations.book_series(current_user, space, startup, start_at, end_at, recurrence,
                                                   count=form.count.data, until=form.until.data,
                                                   seats=form.seats.data, purpose=form.purpose.data, now=now)
                 flash(_('Booked %(count)d occurrences of %(space)s.', count=len(bookings), space=space.name),
                       'success')
+                unpaid = [booking for booking in bookings if booking.status == BookingStatus.awaiting_payment]
+                if unpaid:
+                    flash(_('Held for you: pay now to confirm the booking.'), 'warning')
+                    return redirect(url_for('booking.show', booking_id=unpaid[0].id))
                 return redirect(url_for('booking.mine'))
             except BookingRefused as refused:
                 form.form_errors.extend(str(problem) for problem in refused.problems)
@@ -217,10 +225,13 @@ def cancel(booking_id):
     form = CancelForm()
     if form.validate_on_submit():
         try:
-            operations.cancel_booking(current_user, booking, restore_quota=form.restore_quota.data == '1')
+            refund = operations.cancel_booking(current_user, booking, restore_quota=form.restore_quota.data == '1')
         except DomainError as error:
             flash(str(error), 'danger')
         else:
+            if refund is not None:
+                flash(_('%(amount)s will be refunded to the card or account it was paid with.',
+                        amount=yuan(refund.amount_fen)), 'info')
             if booking.counts_against_quota:
                 flash(_('The booking is cancelled. It was after the cancellation cutoff, so its free hours '
                         'stay used.'), 'warning')

@@ -103,9 +103,23 @@ def expecting_writes():
 
 def _transaction_will_write():
     from flask import has_request_context, request
-    if has_request_context():
-        return request.method not in ('GET', 'HEAD', 'OPTIONS')
-    return writes_expected.get()
+    if writes_expected.get():
+        return True
+    return has_request_context() and request.method not in ('GET', 'HEAD', 'OPTIONS')
+
+
+def writes_on_get(view):
+    """For the rare GET view that writes (a page Stripe redirects back to): begin with the write lock.
+
+    Put it above ``login_required``, so that the user is loaded inside the same transaction.
+    """
+    from functools import wraps
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        with expecting_writes():
+            return view(*args, **kwargs)
+    return wrapped
 
 
 def configure_engine(engine):

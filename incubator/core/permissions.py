@@ -222,6 +222,42 @@ def _manage_waitlist_entry(user, entry):
     return entry.user_id == user.id or _is_staff(user)
 
 
+# --- payments: a startup sees its own; the booker or the startup's owner pays ---------------
+
+@rule('booking.pay')
+def _pay_booking(user, booking):
+    """Pay for a booking online: whoever may see it, staff excepted (they record on-site payments)."""
+    return booking.booked_by_id == user.id or _owns(user, booking.startup)
+
+
+@rule('payment.view')
+def _view_payment(user, payment):
+    return _is_staff(user) or _owns(user, payment.startup) or any(
+        booking.booked_by_id == user.id for booking in payment.bookings)
+
+
+@rule('payment.request_fapiao')
+def _request_fapiao(user, payment):
+    return payment.is_paid and _view_payment(user, payment)
+
+
+@rule('payments.manage')
+def _manage_payments(user, obj):
+    """Every payment, monthly totals and exports, on-site payments, refunds beyond the policy, fapiao."""
+    return _is_staff(user)
+
+
+@rule('startup.view_payments')
+def _view_startup_payments(user, startup):
+    return _is_staff(user) or _owns(user, startup)
+
+
+def _owns(user, startup):
+    membership = startup.membership_of(user)
+    return membership is not None and membership.role == MembershipRole.owner
+
+
 _visibility['Space'] = 'space.view'
 _visibility['Booking'] = 'booking.view'
 _visibility['WaitlistEntry'] = 'waitlist_entry.manage'
+_visibility['Payment'] = 'payment.view'

@@ -68,6 +68,7 @@ def load_jobs():
     """Import every domain's jobs module so their decorators run."""
     from incubator.booking import jobs as booking_jobs  # noqa: F401
     from incubator.notifications import jobs as notification_jobs  # noqa: F401
+    from incubator.payments import jobs as payment_jobs  # noqa: F401
     from incubator.scheduling import jobs as scheduling_jobs  # noqa: F401
     return dict(_jobs)
 

@@ -1,0 +1,1 @@
+"""Payments for priced bookings: Stripe Checkout, webhooks, refunds, and payments recorded on site."""
