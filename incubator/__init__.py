@@ -151,12 +151,15 @@ def _register_template_helpers(app):
 
 
 def _register_security_headers(app):
+    from incubator.payments import gateway
     policy = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-              "font-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'")
+              "font-src 'self'; frame-ancestors 'none'; form-action 'self'{checkout}; base-uri 'self'")
 
     @app.after_request
     def set_security_headers(response):
-        response.headers.setdefault('Content-Security-Policy', policy)
+        # The "Pay now" form is answered with a redirect to Stripe's checkout page, which form-action must allow.
+        checkout = f' {gateway.checkout_origin()}' if gateway.is_configured() else ''
+        response.headers.setdefault('Content-Security-Policy', policy.format(checkout=checkout))
         response.headers.setdefault('X-Content-Type-Options', 'nosniff')
         response.headers.setdefault('X-Frame-Options', 'DENY')
         response.headers.setdefault('Referrer-Policy', 'same-origin')

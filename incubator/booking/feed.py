@@ -28,10 +28,12 @@ REFRESH_INTERVAL = timedelta(hours=1)
 
 _ICAL_STATUS = {
     BookingStatus.pending: 'TENTATIVE',
+    BookingStatus.awaiting_payment: 'TENTATIVE',
     BookingStatus.confirmed: 'CONFIRMED',
     BookingStatus.declined: 'CANCELLED',
     BookingStatus.cancelled: 'CANCELLED',
     BookingStatus.no_show: 'CANCELLED',
+    BookingStatus.expired: 'CANCELLED',
 }
 
 
@@ -109,4 +111,4 @@ def _last_revised(booking):
 def _sequence(booking):
     """Raised with each change of state, so calendar apps take the newer copy."""
     changes = sum(moment is not None for moment in (booking.decided_at, booking.cancelled_at))
-    return changes + (1 if booking.status == BookingStatus.no_show else 0)
+    return changes + (1 if booking.status in (BookingStatus.no_show, BookingStatus.expired) else 0)

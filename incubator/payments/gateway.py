@@ -10,6 +10,7 @@ import logging
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Optional
+from urllib.parse import urlsplit
 
 import stripe
 from flask import current_app
@@ -23,6 +24,8 @@ logger = logging.getLogger(__name__)
 #: about half a minute, before a web worker's own timeout.
 NETWORK_TIMEOUT = (3, 8)
 MAX_NETWORK_RETRIES = 2
+#: Where Stripe serves its hosted Checkout pages (the browser is redirected there to pay).
+STRIPE_CHECKOUT_ORIGIN = 'https://checkout.stripe.com'
 
 
 class PaymentGatewayError(DomainError):
@@ -66,6 +69,15 @@ class Refund:
 def is_configured():
     config = current_app.config
     return bool(config.get('STRIPE_SECRET_KEY') and config.get('STRIPE_WEBHOOK_SECRET'))
+
+
+def checkout_origin():
+    """Where Checkout pages are served: Stripe's, or the Stripe-compatible server's in tests and trials."""
+    base = current_app.config.get('STRIPE_API_BASE')
+    if not base:
+        return STRIPE_CHECKOUT_ORIGIN
+    parts = urlsplit(base)
+    return f'{parts.scheme}://{parts.netloc}'
 
 
 def create_checkout_session(*, amount_fen, currency, description, reference, metadata, customer_email,

@@ -56,7 +56,7 @@ def _details():
     return (joinedload(Payment.startup).joinedload(Startup.site),
             selectinload(Payment.bookings).joinedload(Booking.space).joinedload(Space.site),
             selectinload(Payment.refunds),
-            selectinload(Payment.fapiao_requests).joinedload(FapiaoRequest.requested_by))
+            selectinload(Payment.fapiao_requests))
 
 
 def payment_with_details(payment_id):
@@ -155,7 +155,9 @@ def monthly_totals(months=12, now=None):
 # --- fapiao -------------------------------------------------------------------------------------
 
 def fapiao_queue(status=FapiaoStatus.requested, page=1):
-    """Fapiao requests in ``status``: those waiting oldest first, the others latest first."""
+    """Fapiao requests in ``status`` (a FapiaoStatus or its value): those waiting oldest first, the others latest
+    first."""
+    status = FapiaoStatus(status)
     order = (FapiaoRequest.requested_at, FapiaoRequest.id) if status == FapiaoStatus.requested else (
         FapiaoRequest.requested_at.desc(), FapiaoRequest.id.desc())
     query = (sa.select(FapiaoRequest).where(FapiaoRequest.status == status)

@@ -138,4 +138,5 @@ def awaiting_payment_of_series(booking):
 @bp.app_context_processor
 def _payment_helpers():
     return {'awaiting_payment_of_series': awaiting_payment_of_series, 'CheckoutForm': CheckoutForm,
-            'OnSitePaymentForm': OnSitePaymentForm}
+            'OnSitePaymentForm': OnSitePaymentForm, 'online_payment_enabled': operations.online_payment_enabled,
+            'payment_hold_minutes': lambda: int(operations.payment_hold().total_seconds() // 60)}

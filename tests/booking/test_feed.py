@@ -122,7 +122,15 @@ def test_the_feed_speaks_the_users_language(client, world):
     assert str(event['summary']) == f'Meeting room A ({label})'
 
 
-@pytest.mark.parametrize('status', [BookingStatus.cancelled, BookingStatus.declined, BookingStatus.no_show])
+@pytest.mark.parametrize('status', [BookingStatus.pending, BookingStatus.awaiting_payment])
+def test_bookings_not_confirmed_yet_are_tentative(client, world, status):
+    booking = add_booking(world, at(1, 9), at(1, 10), status=status)
+    event = events(read_feed(client, new_feed(world.member)))[uid(booking)]
+    assert str(event['status']) == 'TENTATIVE'
+
+
+@pytest.mark.parametrize('status', [BookingStatus.cancelled, BookingStatus.declined, BookingStatus.no_show,
+                                    BookingStatus.expired])
 def test_bookings_that_no_longer_hold_their_space_are_cancelled_events(client, world, status):
     booking = add_booking(world, at(1, 9), at(1, 10), status=status)
     token = new_feed(world.member)

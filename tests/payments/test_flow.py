@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import time_machine
 
 from incubator.booking import operations as booking_operations
-from incubator.booking.models import BookingStatus, PaymentMethod, Recurrence
+from incubator.booking.models import Booking, BookingStatus, PaymentMethod, Recurrence
 from incubator.booking.operations import BookingRefused
 from incubator.core.transactions import transaction
 from incubator.extensions import db
@@ -111,6 +111,14 @@ class TestHold:
         assert booking.status == BookingStatus.pending
         booking_operations.approve_booking(world.manager, booking, now=NOW)
         assert (booking.status, booking.payment_due_at) == (BookingStatus.awaiting_payment, NOW + timedelta(days=1))
+
+
+def test_the_preview_says_how_a_price_is_paid(world, client, login, stripe_server, frozen):
+    login(world.member)
+    form = {'startup': world.startup.id, 'day': '2026-12-02', 'start': '09:00', 'end': '11:00', 'seats': 1}
+    page = client.post(f'/spaces/{world.desks.id}/book', data=form, headers=EN).get_data(as_text=True)
+    assert 'Total to pay: ¥20.00' in page and 'held for 15 minutes while you pay' in page
+    assert db.session.execute(sa.select(Booking)).first() is None
 
 
 class TestCheckout:
@@ -362,3 +370,13 @@ class TestRefunds:
         refund = db.session.execute(sa.select(Refund)).scalar_one()
         assert (refund.status, refund.attempts) == (RefundStatus.failed, operations.MAX_REFUND_ATTEMPTS)
         assert payment.refunded_fen == 0 and notifications('payment_needs_attention')
+
+
+def test_the_pay_form_may_lead_to_the_checkout_page_and_nowhere_else(app, client, stripe_server):
+    """Browsers apply the policy's form-action to the redirect after "Pay now"."""
+    policy = client.get('/login').headers['Content-Security-Policy']
+    assert f"form-action 'self' {stripe_server.url};" in policy
+    app.config['STRIPE_API_BASE'] = None
+    assert "form-action 'self' https://checkout.stripe.com;" in client.get('/login').headers['Content-Security-Policy']
+    app.config.update(STRIPE_SECRET_KEY=None)
+    assert "form-action 'self';" in client.get('/login').headers['Content-Security-Policy']
