@@ -27,13 +27,14 @@ from incubator.booking.models import Booking, BookingStatus, PaymentMethod
 from incubator.core.errors import DomainError, NotAllowed
 from incubator.core.formatting import yuan
 from incubator.core.permissions import can
-from incubator.core.time import now_utc
+from incubator.core.time import now_utc, to_local
 from incubator.extensions import db
 from incubator.notifications.operations import notify
 from incubator.payments import gateway
 from incubator.payments import notifications  # noqa: F401 (register the notification kinds)
 from incubator.payments.models import (FapiaoRequest, FapiaoStatus, Payment, PaymentChannel, PaymentStatus, Refund,
                                        RefundCause, RefundStatus, StripeEvent)
+from incubator.startups import credit_code
 
 logger = logging.getLogger(__name__)
 
@@ -165,7 +166,7 @@ def _mark_paid(payment, session, now):
     payment.status = PaymentStatus.paid
     payment.paid_at = now
     payment.stripe_payment_intent_id = session.payment_intent
-    payment.receipt_number = f'WT{now:%Y%m}-{payment.id:06d}'
+    payment.receipt_number = receipt_number(payment, now)
     released = []
     for booking in _lock_bookings(list(payment.bookings)):
         if booking.status == BookingStatus.awaiting_payment:
@@ -185,6 +186,11 @@ def _mark_paid(payment, session, now):
                    space=space, when=when, receipt=payment.receipt_number)
     if released:
         _refund_released(payment, released, now)
+
+
+def receipt_number(payment, paid_at):
+    """``WT<year><month>-<id>``, the month as the programme's calendar has it (Asia/Shanghai by default)."""
+    return f'WT{to_local(paid_at):%Y%m}-{payment.id:06d}'
 
 
 def _refund_released(payment, released, now):
@@ -509,7 +515,7 @@ def record_payment_on_site(actor, bookings, note='', now=None):
                       paid_at=now, note=(note or '').strip()[:500], created_at=now)
     db.session.add(payment)
     db.session.flush()
-    payment.receipt_number = f'WT{now:%Y%m}-{payment.id:06d}'
+    payment.receipt_number = receipt_number(payment, now)
     for booking in bookings:
         booking.payment = payment
     db.session.flush()
@@ -528,11 +534,14 @@ def request_fapiao(actor, payment, title, taxpayer_number, email='', now=None):
     payment = _lock_payment(payment.id)
     if any(request.status != FapiaoStatus.withdrawn for request in payment.fapiao_requests):
         raise DomainError(_l('A fapiao has already been requested for this payment.'))
+    if payment.refund_state == 'full':
+        raise DomainError(_l('This payment was refunded in full: there is nothing to invoice.'))
     title, taxpayer_number = (title or '').strip(), (taxpayer_number or '').strip().upper()
     if not title:
         raise DomainError(_l('Give the invoice title (the company name on the fapiao).'))
-    if not _is_taxpayer_number(taxpayer_number):
-        raise DomainError(_l('A taxpayer number has 15, 17, 18 or 20 letters and digits.'))
+    problem = _taxpayer_number_problem(taxpayer_number)
+    if problem:
+        raise DomainError(problem)
     request = FapiaoRequest(payment=payment, title=title[:200], taxpayer_number=taxpayer_number,
                             email=(email or '').strip()[:254], requested_by=actor, requested_at=now)
     db.session.add(request)
@@ -546,9 +555,17 @@ def request_fapiao(actor, payment, title, taxpayer_number, email='', now=None):
     return request
 
 
-def _is_taxpayer_number(value):
-    """Unified social credit codes have 18 characters; older taxpayer numbers 15, 17 or 20."""
-    return len(value) in (15, 17, 18, 20) and value.isascii() and value.isalnum()
+def _taxpayer_number_problem(value):
+    """Unified social credit codes have 18 characters and a check character; older taxpayer numbers 15, 17 or 20."""
+    if len(value) == 18:
+        try:
+            credit_code.validate(value)
+        except credit_code.InvalidCreditCode:
+            return _l('This unified social credit code is not valid: check it against the business licence.')
+        return None
+    if len(value) in (15, 17, 20) and value.isascii() and value.isalnum():
+        return None
+    return _l('A taxpayer number has 15, 17, 18 or 20 letters and digits.')
 
 
 def issue_fapiao(actor, request, invoice_number, now=None):

@@ -320,6 +320,8 @@ class TestRefunds:
         assert payment.refund_state == 'full'
         page = client.get(f'/payments/{payment.id}', headers=EN).get_data(as_text=True)
         assert 'Refunded' in page and 'Cancelled before the cutoff' in page
+        client.post(f'/payments/{payment.id}/fapiao', data={'title': 'Alpha', 'taxpayer_number': '1' * 15})
+        assert payment.fapiao_requests == []
 
     def test_after_the_cutoff_nothing_is_refunded_unless_a_manager_decides(self, world, client, login,
                                                                            stripe_server, frozen):
@@ -380,3 +382,10 @@ def test_the_pay_form_may_lead_to_the_checkout_page_and_nowhere_else(app, client
     assert "form-action 'self' https://checkout.stripe.com;" in client.get('/login').headers['Content-Security-Policy']
     app.config.update(STRIPE_SECRET_KEY=None)
     assert "form-action 'self';" in client.get('/login').headers['Content-Security-Policy']
+
+
+def test_receipt_numbers_count_months_in_china(world):
+    """Paid at 00:30 on 1 December in Shanghai (16:30 UTC the day before): a December receipt."""
+    booking = book_desks(world)
+    payment = operations.record_payment_on_site(world.manager, [booking], now=at(1, 0, 30))
+    assert payment.receipt_number == f'WT202612-{payment.id:06d}'

@@ -29,7 +29,7 @@ DECEMBER_FIRST = datetime(2026, 11, 30, 16, 30, tzinfo=timezone.utc)
 NOVEMBER_LAST = datetime(2026, 11, 30, 15, 30, tzinfo=timezone.utc)
 #: Mid-December, "now" for the totals.
 MID_DECEMBER = datetime(2026, 12, 15, 4, 0, tzinfo=timezone.utc)
-TAXPAYER_NUMBER = '91440300MA5F0XXX1K'
+TAXPAYER_NUMBER = '91440300MA5F0XXX1E'  # a unified social credit code with its check character
 
 
 def priced_booking(world, day, hour=9, price_fen=10000, method=PaymentMethod.on_site, startup=None,
@@ -191,7 +191,8 @@ class TestFapiaoRequest:
         ({'title': '   '}, 'Invoice title (company name): This field is required.'),
         ({'taxpayer_number': ''}, 'Taxpayer number (unified social credit code): This field is required.'),
         ({'taxpayer_number': '12345'}, 'A taxpayer number has 15, 17, 18 or 20 letters and digits.'),
-        ({'taxpayer_number': '91440300MA5F0X-X1K'}, 'A taxpayer number has 15, 17, 18 or 20 letters and digits.'),
+        ({'taxpayer_number': '91440300MA5F0X-X1K'}, 'This unified social credit code is not valid: check it against the business licence.'),
+        ({'taxpayer_number': '91440300MA5F0XXX1K'}, 'This unified social credit code is not valid: check it against the business licence.'),
         ({'email': 'not-an-email'}, 'Email for the electronic fapiao (optional): Enter a valid email address.'),
     ])
     def test_a_bad_request_says_why_and_stores_nothing(self, world, client, login, fields, message):
