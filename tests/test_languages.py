@@ -103,3 +103,20 @@ def test_placeholders_survive_translation():
         expected = sorted(pattern.findall(ids[-1]))
         for string in strings:
             assert sorted(pattern.findall(string)) == expected, message.id
+
+
+def test_the_template_holds_every_message_of_the_code():
+    """``make update-catalogues`` was run after the last change of a user-facing string."""
+    from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+    keywords = dict(DEFAULT_KEYWORDS, _l=None, lazy_gettext=None)
+    sources = (('incubator', [('**.py', 'python')]),
+               ('templates', [('**.html', 'jinja2'), ('**.txt', 'jinja2')]))
+    in_code = set()
+    for directory, method_map in sources:
+        for _file, _line, message, _comments, _context in extract_from_dir(PROJECT_DIR / directory, method_map,
+                                                                            keywords=keywords):
+            in_code.add(message if isinstance(message, str) else message[0])
+    with open(CATALOGUES / 'messages.pot', 'rb') as file:
+        template = {message.id if isinstance(message.id, str) else message.id[0]
+                    for message in read_po(file) if message.id}
+    assert sorted(in_code - template) == []

@@ -189,7 +189,7 @@ class FapiaoStatus(LabelledEnum):
 
     @classmethod
     def labels(cls):
-        return {cls.requested: _l('Requested'), cls.issued: _l('Issued'), cls.withdrawn: _l('Withdrawn')}
+        return {cls.requested: _l('To be issued'), cls.issued: _l('Issued'), cls.withdrawn: _l('Request withdrawn')}
 
 
 @audited('fapiao_request', _l('Fapiao request'), label=lambda request: f'#{request.id}')

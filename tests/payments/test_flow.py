@@ -52,10 +52,10 @@ def deliver(client, stripe_server, kind, session_id):
     return client.post('/payments/stripe/webhook', data=payload, headers=headers)
 
 
-def followed(client, response):
+def followed(client, response, headers=EN):
     """The page a redirect leads to (the isolated test client does not follow redirects itself)."""
     assert response.status_code in (302, 303), response.status_code
-    return client.get(response.headers['Location'], headers=EN).get_data(as_text=True)
+    return client.get(response.headers['Location'], headers=headers).get_data(as_text=True)
 
 
 def only_payment():
@@ -389,3 +389,18 @@ def test_receipt_numbers_count_months_in_china(world):
     booking = book_desks(world)
     payment = operations.record_payment_on_site(world.manager, [booking], now=at(1, 0, 30))
     assert payment.receipt_number == f'WT202612-{payment.id:06d}'
+
+
+def test_paying_speaks_chinese_by_default(world, client, login, stripe_server, frozen):
+    login(world.member)
+    form = {'startup': world.startup.id, 'day': '2026-12-02', 'start': '09:00', 'end': '11:00', 'seats': 1}
+    preview = client.post(f'/spaces/{world.desks.id}/book', data=form).get_data(as_text=True)
+    assert '支付期间该时段为您保留 15 分钟' in preview
+    booked = client.post(f'/spaces/{world.desks.id}/book', data=dict(form, confirm='1'))
+    assert '立即支付' in followed(client, booked, headers={})
+    booking = db.session.execute(sa.select(Booking)).scalar_one()
+    checkout(client, booking)
+    session_id = session_of(only_payment())
+    stripe_server.pay(session_id)
+    page = followed(client, client.get(f'/payments/return?session_id={session_id}'), headers={})
+    assert '谢谢！已收到您的付款，预约已确认。' in page and '已支付' in page
