@@ -45,7 +45,7 @@ chromium:
 
 ## Install and run the whole test suite (SQLite, and PostgreSQL when reachable; required with CI=true)
 test: install-dev chromium
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
 
 ## After changing user-facing strings: extract them and update both catalogues
 update-catalogues: $(VENV)/.installed

@@ -1,7 +1,8 @@
 """Fixtures: every test that uses the app runs on SQLite and, when reachable, on PostgreSQL.
 
 ``TEST_DATABASE_URL`` names the PostgreSQL database (default: the local server's
-``wutong_test``). With ``CI=true`` PostgreSQL is required.
+``wutong_test``; each pytest-xdist worker adds its id to the name). With ``CI=true``
+PostgreSQL is required.
 """
 import contextvars
 import os
@@ -37,8 +38,18 @@ def ensure_postgres_database(url):
     return url.render_as_string(hide_password=False)
 
 
+def worker_database(url):
+    """Under pytest-xdist each worker empties and fills its own database: ``wutong_test_gw0``, …."""
+    worker = os.environ.get('PYTEST_XDIST_WORKER')
+    if not worker:
+        return url
+    url = make_url(url)
+    return url.set(database=f'{url.database}_{worker}').render_as_string(hide_password=False)
+
+
 def pytest_configure(config):
-    postgres_url = ensure_postgres_database(os.environ.get('TEST_DATABASE_URL') or POSTGRES_DEFAULT_URL)
+    postgres_url = ensure_postgres_database(worker_database(os.environ.get('TEST_DATABASE_URL')
+                                                            or POSTGRES_DEFAULT_URL))
     if postgres_url is None and os.environ.get('CI') == 'true':
         raise pytest.UsageError('CI=true but PostgreSQL is not reachable (TEST_DATABASE_URL or '
                                 f'{POSTGRES_DEFAULT_URL}): the suite must run on both databases.')
