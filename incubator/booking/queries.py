@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from incubator.booking.models import (ACTIVE_STATUSES, Booking, BookingStatus, CalendarFeed, WaitlistEntry,
                                       WaitlistStatus)
@@ -26,18 +26,24 @@ from incubator.startups.models import Startup
 
 # --- overlap and capacity --------------------------------------------------------------
 
+def _overlapping(start_at, end_at):
+    """The columns the availability rules read of the active bookings overlapping ``[start_at, end_at)``:
+    a search over many spaces would otherwise spend its time building whole ``Booking`` objects."""
+    return (sa.select(Booking.id, Booking.space_id, Booking.start_at, Booking.end_at, Booking.seats)
+            .where(Booking.start_at < end_at,
+                   Booking.start_at > start_at - MAX_BOOKING_LENGTH,
+                   Booking.end_at > start_at,
+                   Booking.status.in_(ACTIVE_STATUSES))
+            .order_by(Booking.start_at))
+
+
 def overlapping_bookings(space_ids, start_at, end_at, exclude_id=None):
-    """Active bookings of ``space_ids`` that overlap ``[start_at, end_at)``."""
-    query = (sa.select(Booking)
-             .where(Booking.space_id.in_(space_ids),
-                    Booking.start_at < end_at,
-                    Booking.start_at > start_at - MAX_BOOKING_LENGTH,
-                    Booking.end_at > start_at,
-                    Booking.status.in_(ACTIVE_STATUSES))
-             .order_by(Booking.start_at))
+    """Active bookings of ``space_ids`` that overlap ``[start_at, end_at)`` (rows: ``id, space_id, start_at,
+    end_at, seats``)."""
+    query = _overlapping(start_at, end_at).where(Booking.space_id.in_(space_ids))
     if exclude_id is not None:
         query = query.where(Booking.id != exclude_id)
-    return db.session.execute(query).scalars().all()
+    return db.session.execute(query).all()
 
 
 def peak_seats(bookings, start_at, end_at):
@@ -291,31 +297,35 @@ def find_free_spaces(kind, people, start_at, end_at, site_id=None):
     """Active spaces of ``kind`` at active sites where ``people`` fit for all of ``[start_at, end_at)``.
 
     Opening hours and blackouts are checked too; per-person rules (certification,
-    horizon) are left to the booking form, which explains them.
+    horizon) are left to the booking form, which explains them. The database leaves
+    out the spaces booked whole or blacked out at that time (an index probe per
+    space), so only free spaces are loaded; a shared zone's seats are then counted
+    from its bookings.
     """
+    booked = sa.exists(_overlapping(start_at, end_at).where(Booking.space_id == Space.id)
+                       .with_only_columns(Booking.id).order_by(None))
+    blacked_out = sa.exists().where(Blackout.space_id == Space.id, Blackout.starts_at < end_at,
+                                    Blackout.ends_at > start_at)
     query = (sa.select(Space).join(Space.site)
-             .where(Space.is_active.is_(True), Site.is_active.is_(True), Space.capacity >= people)
-             .options(joinedload(Space.site).selectinload(Site.opening_hours),
-                      joinedload(Space.site).selectinload(Site.closures),
-                      joinedload(Space.certification))
+             .where(Space.is_active.is_(True), Site.is_active.is_(True), Space.capacity >= people,
+                    ~blacked_out, sa.or_(Space.is_shared, ~booked))
+             .options(contains_eager(Space.site), joinedload(Space.certification))
              .order_by(Site.name, Space.name))
     if kind is not None:
         query = query.where(Space.kind == kind)
     if site_id is not None:
         query = query.where(Space.site_id == site_id)
-    spaces = db.session.execute(query).unique().scalars().all()
-    if not spaces:
-        return []
-    ids = [space.id for space in spaces]
-    bookings_by_space = defaultdict(list)
-    for booking in overlapping_bookings(ids, start_at, end_at):
-        bookings_by_space[booking.space_id].append(booking)
-    blacked_out = {blackout.space_id for blackout in blackouts_between(ids, start_at, end_at)}
+    spaces = db.session.execute(query).scalars().all()
     open_sites = {site.id for site in {space.site for space in spaces}
                   if window_containing(site, start_at, end_at) is not None}
+    spaces = [space for space in spaces if space.site_id in open_sites]
+    shared = [space.id for space in spaces if space.is_shared]
+    bookings_by_space = defaultdict(list)
+    if shared:
+        for booking in overlapping_bookings(shared, start_at, end_at):
+            bookings_by_space[booking.space_id].append(booking)
     return [space for space in spaces
-            if space.id not in blacked_out and space.site_id in open_sites
-            and seats_free(space, bookings_by_space[space.id], start_at, end_at) >= people]
+            if not space.is_shared or seats_free(space, bookings_by_space[space.id], start_at, end_at) >= people]
 
 
 def bookable_spaces():
@@ -328,12 +338,11 @@ def bookable_spaces():
 
 
 def load_space(space_id):
-    """A space with what its pages and rules read, in one query."""
+    """A space with what its pages and rules read, in one query (the site's hours come from
+    :func:`~incubator.sites.hours.calendar_of`)."""
     return db.session.execute(
         sa.select(Space).where(Space.id == space_id)
-        .options(joinedload(Space.site).selectinload(Site.opening_hours),
-                 joinedload(Space.site).selectinload(Site.closures),
-                 joinedload(Space.certification))).unique().scalar_one_or_none()
+        .options(joinedload(Space.site), joinedload(Space.certification))).scalar_one_or_none()
 
 
 # --- lists ------------------------------------------------------------------------------

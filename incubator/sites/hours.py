@@ -15,6 +15,9 @@ day right. Rules:
 """
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
 
 from incubator.core.time import from_local
 from incubator.core.workdays import CalendarNotAvailable, site_calendar
@@ -27,46 +30,78 @@ class OpenWindow:
     end_at: datetime
 
 
-def _hours_by_weekday(site):
-    return {hours.weekday: hours for hours in site.opening_hours}
+@dataclass(frozen=True)
+class SiteCalendar:
+    """What decides when a site is open, copied out of the session so that a process can keep it."""
+
+    zone: ZoneInfo
+    follows_public_holidays: bool
+    hours: dict         # weekday -> (opens_minute, closes_minute)
+    closures: tuple     # (starts_on, ends_on), inclusive
+
+    @classmethod
+    def of(cls, site):
+        return cls(site.zone, site.follows_public_holidays,
+                   {hours.weekday: (hours.opens_minute, hours.closes_minute) for hours in site.opening_hours},
+                   tuple((closure.starts_on, closure.ends_on) for closure in site.closures))
+
+    def hours_on(self, day, working_calendar):
+        """``(opens_minute, closes_minute)`` of a local day, or None if the site is closed then."""
+        if any(starts_on <= day <= ends_on for starts_on, ends_on in self.closures):
+            return None
+        if self.follows_public_holidays:
+            try:
+                if working_calendar.is_public_holiday(day):
+                    return None
+                if day.weekday() >= 5 and working_calendar.is_working_day(day):
+                    return self.hours.get(day.weekday()) or self.hours.get(0)
+            except CalendarNotAvailable:
+                pass
+        return self.hours.get(day.weekday())
 
 
-def _hours_for(site, day, by_weekday, calendar):
-    if any(closure.starts_on <= day <= closure.ends_on for closure in site.closures):
-        return None
-    if site.follows_public_holidays:
-        try:
-            if calendar.is_public_holiday(day):
-                return None
-            if day.weekday() >= 5 and calendar.is_working_day(day):
-                return by_weekday.get(day.weekday()) or by_weekday.get(0)
-        except CalendarNotAvailable:
-            pass
-    return by_weekday.get(day.weekday())
+#: site id -> (calendar_stamp, SiteCalendar): a booking page then needs no query for hours and closures.
+_calendars = {}
 
 
-def _instant(site, day, minute):
-    return from_local(datetime.combine(day, time()) + timedelta(minutes=minute), site.zone)
+def calendar_of(site):
+    """The site's calendar, read from the database once per change of its ``calendar_stamp`` in a process.
+
+    A site with changes not yet flushed is read afresh and not kept.
+    """
+    if sa.inspect(site).modified:
+        return SiteCalendar.of(site)
+    kept = _calendars.get(site.id)
+    if kept is not None and kept[0] == site.calendar_stamp:
+        return kept[1]
+    stamp = site.calendar_stamp  # read before the hours: what is kept is never older than its stamp
+    calendar = SiteCalendar.of(site)
+    _calendars[site.id] = (stamp, calendar)
+    return calendar
+
+
+def _instant(zone, day, minute):
+    return from_local(datetime.combine(day, time()) + timedelta(minutes=minute), zone)
 
 
 def opening_windows(site, first_day, last_day):
     """The open window of each local day from ``first_day`` to ``last_day`` (inclusive), closed days left out."""
-    by_weekday = _hours_by_weekday(site)
-    calendar = site_calendar()
+    calendar = calendar_of(site)
+    working_calendar = site_calendar()
     windows = []
     day = first_day
     while day <= last_day:
-        hours = _hours_for(site, day, by_weekday, calendar)
+        hours = calendar.hours_on(day, working_calendar)
         if hours is not None:
-            windows.append(OpenWindow(day, _instant(site, day, hours.opens_minute),
-                                      _instant(site, day, hours.closes_minute)))
+            windows.append(OpenWindow(day, _instant(calendar.zone, day, hours[0]),
+                                      _instant(calendar.zone, day, hours[1])))
         day += timedelta(days=1)
     return windows
 
 
 def window_containing(site, start_at, end_at):
     """The open window that holds all of ``[start_at, end_at)``, or None."""
-    local_day = start_at.astimezone(site.zone).date()
+    local_day = start_at.astimezone(calendar_of(site).zone).date()
     for window in opening_windows(site, local_day - timedelta(days=1), local_day):
         if window.start_at <= start_at and end_at <= window.end_at:
             return window
@@ -81,7 +116,7 @@ def open_minutes(site, first_day, last_day):
 
 def unknown_holiday_years(site, first_day, last_day):
     """The years in the range whose public holidays the working calendar does not know."""
-    if not site.follows_public_holidays:
+    if not calendar_of(site).follows_public_holidays:
         return []
     calendar = site_calendar()
     years = []

@@ -1,18 +1,23 @@
 """Sites: the buildings and campuses that house startups and spaces."""
+import uuid
 from datetime import date
 from typing import Optional
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from incubator.core.audit import audited
 from incubator.core.db import TimestampMixin
 from incubator.extensions import db
 
 
-@audited('site', _l('Site'), label=lambda site: site.name)
+def new_calendar_stamp():
+    return uuid.uuid4().hex
+
+
+@audited('site', _l('Site'), label=lambda site: site.name, exclude=('calendar_stamp',))
 class Site(TimestampMixin, db.Model):
     __tablename__ = 'sites'
 
@@ -25,6 +30,9 @@ class Site(TimestampMixin, db.Model):
     is_active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     # Closed on the public holidays of the working calendar (and open on its make-up workdays).
     follows_public_holidays: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    # Renewed whenever the site, its opening hours or its closures change: processes keep each site's
+    # calendar (see ``sites.hours.calendar_of``) for as long as the stamp they read it under is current.
+    calendar_stamp: Mapped[str] = mapped_column(sa.String(32), default=new_calendar_stamp, server_default='')
 
     opening_hours: Mapped[list['SiteOpeningHours']] = relationship(
         back_populates='site', cascade='all, delete-orphan', order_by='SiteOpeningHours.weekday')
@@ -78,3 +86,18 @@ class SiteClosure(db.Model):
     reason: Mapped[str] = mapped_column(sa.String(200))
 
     site: Mapped[Site] = relationship(back_populates='closures')
+
+
+@sa.event.listens_for(Session, 'before_flush')
+def _renew_calendar_stamps(session, flush_context, instances):
+    """A new stamp for every site whose calendar changes in this flush, so no process keeps the old one."""
+    site_ids = set()
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, (SiteOpeningHours, SiteClosure)):
+            site_ids.add(obj.site.id if obj.site is not None else obj.site_id)
+        elif isinstance(obj, Site) and obj not in session.new and session.is_modified(obj):
+            site_ids.add(obj.id)
+    for site_id in site_ids - {None}:
+        site = session.get(Site, site_id)
+        if site is not None and site not in session.deleted:
+            site.calendar_stamp = new_calendar_stamp()

@@ -8,6 +8,7 @@ from typing import Optional
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from incubator.core.audit import audited
@@ -112,9 +113,9 @@ class Space(TimestampMixin, db.Model):
     def __repr__(self):
         return f'<Space {self.id} {self.name}>'
 
-    @property
+    @hybrid_property
     def is_shared(self):
-        """Several bookings may overlap, up to the capacity (a hot-desk zone's seats)."""
+        """Several bookings may overlap, up to the capacity (a hot-desk zone's seats); also usable in queries."""
         return self.kind == SpaceKind.hot_desk
 
     @property
