@@ -15,6 +15,7 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from incubator.booking.models import (ACTIVE_STATUSES, Booking, BookingStatus, CalendarFeed, WaitlistEntry,
                                       WaitlistStatus)
+from incubator.core.pagination import UncountedPage
 from incubator.core.time import from_local
 from incubator.extensions import db
 from incubator.sites.hours import window_containing
@@ -374,8 +375,7 @@ def _page_of(query, now, past, page):
     else:
         query = (query.where(Booking.end_at > now, Booking.start_at > now - MAX_BOOKING_LENGTH)
                  .order_by(Booking.start_at, Booking.id))
-    return db.paginate(query.options(*_booking_list_options()), page=page, per_page=PAGE_SIZE,
-                       max_per_page=PAGE_SIZE, error_out=False)
+    return UncountedPage(query.options(*_booking_list_options()), page, PAGE_SIZE)
 
 
 def pending_bookings():

@@ -194,9 +194,21 @@ class TestMyBookings:
         pages = [client.get(f'/bookings/?page={page}', headers=EN).get_data(as_text=True) for page in (1, 2)]
         shown = [[int(i) for i in re.findall(r'href="/bookings/(\d+)"', page)] for page in pages]
         assert shown == [[b.id for b in booked[:20]], [b.id for b in booked[20:]]]
-        assert 'Page 1 of 2' in pages[0] and '?page=2' in pages[0]
-        assert client.get('/bookings/?page=99', headers=EN).status_code == 200
-        assert client.get('/bookings/?page=x', headers=EN).status_code == 200
+        assert 'Page 1' in pages[0] and '?page=2' in pages[0] and '?page=0' not in pages[0]
+        assert '?page=1' in pages[1] and '?page=3' not in pages[1]
+        beyond = client.get('/bookings/?page=99', headers=EN).get_data(as_text=True)
+        assert 'No more bookings.' in beyond and '?page=98' in beyond
+        assert '没有更多预订了' in client.get('/bookings/?page=99').get_data(as_text=True)
+        assert '第 1 页' in client.get('/bookings/').get_data(as_text=True)
+        assert 'Page 1' in client.get('/bookings/?page=x', headers=EN).get_data(as_text=True)
+
+    def test_a_list_that_fits_one_page_has_no_page_links(self, world, client, login):
+        for hour in range(9, 11):
+            operations.create_booking(world.member, world.room, world.startup, at(1, hour), at(1, hour + 1), now=NOW)
+        db.session.commit()
+        login(world.member)
+        page = client.get('/bookings/', headers=EN).get_data(as_text=True)
+        assert 'Page 1' not in page and '?page=' not in page
 
     def test_nobody_else_sees_or_cancels_a_booking(self, world, client, login):
         booking = operations.create_booking(world.member, world.room, world.startup, at(1, 9), at(1, 10), now=NOW)
