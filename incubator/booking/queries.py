@@ -348,9 +348,11 @@ def load_space(space_id):
 
 # --- lists ------------------------------------------------------------------------------
 
-def _booking_list_options():
-    return (joinedload(Booking.space).joinedload(Space.site), joinedload(Booking.startup),
-            joinedload(Booking.booked_by))
+def _booking_list_options(with_booker=True):
+    options = [joinedload(Booking.space).joinedload(Space.site), joinedload(Booking.startup)]
+    if with_booker:
+        options.append(joinedload(Booking.booked_by))
+    return options
 
 
 #: Rows per page of a booking list: a heavy booker has thousands.
@@ -359,14 +361,16 @@ PAGE_SIZE = 20
 
 def bookings_of_user(user, now, past=False, page=1):
     """One page of the bookings ``user`` made: upcoming soonest first, or past latest first."""
-    return _page_of(sa.select(Booking).where(Booking.booked_by_id == user.id), now, past, page)
+    # Their booker is ``user``, already in the session: not joined again.
+    return _page_of(sa.select(Booking).where(Booking.booked_by_id == user.id), now, past, page,
+                    with_booker=False)
 
 
 def bookings_of_startup(startup, now, past=False, page=1):
     return _page_of(sa.select(Booking).where(Booking.startup_id == startup.id), now, past, page)
 
 
-def _page_of(query, now, past, page):
+def _page_of(query, now, past, page, with_booker=True):
     # The bounds on start_at follow from those on end_at (no booking is longer than MAX_BOOKING_LENGTH);
     # they let the (…, start_at) indexes skip the other half of a long history.
     if past:
@@ -375,7 +379,7 @@ def _page_of(query, now, past, page):
     else:
         query = (query.where(Booking.end_at > now, Booking.start_at > now - MAX_BOOKING_LENGTH)
                  .order_by(Booking.start_at, Booking.id))
-    return UncountedPage(query.options(*_booking_list_options()), page, PAGE_SIZE)
+    return UncountedPage(query.options(*_booking_list_options(with_booker)), page, PAGE_SIZE)
 
 
 def pending_bookings():
