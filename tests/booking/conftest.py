@@ -28,6 +28,14 @@ def open_site(site, weekdays=range(7), opens=8 * 60, closes=20 * 60):
     return site
 
 
+def clear_bookings():
+    """Empty the bookings table between hypothesis examples (a table statement: no audit entries wanted)."""
+    from incubator.booking.models import Booking
+    db.session.rollback()
+    db.session.execute(Booking.__table__.delete())
+    db.session.commit()
+
+
 def make_space(site, name='Room 1', kind=SpaceKind.meeting_room, capacity=8, **fields):
     values = dict(hourly_price_fen=5000, daily_price_fen=30000, min_booking_minutes=30, max_booking_minutes=480,
                   booking_horizon_days=60, cancellation_cutoff_hours=24)

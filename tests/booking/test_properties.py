@@ -24,7 +24,7 @@ from incubator.extensions import db
 from incubator.sites.hours import opening_windows, window_containing
 from incubator.sites.models import Site, SiteOpeningHours
 from incubator.spaces.models import Space, SpaceKind
-from tests.booking.conftest import NOW, at, make_space, open_site
+from tests.booking.conftest import NOW, at, clear_bookings, make_space, open_site
 from tests.factories import SiteFactory
 
 UNIT = timedelta(minutes=15)
@@ -50,12 +50,6 @@ def covers(start, end, unit):
 def intervals(lowest=-100, highest=200, longest=96):
     """(start, end) in units; at most 24 hours long, as every booking (MAX_BOOKING_LENGTH)."""
     return st.tuples(st.integers(lowest, highest), st.integers(1, longest)).map(lambda p: (p[0], p[0] + p[1]))
-
-
-def clear_bookings():
-    db.session.rollback()
-    db.session.execute(Booking.__table__.delete())
-    db.session.commit()
 
 
 # --- overlap and seats, without a database ---------------------------------------------------

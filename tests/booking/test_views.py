@@ -51,6 +51,15 @@ class TestFind:
         assert 'Meeting room A' in page and 'Small room' not in page
         assert f'/spaces/{book.id}/book' not in page
 
+    def test_capacity_reads_right_in_both_languages(self, world, client, login):
+        printer = make_space(world.site, 'Printer', SpaceKind.equipment, capacity=1)
+        login(world.member)
+        search = '/spaces/?kind=&people=1&day=2026-12-01&start=10:00&end=11:00'
+        english = client.get(search, headers=EN).get_data(as_text=True)
+        assert 'up to 1 person<' in english and 'up to 8 people<' in english
+        assert '最多 1 人' in client.get(search).get_data(as_text=True)
+        assert 'up to 1 person ' in client.get(f'/spaces/{printer.id}', headers=EN).get_data(as_text=True)
+
     def test_a_bad_search_explains_itself(self, world, client, login):
         login(world.member)
         response = client.get('/spaces/?kind=castle&people=0&day=2026-13-01&start=9&end=08:00', headers=EN)
