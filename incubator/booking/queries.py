@@ -71,9 +71,13 @@ def seats_free(space, bookings, start_at, end_at):
     return space.capacity
 
 
+def _blackouts_overlapping(start_at, end_at):
+    return (Blackout.starts_at < end_at, Blackout.ends_at > start_at)
+
+
 def blackouts_between(space_ids, start_at, end_at):
     query = (sa.select(Blackout)
-             .where(Blackout.space_id.in_(space_ids), Blackout.starts_at < end_at, Blackout.ends_at > start_at)
+             .where(Blackout.space_id.in_(space_ids), *_blackouts_overlapping(start_at, end_at))
              .order_by(Blackout.starts_at))
     return db.session.execute(query).scalars().all()
 
@@ -305,8 +309,7 @@ def find_free_spaces(kind, people, start_at, end_at, site_id=None):
     """
     booked = sa.exists(_overlapping(start_at, end_at).where(Booking.space_id == Space.id)
                        .with_only_columns(Booking.id).order_by(None))
-    blacked_out = sa.exists().where(Blackout.space_id == Space.id, Blackout.starts_at < end_at,
-                                    Blackout.ends_at > start_at)
+    blacked_out = sa.exists().where(Blackout.space_id == Space.id, *_blackouts_overlapping(start_at, end_at))
     query = (sa.select(Space).join(Space.site)
              .where(Space.is_active.is_(True), Site.is_active.is_(True), Space.capacity >= people,
                     ~blacked_out, sa.or_(Space.is_shared, ~booked))

@@ -12,7 +12,6 @@ class UncountedPage:
 
     def __init__(self, query, page, per_page):
         self.page = page
-        self.per_page = per_page
         rows = db.session.execute(query.limit(per_page + 1).offset((page - 1) * per_page)).unique().scalars().all()
         self.items = rows[:per_page]
         self.has_next = len(rows) > per_page

@@ -86,7 +86,10 @@ def _instant(zone, day, minute):
 
 def opening_windows(site, first_day, last_day):
     """The open window of each local day from ``first_day`` to ``last_day`` (inclusive), closed days left out."""
-    calendar = calendar_of(site)
+    return _windows(calendar_of(site), first_day, last_day)
+
+
+def _windows(calendar, first_day, last_day):
     working_calendar = site_calendar()
     windows = []
     day = first_day
@@ -101,8 +104,9 @@ def opening_windows(site, first_day, last_day):
 
 def window_containing(site, start_at, end_at):
     """The open window that holds all of ``[start_at, end_at)``, or None."""
-    local_day = start_at.astimezone(calendar_of(site).zone).date()
-    for window in opening_windows(site, local_day - timedelta(days=1), local_day):
+    calendar = calendar_of(site)
+    local_day = start_at.astimezone(calendar.zone).date()
+    for window in _windows(calendar, local_day - timedelta(days=1), local_day):
         if window.start_at <= start_at and end_at <= window.end_at:
             return window
     return None
@@ -116,7 +120,7 @@ def open_minutes(site, first_day, last_day):
 
 def unknown_holiday_years(site, first_day, last_day):
     """The years in the range whose public holidays the working calendar does not know."""
-    if not calendar_of(site).follows_public_holidays:
+    if not site.follows_public_holidays:
         return []
     calendar = site_calendar()
     years = []
