@@ -10,7 +10,8 @@ opening hours, never overlap on a space booked whole and stay within the seats
 of a hot-desk zone; their statuses are mixed (confirmed, pending, cancelled,
 declined, no-show). A database that already holds this seed (same schema, same
 counts) is reused, so a rerun starts measuring at once; ``--reseed`` rebuilds it.
-Bookings go in with one ``COPY`` (no ORM, so no audit rows), then ``VACUUM ANALYZE``.
+Bookings go in with one ``COPY`` (no ORM, so no audit rows), their quota sums are
+rebuilt from them, then ``VACUUM ANALYZE``.
 
 Then, in-process, each measurement runs ``--repeat`` times (after one warm-up)
 in a fresh session, and the table gives its median and 95th percentile with
@@ -55,7 +56,9 @@ from incubator.auth.models import Role, User  # noqa: E402
 from incubator.booking import operations  # noqa: E402
 from incubator.booking.models import Booking  # noqa: E402
 from incubator.booking.queries import (booking_problems, bookings_of_startup, bookings_of_user,  # noqa: E402
-                                       find_free_spaces, load_space, quota_ledger, quota_used, space_week)
+                                       find_free_spaces, load_space, no_show_counts, quota_ledger, quota_used,
+                                       space_week)
+from incubator.booking.usage import rebuild_quota_usage  # noqa: E402
 from incubator.core.time import from_local, now_utc  # noqa: E402
 from incubator.extensions import db  # noqa: E402
 from incubator.sites.models import Site, SiteOpeningHours  # noqa: E402
@@ -326,18 +329,19 @@ def booking_row(space, startup_id, user_id, start_at, end_at, seats, length, day
     elif status == 'cancelled':
         cancelled_at = start_at - timedelta(days=2)
         counts = roll > 0.95
-    return (space.id, startup_id, user_id, start_at, end_at, seats, '', status, day.replace(day=1), usage, free,
-            price, 'CNY', 'on_site' if price else 'free', counts, min(now, start_at - timedelta(days=3)), checked_in_at,
+    return (space.id, startup_id, user_id, start_at, end_at, seats, '', status, day.replace(day=1), space.kind.value,
+            usage, free, price, 'CNY', 'on_site' if price else 'free', counts, min(now, start_at - timedelta(days=3)), checked_in_at,
             decided_at, cancelled_at)
 
 
 BOOKING_COLUMNS = ('space_id', 'startup_id', 'booked_by_id', 'start_at', 'end_at', 'seats', 'purpose', 'status',
-                   'quota_month', 'usage_minutes', 'free_minutes', 'price_fen', 'currency', 'payment_method',
+                   'quota_month', 'quota_kind', 'usage_minutes', 'free_minutes', 'price_fen', 'currency', 'payment_method',
                    'counts_against_quota', 'created_at', 'checked_in_at', 'decided_at', 'cancelled_at')
 
 
 def copy_bookings(rows):
-    """COPY the rows into ``bookings`` on the raw psycopg connection (no ORM events, no audit rows)."""
+    """COPY the rows into ``bookings`` on the raw psycopg connection (no ORM events, no audit rows), then sum
+    them into ``quota_usage`` as ``flask bookings rebuild-quota-usage`` does."""
     raw = db.engine.raw_connection()
     try:
         with raw.driver_connection.cursor() as cursor:
@@ -347,6 +351,8 @@ def copy_bookings(rows):
         raw.commit()
     finally:
         raw.close()
+    rebuild_quota_usage(db.session)
+    db.session.commit()
 
 
 def seed(size, fingerprint):
@@ -604,27 +610,29 @@ def explain(app, scene):
         member = db.session.get(User, scene.member_id)
         startup = db.session.get(Startup, scene.startup_id)
         month = scene.slot_start.astimezone(ZONE).date().replace(day=1)
-        cases = [
-            ('conflict check: overlapping_bookings([space], 2-hour slot)',
+        cases = [  # title, the table whose statement is explained, the call
+            ('conflict check: overlapping_bookings([space], 2-hour slot)', 'bookings',
              lambda: booking_problems(space, scene.slot_start, scene.slot_end, 2, member, now_utc())),
-            ('week view: overlapping_bookings([space], week)', lambda: space_week(space, scene.week)),
-            ('free-space search: overlapping_bookings(60 meeting rooms, slot)',
+            ('week view: overlapping_bookings([space], week)', 'bookings', lambda: space_week(space, scene.week)),
+            ('free-space search: overlapping_bookings(60 meeting rooms, slot)', 'bookings',
              lambda: find_free_spaces(SpaceKind.meeting_room, 2, scene.slot_start, scene.slot_end)),
-            ('quota: quota_used(startup, kind, month)', lambda: quota_used(startup.id, space.kind, month)),
-            ('my bookings, heavy booker: bookings_of_user(upcoming, first page)',
+            ('quota: quota_used(startup, kind, month)', 'bookings',
+             lambda: quota_used(startup.id, space.kind, month)),
+            ('my bookings, heavy booker: bookings_of_user(upcoming, first page)', 'bookings',
              lambda: bookings_of_user(member, now_utc())),
-            ('startup bookings: bookings_of_startup(upcoming, first page)',
+            ('startup bookings: bookings_of_startup(upcoming, first page)', 'bookings',
              lambda: bookings_of_startup(startup, now_utc())),
-            ('startup bookings: quota_ledger(startup, 12 months)',
+            ('startup bookings: no_show_counts([startup])', 'bookings', lambda: no_show_counts([startup.id])),
+            ('startup bookings: quota_ledger(startup, 12 months)', 'quota_usage',
              lambda: quota_ledger(startup, since=month.replace(year=month.year - 1))),
         ]
-        for title, call in cases:
+        for title, table, call in cases:
             with StatementCounter(engine) as counter:
                 call()
-            statement, parameters = next((s, p) for s, p in counter.statements if 'FROM bookings' in s)
+            statement, parameters = next((s, p) for s, p in counter.statements if f'FROM {table}' in s)
             plan = db.session.connection().exec_driver_sql(
                 'EXPLAIN (ANALYZE, BUFFERS) ' + statement, parameters).scalars().all()
-            reports.append((title, plan))
+            reports.append((title, table, plan))
         db.session.remove()
     return reports
 
@@ -671,14 +679,14 @@ def main():
               f'{other.median if other else float("nan"):12.2f} {result.median:12.2f}')
 
     verbose = args.explain_all
-    for number, (title, plan) in enumerate(explain(app, scene)):
+    for number, (title, table, plan) in enumerate(explain(app, scene)):
         print(f'\nEXPLAIN (ANALYZE, BUFFERS) {title}')
         scans = [line.strip().removeprefix('->  ') for line in plan
-                 if ' on bookings' in line or ' on ix_bookings' in line]
+                 if f' on {table}' in line or f' on ix_{table}' in line or f' on pk_{table}' in line]
         if number == 0 or verbose:  # the conflict query in full, the others in brief
             for line in plan:
                 print('   ', line)
-        print('  => bookings read by:', '; '.join(scan.split('  (')[0] for scan in scans))
+        print(f'  => {table} read by:', '; '.join(scan.split('  (')[0] for scan in scans))
         print('  =>', ', '.join(line.strip() for line in plan if line.strip().startswith('Execution Time')))
 
 

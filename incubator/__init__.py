@@ -74,6 +74,7 @@ def _init_extensions(app):
     transactions.init_app(app)
     from incubator.auth import models as auth_models  # noqa: F401 (register every model)
     from incubator.booking import models as booking_models  # noqa: F401
+    from incubator.booking import usage as booking_usage  # noqa: F401 (keeps the quota sums)
     from incubator.spaces import models as space_models  # noqa: F401
     from incubator.core import audit as audit_models  # noqa: F401
     from incubator.notifications import models as notification_models  # noqa: F401

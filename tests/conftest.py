@@ -100,13 +100,28 @@ def _empty_all_tables():
                 connection.execute(table.delete())
 
 
+def _assert_quota_usage_matches_the_bookings():
+    """Whatever a test did to bookings, the ledger's sums must still be the bookings' sums."""
+    from incubator.booking.models import QuotaUsage
+    from incubator.booking.usage import usage_from_bookings
+    with db.engine.connect() as connection:
+        expected = {tuple(row[:3]): tuple(row[3:]) for row in connection.execute(usage_from_bookings())}
+        kept = {(row.startup_id, row.month, row.space_kind): (row.free_minutes, row.paid_minutes, row.price_fen,
+                                                              row.bookings)
+                for row in connection.execute(sa.select(QuotaUsage.__table__))}
+    assert {key: sums for key, sums in kept.items() if any(sums)} == expected, 'quota_usage is out of step'
+
+
 @pytest.fixture
 def app(_app):
-    """The app with an application context and an empty database."""
+    """The app with an application context and an empty database; the quota sums checked afterwards."""
     with _app.app_context():
         yield _app
         db.session.remove()
-        _empty_all_tables()
+        try:
+            _assert_quota_usage_matches_the_bookings()
+        finally:
+            _empty_all_tables()
 
 
 @pytest.fixture

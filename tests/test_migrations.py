@@ -80,3 +80,48 @@ def _assert_indexes_cover_what_the_models_include():
                 for table in db.metadata.sorted_tables for index in table.indexes}
     assert {name: migrated[name] for name in declared} == declared
     assert migrated['ix_bookings_startup_id_quota_month']  # at least one index does cover columns
+
+
+def test_upgrading_a_database_with_bookings_fills_in_their_kind_and_the_quota_sums(empty_database_url, tmp_path):
+    """Revision 5d907d6e4f34 copies each booking's kind of space and sums what counts against the quota."""
+    class Config(TestingConfig):
+        SQLALCHEMY_DATABASE_URI = empty_database_url
+        INSTANCE_PATH = str(tmp_path)
+
+    app = create_app(Config)
+    with app.app_context():
+        upgrade(revision='5d0c1e9a7b42')
+        stamps = "'2026-11-01 00:00:00+00:00', '2026-11-01 00:00:00+00:00'"
+        with db.engine.begin() as connection:
+            for statement in (
+                f"INSERT INTO sites (id, name, created_at, updated_at) VALUES (1, 'Campus', {stamps})",
+                "INSERT INTO startups (id, name, credit_code, tier, site_id, admitted_on, status, contact_name, "
+                f"contact_phone, created_at, updated_at) VALUES (1, 'Alpha', '91440300MA5F000001', 'incubator', 1, "
+                f"'2026-01-01', 'incubating', 'A', '1', {stamps})",
+                *(f"INSERT INTO spaces (id, site_id, name, kind, capacity, hourly_price_fen, daily_price_fen, "
+                  f"min_booking_minutes, max_booking_minutes, booking_horizon_days, cancellation_cutoff_hours, "
+                  f"requires_approval, requires_check_in, created_at, updated_at) VALUES ({id_}, 1, '{kind}', "
+                  f"'{kind}', 4, 5000, 0, 30, 480, 30, 24, false, false, {stamps})"
+                  for id_, kind in ((1, 'meeting_room'), (2, 'lab'))),
+                *(f"INSERT INTO bookings (space_id, startup_id, start_at, end_at, seats, status, quota_month, "
+                  f"usage_minutes, free_minutes, price_fen, payment_method, counts_against_quota, created_at) "
+                  f"VALUES ({space}, 1, '2026-12-01 01:00:00+00:00', '2026-12-01 03:00:00+00:00', 1, '{status}', "
+                  f"'{month}', 120, {free}, {price}, 'free', {counts}, '2026-11-01 00:00:00+00:00')"
+                  for space, status, month, free, price, counts in (
+                      (1, 'confirmed', '2026-12-01', 120, 0, 'true'),
+                      (1, 'no_show', '2026-12-01', 60, 5000, 'true'),
+                      (1, 'cancelled', '2026-12-01', 120, 0, 'false'),
+                      (2, 'confirmed', '2027-01-01', 0, 10000, 'true'))),
+            ):
+                connection.execute(sa.text(statement))
+
+        upgrade()
+        with db.engine.connect() as connection:
+            kinds = connection.execute(sa.text('SELECT quota_kind FROM bookings ORDER BY id')).scalars().all()
+            usage = connection.execute(sa.text(
+                'SELECT month, space_kind, free_minutes, paid_minutes, price_fen, bookings FROM quota_usage '
+                'ORDER BY month')).all()
+        assert kinds == ['meeting_room', 'meeting_room', 'meeting_room', 'lab']
+        assert [(str(month), *rest) for month, *rest in usage] == [
+            ('2026-12-01', 'meeting_room', 180, 60, 5000, 2), ('2027-01-01', 'lab', 0, 120, 10000, 1)]
+        db.engine.dispose()

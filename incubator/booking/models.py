@@ -10,13 +10,13 @@ from typing import Optional
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from incubator.core.audit import audited
 from incubator.core.db import LabelledEnum, enum_column
 from incubator.core.time import now_utc
 from incubator.extensions import db
-from incubator.spaces.models import Space
+from incubator.spaces.models import Space, SpaceKind
 
 #: A booking that needs check-in is released this long after its start without one.
 CHECK_IN_GRACE = timedelta(minutes=15)
@@ -78,8 +78,8 @@ class BookingSeries(db.Model):
     bookings: Mapped[list['Booking']] = relationship(back_populates='series', order_by='Booking.start_at')
 
 
-#: What the quota and the ledger read of a startup's bookings besides the month.
-QUOTA_COLUMNS = ('space_id', 'counts_against_quota', 'free_minutes', 'usage_minutes', 'price_fen')
+#: What the quota reads of a startup's bookings besides the month.
+QUOTA_COLUMNS = ('quota_kind', 'counts_against_quota', 'free_minutes', 'usage_minutes', 'price_fen')
 
 
 @audited('booking', _l('Booking'), label=lambda booking: f'#{booking.id}',
@@ -88,9 +88,12 @@ class Booking(db.Model):
     """A startup's use of a space for ``[start_at, end_at)``.
 
     ``seats`` is the number of people: in a hot-desk zone each takes a seat of
-    the zone's capacity; any other space is booked whole for up to its capacity. ``free_minutes`` and ``price_fen`` are fixed when
-    booked; ``counts_against_quota`` turns false when the quota is given back
-    (declined, or cancelled before the cutoff).
+    the zone's capacity; any other space is booked whole for up to its capacity.
+    ``quota_month``, ``quota_kind``, ``free_minutes`` and ``price_fen`` are fixed
+    when booked; ``counts_against_quota`` turns false when the quota is given back
+    (declined, or cancelled before the cutoff). :class:`QuotaUsage` keeps their
+    sums: change bookings through the ORM, or rebuild it (``flask bookings
+    rebuild-quota-usage``).
     """
 
     __tablename__ = 'bookings'
@@ -106,11 +109,13 @@ class Booking(db.Model):
         sa.Index('ix_bookings_startup_id_start_at', 'startup_id', 'start_at'),
         sa.Index('ix_bookings_booked_by_id_start_at', 'booked_by_id', 'start_at'),
         sa.Index('ix_bookings_status_start_at', 'status', 'start_at'),
+        sa.Index('ix_bookings_startup_id_no_show', 'startup_id',
+                 postgresql_where=sa.text("status = 'no_show'"), sqlite_where=sa.text("status = 'no_show'")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     space_id: Mapped[int] = mapped_column(sa.ForeignKey('spaces.id'))
-    startup_id: Mapped[int] = mapped_column(sa.ForeignKey('startups.id', ondelete='CASCADE'))
+    startup_id: Mapped[int] = mapped_column(sa.ForeignKey('startups.id', ondelete='CASCADE'), active_history=True)
     booked_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey('users.id', ondelete='SET NULL'))
     series_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey('booking_series.id', ondelete='SET NULL'),
                                                      index=True)
@@ -119,15 +124,18 @@ class Booking(db.Model):
     seats: Mapped[int] = mapped_column(default=1)
     purpose: Mapped[str] = mapped_column(sa.String(200), default='', server_default='')
     status: Mapped[BookingStatus] = mapped_column(enum_column(BookingStatus))
-    # The month (local date, first day) whose quota this booking uses.
-    quota_month: Mapped[date]
+    # The month (local date, first day) and kind of space whose quota this booking uses. The kind is the
+    # space's (a booked space keeps its kind), copied so that quota sums never need to load the space.
+    # Active history: the quota usage listener reads the old value of each change (see booking.usage).
+    quota_month: Mapped[date] = mapped_column(active_history=True)
+    quota_kind: Mapped[SpaceKind] = mapped_column(enum_column(SpaceKind), active_history=True)
     # What it uses of the quota: seat-minutes in a hot-desk zone, else minutes; the free part of it.
-    usage_minutes: Mapped[int]
-    free_minutes: Mapped[int] = mapped_column(default=0)
-    price_fen: Mapped[int] = mapped_column(default=0)
+    usage_minutes: Mapped[int] = mapped_column(active_history=True)
+    free_minutes: Mapped[int] = mapped_column(default=0, active_history=True)
+    price_fen: Mapped[int] = mapped_column(default=0, active_history=True)
     currency: Mapped[str] = mapped_column(sa.String(3), default='CNY', server_default='CNY')
     payment_method: Mapped[PaymentMethod] = mapped_column(enum_column(PaymentMethod))
-    counts_against_quota: Mapped[bool] = mapped_column(default=True)
+    counts_against_quota: Mapped[bool] = mapped_column(default=True, active_history=True)
     created_at: Mapped[datetime] = mapped_column(default=now_utc)
     checked_in_at: Mapped[Optional[datetime]]
     decided_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey('users.id', ondelete='SET NULL'))
@@ -148,6 +156,12 @@ class Booking(db.Model):
 
     def __repr__(self):
         return f'<Booking {self.id} space={self.space_id} {self.start_at:%Y-%m-%d %H:%M}>'
+
+    @validates('space')
+    def _take_kind_of_space(self, key, space):
+        if self.quota_kind is None and space is not None:
+            self.quota_kind = space.kind
+        return space
 
     @property
     def is_active(self):
@@ -171,6 +185,24 @@ class Booking(db.Model):
         return (self.status == BookingStatus.confirmed and self.space.requires_check_in
                 and self.checked_in_at is None
                 and self.start_at - CHECK_IN_GRACE <= now < self.end_at)
+
+
+class QuotaUsage(db.Model):
+    """What a startup's bookings of one kind of space use in one month: the sums over its bookings that
+    count against the quota, so the ledger reads a row per month and kind instead of every booking.
+
+    Kept in the same transaction as the bookings by a flush listener (:mod:`incubator.booking.usage`).
+    """
+
+    __tablename__ = 'quota_usage'
+
+    startup_id: Mapped[int] = mapped_column(sa.ForeignKey('startups.id', ondelete='CASCADE'), primary_key=True)
+    month: Mapped[date] = mapped_column(primary_key=True)
+    space_kind: Mapped[SpaceKind] = mapped_column(enum_column(SpaceKind), primary_key=True)
+    free_minutes: Mapped[int] = mapped_column(default=0)
+    paid_minutes: Mapped[int] = mapped_column(default=0)
+    price_fen: Mapped[int] = mapped_column(default=0)
+    bookings: Mapped[int] = mapped_column(default=0)
 
 
 class WaitlistStatus(LabelledEnum):

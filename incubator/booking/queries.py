@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
-from incubator.booking.models import (ACTIVE_STATUSES, Booking, BookingStatus, CalendarFeed, WaitlistEntry,
-                                      WaitlistStatus)
+from incubator.booking.models import (ACTIVE_STATUSES, Booking, BookingStatus, CalendarFeed, QuotaUsage,
+                                      WaitlistEntry, WaitlistStatus)
 from incubator.core.pagination import UncountedPage
 from incubator.core.time import from_local
 from incubator.extensions import db
@@ -175,8 +175,7 @@ def quota_used(startup_id, kind, month):
     """Free seat-minutes the startup has used of ``kind`` in ``month``."""
     return db.session.execute(
         sa.select(sa.func.coalesce(sa.func.sum(Booking.free_minutes), 0))
-        .join(Booking.space)
-        .where(Booking.startup_id == startup_id, Booking.quota_month == month, Space.kind == kind,
+        .where(Booking.startup_id == startup_id, Booking.quota_month == month, Booking.quota_kind == kind,
                Booking.counts_against_quota.is_(True))).scalar_one()
 
 
@@ -414,18 +413,16 @@ class LedgerRow:
 
 def quota_ledger(startup, since):
     """The startup's use per month and kind of space from the month ``since`` on (future months included):
-    free minutes used of the allowance, paid minutes, price."""
+    free minutes used of the allowance, paid minutes, price. Read from :class:`QuotaUsage`, a row each."""
     rows = db.session.execute(
-        sa.select(Booking.quota_month, Space.kind, sa.func.sum(Booking.free_minutes),
-                  sa.func.sum(Booking.usage_minutes - Booking.free_minutes), sa.func.sum(Booking.price_fen), sa.func.count())
-        .join(Booking.space)
-        .where(Booking.startup_id == startup.id, Booking.quota_month >= since.replace(day=1),
-               Booking.counts_against_quota.is_(True))
-        .group_by(Booking.quota_month, Space.kind)
-        .order_by(Booking.quota_month.desc(), Space.kind)).all()
+        sa.select(QuotaUsage.month, QuotaUsage.space_kind, QuotaUsage.free_minutes, QuotaUsage.paid_minutes,
+                  QuotaUsage.price_fen, QuotaUsage.bookings)
+        .where(QuotaUsage.startup_id == startup.id, QuotaUsage.month >= since.replace(day=1),
+               QuotaUsage.bookings > 0)
+        .order_by(QuotaUsage.month.desc(), QuotaUsage.space_kind)).all()
     allowances = dict(db.session.execute(
         sa.select(TierQuota.space_kind, TierQuota.free_minutes).where(TierQuota.tier == startup.tier)).all())
-    return [LedgerRow(month, kind, allowances.get(kind, 0), free or 0, paid or 0, price or 0, count)
+    return [LedgerRow(month, kind, allowances.get(kind, 0), free, paid, price, count)
             for month, kind, free, paid, price, count in rows]
 
 

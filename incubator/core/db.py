@@ -1,6 +1,7 @@
 """Declarative base, naming convention and column types shared by every model."""
 import contextvars
 import enum
+import functools
 from contextlib import contextmanager
 from datetime import datetime, timezone
 
@@ -76,7 +77,7 @@ class LabelledEnum(enum.Enum):
 
     @property
     def label(self):
-        return self.labels()[self]
+        return _labels_of(type(self))[self]
 
     @classmethod
     def labels(cls):
@@ -85,6 +86,12 @@ class LabelledEnum(enum.Enum):
     @classmethod
     def choices(cls):
         return [(member.value, member.label) for member in cls]
+
+
+@functools.cache
+def _labels_of(enum_class):
+    """An enum's labels, made once: they are lazy strings, translated each time they are shown."""
+    return enum_class.labels()
 
 
 #: Set by code outside a request (jobs, CLI, tests) whose transaction will write.

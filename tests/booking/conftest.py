@@ -29,10 +29,12 @@ def open_site(site, weekdays=range(7), opens=8 * 60, closes=20 * 60):
 
 
 def clear_bookings():
-    """Empty the bookings table between hypothesis examples (a table statement: no audit entries wanted)."""
-    from incubator.booking.models import Booking
+    """Empty the bookings table and its quota sums between hypothesis examples (table statements: no audit
+    entries wanted)."""
+    from incubator.booking.models import Booking, QuotaUsage
     db.session.rollback()
     db.session.execute(Booking.__table__.delete())
+    db.session.execute(QuotaUsage.__table__.delete())
     db.session.commit()
 
 
