@@ -119,11 +119,16 @@ def select_locale():
 
 @login_manager.user_loader
 def _load_user(session_id):
+    from sqlalchemy.orm import joinedload
+
     from incubator.auth.models import User
+    from incubator.startups.models import StartupMembership
     user_id, _, version = session_id.partition(':')
     if not user_id.isdigit() or not version.isdigit():
         return None
-    user = db.session.get(User, int(user_id))
+    # One statement: every page's permission checks read the roles and startup memberships.
+    user = db.session.get(User, int(user_id), options=[
+        joinedload(User.role_rows), joinedload(User.memberships).joinedload(StartupMembership.startup)])
     if user is None or user.session_version != int(version) or not user.is_active:
         return None
     return user

@@ -191,3 +191,26 @@ class TestThrottling:
         response = client.post('/login', data={'email': user.email, 'password': PASSWORD},
                                environ_base={'REMOTE_ADDR': '10.0.0.1'})
         assert '登录失败次数过多' in response.get_data(as_text=True)
+
+
+def test_a_session_loads_its_user_roles_and_startups_in_one_statement(app, count_queries):
+    """Every page's permission checks read them: one round trip, whatever the user belongs to."""
+    from incubator import _load_user
+    from tests.factories import MembershipFactory, StartupFactory, member_of
+    first, second = StartupFactory(), StartupFactory()
+    user = member_of(first, roles=['manager', 'committee'])
+    MembershipFactory(startup=second, user=user)
+    member_of(second)                                  # someone else's membership is not loaded
+    db.session.commit()
+    session_id, names = user.get_id(), {first.name, second.name}
+    db.session.remove()
+    db.session.execute(sa.select(1))                   # a transaction already begun, as in a request
+
+    with count_queries() as counter:
+        loaded = _load_user(session_id)
+        roles = {role.value for role in loaded.roles}
+        startups = {(membership.startup.name, membership.startup.status.value) for membership in loaded.memberships}
+    assert counter.count == 1, counter.statements
+    assert roles == {'manager', 'committee'}
+    assert startups == {(name, 'incubating') for name in names}
+    assert _load_user(f'{loaded.id}:{loaded.session_version + 1}') is None   # an ended session
