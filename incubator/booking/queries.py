@@ -414,16 +414,16 @@ class LedgerRow:
 def quota_ledger(startup, since):
     """The startup's use per month and kind of space from the month ``since`` on (future months included):
     free minutes used of the allowance, paid minutes, price. Read from :class:`QuotaUsage`, a row each."""
+    allowance = (sa.select(TierQuota.free_minutes)
+                 .where(TierQuota.tier == startup.tier, TierQuota.space_kind == QuotaUsage.space_kind)
+                 .scalar_subquery())
     rows = db.session.execute(
-        sa.select(QuotaUsage.month, QuotaUsage.space_kind, QuotaUsage.free_minutes, QuotaUsage.paid_minutes,
-                  QuotaUsage.price_fen, QuotaUsage.bookings)
+        sa.select(QuotaUsage.month, QuotaUsage.space_kind, sa.func.coalesce(allowance, 0), QuotaUsage.free_minutes,
+                  QuotaUsage.paid_minutes, QuotaUsage.price_fen, QuotaUsage.bookings)
         .where(QuotaUsage.startup_id == startup.id, QuotaUsage.month >= since.replace(day=1),
                QuotaUsage.bookings > 0)
         .order_by(QuotaUsage.month.desc(), QuotaUsage.space_kind)).all()
-    allowances = dict(db.session.execute(
-        sa.select(TierQuota.space_kind, TierQuota.free_minutes).where(TierQuota.tier == startup.tier)).all())
-    return [LedgerRow(month, kind, allowances.get(kind, 0), free, paid, price, count)
-            for month, kind, free, paid, price, count in rows]
+    return [LedgerRow(*row) for row in rows]
 
 
 def no_show_counts(startup_ids=None):

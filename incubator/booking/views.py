@@ -4,6 +4,7 @@ from datetime import date, datetime, time, timedelta
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload
 
 from incubator.booking import operations, queries
 from incubator.booking.blueprint import bp
@@ -304,12 +305,13 @@ def decline(booking_id):
 @bp.route('/startups/<int:startup_id>/bookings')
 @login_required
 def startup_bookings(startup_id):
-    startup = get_or_404(Startup, startup_id, 'startup.view_bookings')
+    startup = get_or_404(Startup, startup_id, 'startup.view_bookings', options=[joinedload(Startup.site)])
     now, past = now_utc(), _wants_past()
     this_month = now.astimezone(startup.site.zone).date().replace(day=1)
     return render_template('booking/startup.html', startup=startup, past=past,
                            bookings=queries.bookings_of_startup(startup, now, past, _page()),
                            ledger=queries.quota_ledger(startup, since=_months_before(this_month, 11)),
+                           kind_labels=SpaceKind.translated_labels(),
                            no_shows=queries.no_show_counts([startup.id]).get(startup.id, 0),
                            now=now, confirm_form=ConfirmForm())
 

@@ -84,6 +84,11 @@ class LabelledEnum(enum.Enum):
         raise NotImplementedError
 
     @classmethod
+    def translated_labels(cls):
+        """{member: its label in the current language}, for long lists: translated once, not on every row."""
+        return {member: str(label) for member, label in _labels_of(cls).items()}
+
+    @classmethod
     def choices(cls):
         return [(member.value, member.label) for member in cls]
 

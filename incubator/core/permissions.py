@@ -63,11 +63,12 @@ def permission_required(action):
     return decorator
 
 
-def get_or_404(model, ident, action=None, user=None):
-    """Load ``model`` by primary key for ``user``; 404 if missing or not visible, 403 if ``action`` is refused."""
+def get_or_404(model, ident, action=None, user=None, options=()):
+    """Load ``model`` by primary key for ``user``; 404 if missing or not visible, 403 if ``action`` is refused.
+    ``options`` are loader options, such as the relationships the page reads."""
     from incubator.extensions import db
     user = user if user is not None else current_user
-    obj = db.session.get(model, ident)
+    obj = db.session.get(model, ident, options=options)
     if obj is None or not is_visible(user, obj):
         abort(404)
     if action:

@@ -204,7 +204,8 @@ class TestQuotaAndPrice:
         room = rows['meeting_room']
         assert (room.allowance_minutes, room.free_minutes, room.paid_minutes, room.price_fen, room.bookings) == \
             (240, 240, 60, 5000, 2)
-        assert (rows['hot_desk'].free_minutes, rows['hot_desk'].paid_minutes) == (0, 120)
+        assert (rows['hot_desk'].allowance_minutes, rows['hot_desk'].free_minutes, rows['hot_desk'].paid_minutes) \
+            == (0, 0, 120)
 
 
 class TestCancel:

@@ -236,7 +236,10 @@ class TestMyBookings:
         page = client.get(f'/startups/{world.startup.id}/bookings', headers=EN).get_data(as_text=True)
         assert 'Mark Member' in page
         ledger = re.search(r'<table class="table table-sm" id="ledger">(.*?)</table>', page, re.S).group(1)
-        assert '2026-12' in ledger and '¥50.00' in ledger
+        assert '2026-12' in ledger and 'Meeting room' in ledger and '¥50.00' in ledger
+        page = client.get(f'/startups/{world.startup.id}/bookings').get_data(as_text=True)   # Chinese by default
+        ledger = re.search(r'<table class="table table-sm" id="ledger">(.*?)</table>', page, re.S).group(1)
+        assert '会议室' in ledger and 'Meeting room' not in ledger
         login(world.member)
         assert client.get(f'/startups/{world.startup.id}/bookings').status_code == 403
         login(world.outsider)
