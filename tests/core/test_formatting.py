@@ -1,0 +1,35 @@
+"""The filters that show a site's wall-clock time: the site's timezone, the viewer's language."""
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+from flask_babel import force_locale
+
+from incubator.core.formatting import site_date, site_datetime, site_time, yuan
+
+SHANGHAI, NEW_YORK = ZoneInfo('Asia/Shanghai'), ZoneInfo('America/New_York')
+#: 02:30 UTC on 1 December 2026: 10:30 in Shanghai, 21:30 the day before in New York (EST).
+INSTANT = datetime(2026, 12, 1, 2, 30, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize('locale, expected', [
+    ('en', ('Dec 1, 2026', '10:30\u202fAM', 'Dec 1, 2026, 10:30:00\u202fAM')),
+    ('zh_CN', ('2026年12月1日', '10:30', '2026年12月1日 10:30:00')),
+])
+def test_a_site_time_is_shown_in_the_sites_zone_and_the_viewers_language(app, locale, expected):
+    with app.test_request_context(), force_locale(locale):
+        assert (site_date(INSTANT, SHANGHAI), site_time(INSTANT, SHANGHAI), site_datetime(INSTANT, SHANGHAI)) \
+            == expected
+
+
+def test_a_site_in_another_zone_shows_its_own_wall_clock_even_across_midnight_and_daylight_saving(app):
+    summer = datetime(2026, 7, 1, 2, 30, tzinfo=timezone.utc)           # EDT, UTC-4
+    with app.test_request_context(), force_locale('zh_CN'):
+        assert (site_date(INSTANT, NEW_YORK), site_time(INSTANT, NEW_YORK)) == ('2026年11月30日', '21:30')
+        assert (site_date(summer, NEW_YORK), site_time(summer, NEW_YORK)) == ('2026年6月30日', '22:30')
+
+
+def test_nothing_to_show_is_an_empty_string_and_money_is_exact(app):
+    with app.test_request_context():
+        assert site_date(None, SHANGHAI) == site_time(None, SHANGHAI) == site_datetime(None, SHANGHAI) == ''
+    assert (yuan(123456789), yuan(-5), yuan(0), yuan(None)) == ('¥1,234,567.89', '-¥0.05', '¥0.00', '')
