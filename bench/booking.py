@@ -56,8 +56,8 @@ from incubator.auth.models import Role, User  # noqa: E402
 from incubator.booking import operations  # noqa: E402
 from incubator.booking.models import Booking  # noqa: E402
 from incubator.booking.queries import (booking_problems, bookings_of_startup, bookings_of_user,  # noqa: E402
-                                       find_free_spaces, load_space, no_show_counts, quota_ledger, quota_used,
-                                       space_week)
+                                       find_free_spaces, load_space, no_show_counts, quota_ledger,
+                                       quota_standing, space_week)
 from incubator.booking.usage import rebuild_quota_usage  # noqa: E402
 from incubator.core.time import from_local, now_utc  # noqa: E402
 from incubator.extensions import db  # noqa: E402
@@ -616,8 +616,8 @@ def explain(app, scene):
             ('week view: overlapping_bookings([space], week)', 'bookings', lambda: space_week(space, scene.week)),
             ('free-space search: overlapping_bookings(60 meeting rooms, slot)', 'bookings',
              lambda: find_free_spaces(SpaceKind.meeting_room, 2, scene.slot_start, scene.slot_end)),
-            ('quota: quota_used(startup, kind, month)', 'bookings',
-             lambda: quota_used(startup.id, space.kind, month)),
+            ('quota: quota_standing(startup, kind, month)', 'bookings',
+             lambda: quota_standing(startup, space.kind, month)),
             ('my bookings, heavy booker: bookings_of_user(upcoming, first page)', 'bookings',
              lambda: bookings_of_user(member, now_utc())),
             ('startup bookings: bookings_of_startup(upcoming, first page)', 'bookings',

@@ -166,17 +166,24 @@ def quota_month_of(space, start_at):
     return start_at.astimezone(space.site.zone).date().replace(day=1)
 
 
-def quota_allowance(tier, kind):
-    return db.session.execute(sa.select(TierQuota.free_minutes).filter_by(
-        tier=tier, space_kind=kind)).scalar_one_or_none() or 0
+def _used(startup_id, kind, month):
+    return (sa.select(sa.func.coalesce(sa.func.sum(Booking.free_minutes), 0))
+            .where(Booking.startup_id == startup_id, Booking.quota_month == month, Booking.quota_kind == kind,
+                   Booking.counts_against_quota.is_(True)))
 
 
 def quota_used(startup_id, kind, month):
     """Free seat-minutes the startup has used of ``kind`` in ``month``."""
-    return db.session.execute(
-        sa.select(sa.func.coalesce(sa.func.sum(Booking.free_minutes), 0))
-        .where(Booking.startup_id == startup_id, Booking.quota_month == month, Booking.quota_kind == kind,
-               Booking.counts_against_quota.is_(True))).scalar_one()
+    return db.session.execute(_used(startup_id, kind, month)).scalar_one()
+
+
+def quota_standing(startup, kind, month):
+    """(allowance, used): the startup's free seat-minutes of ``kind`` a month, and those used in ``month``.
+    One statement: a booking reads both under its lock."""
+    allowance = (sa.select(TierQuota.free_minutes)
+                 .where(TierQuota.tier == startup.tier, TierQuota.space_kind == kind).scalar_subquery())
+    return tuple(db.session.execute(
+        sa.select(sa.func.coalesce(allowance, 0), _used(startup.id, kind, month).scalar_subquery())).one())
 
 
 def price_of(space, usage_minutes, free_minutes, seats):
@@ -191,13 +198,11 @@ def price_of(space, usage_minutes, free_minutes, seats):
     return hourly
 
 
-def quote(space, startup, start_at, end_at, seats, already_used=None, extra_used=0):
-    """The free minutes and price of a booking; ``extra_used`` counts earlier occurrences of a series."""
+def quote(space, startup, start_at, end_at, seats, standing=None):
+    """The free minutes and price of a booking; ``standing`` is (allowance, used) when the caller knows it."""
     minutes = int((end_at - start_at).total_seconds() // 60)
     usage = minutes * (seats if space.is_shared else 1)
-    allowance = quota_allowance(startup.tier, space.kind)
-    used = (already_used if already_used is not None
-            else quota_used(startup.id, space.kind, quota_month_of(space, start_at))) + extra_used
+    allowance, used = standing or quota_standing(startup, space.kind, quota_month_of(space, start_at))
     free = max(0, min(usage, allowance - used))
     return Quote(usage_minutes=usage, allowance_minutes=allowance, used_minutes=used, free_minutes=free,
                  price_fen=price_of(space, usage, free, seats))
@@ -248,7 +253,7 @@ def preview_occurrences(space, startup, booker, times, seats, now):
     blackouts = blackouts_between([space.id], first, last)
     certification = (held_certification(booker, space.certification_id)
                      if space.certification_id is not None else None)
-    used_by_month = {}
+    standing_by_month = {}  # (allowance, used so far), read once a month: later occurrences use the rest
     occurrences = []
     for start_at, end_at in times:
         occurrence = Occurrence(start_at, end_at)
@@ -256,10 +261,11 @@ def preview_occurrences(space, startup, booker, times, seats, now):
                                                blackouts=blackouts, certification=certification)
         if occurrence.is_free:
             month = quota_month_of(space, start_at)
-            if month not in used_by_month:
-                used_by_month[month] = quota_used(startup.id, space.kind, month)
-            occurrence.quote = quote(space, startup, start_at, end_at, seats, already_used=used_by_month[month])
-            used_by_month[month] += occurrence.quote.free_minutes
+            if month not in standing_by_month:
+                standing_by_month[month] = quota_standing(startup, space.kind, month)
+            occurrence.quote = quote(space, startup, start_at, end_at, seats, standing=standing_by_month[month])
+            allowance, used = standing_by_month[month]
+            standing_by_month[month] = (allowance, used + occurrence.quote.free_minutes)
         occurrences.append(occurrence)
     return occurrences
 

@@ -7,6 +7,7 @@ changes bookings through the ORM keeps the sums right: operations, jobs, the
 payments package. A statement that changes the bookings table directly does
 not: rebuild afterwards with ``flask bookings rebuild-quota-usage``.
 """
+import functools
 from collections import defaultdict
 
 import sqlalchemy as sa
@@ -69,18 +70,20 @@ def _update_quota_usage(session, flush_context):
         if isinstance(obj, Booking) and session.is_modified(obj):
             _add(deltas, _previous_share(obj), -1)
             _add(deltas, _current_share(obj), +1)
-    changes = {key: values for key, values in deltas.items() if any(values)}
-    if not changes:
+    rows = [dict(startup_id=startup_id, month=month, space_kind=kind, **dict(zip(SUMMED, values)))
+            for (startup_id, month, kind), values in deltas.items() if any(values)]
+    if not rows:
         return
-    connection = session.connection()
     # In key order, so two transactions never wait for each other's rows in opposite orders.
-    for (startup_id, month, kind), values in sorted(changes.items(), key=lambda item: (*item[0][:2], item[0][2].value)):
-        connection.execute(_upsert(connection.dialect.name, dict(
-            startup_id=startup_id, month=month, space_kind=kind, **dict(zip(SUMMED, values)))))
+    rows.sort(key=lambda row: (row['startup_id'], row['month'], row['space_kind'].value))
+    connection = session.connection()
+    connection.execute(_upsert(connection.dialect.name), rows)
 
 
-def _upsert(dialect_name, row):
-    insert = (postgresql if dialect_name == 'postgresql' else sqlite).insert(QuotaUsage.__table__).values(row)
+@functools.cache
+def _upsert(dialect_name):
+    """Add a row's sums to the stored ones, or store them: built once, then only its parameters change."""
+    insert = (postgresql if dialect_name == 'postgresql' else sqlite).insert(QuotaUsage.__table__)
     return insert.on_conflict_do_update(
         index_elements=['startup_id', 'month', 'space_kind'],
         set_={name: QuotaUsage.__table__.c[name] + insert.excluded[name] for name in SUMMED})

@@ -350,6 +350,21 @@ class TestRecurrence:
         assert [occurrence.is_free for occurrence in preview] == [True, False, True, True]
         assert [occurrence.quote.free_minutes for occurrence in preview if occurrence.is_free] == [60, 60, 60]
 
+    def test_a_preview_reads_the_quota_once_a_month_and_uses_it_up_in_order(self, world, count_queries):
+        """Its statements do not grow with its occurrences; December's 240 free minutes go to the first four."""
+        counts = {}
+        for count in (1, 2, 4):                           # all in December; the first warms the site's calendar
+            times = occurrence_times(world.room, at(1, 9), at(1, 10), Recurrence.weekly, count=count)
+            with count_queries() as counter:
+                preview_occurrences(world.room, world.startup, world.member, times, 1, NOW)
+            counts[count] = counter.count
+        assert counts[2] == counts[4]
+        times = occurrence_times(world.room, at(1, 9), at(1, 10), Recurrence.weekly, count=6)
+        preview = preview_occurrences(world.room, world.startup, world.member, times, 1, NOW)
+        assert [(o.start_at.date().isoformat(), o.quote.free_minutes, o.quote.price_fen) for o in preview] == [
+            ('2026-12-01', 60, 0), ('2026-12-08', 60, 0), ('2026-12-15', 60, 0), ('2026-12-22', 60, 0),
+            ('2026-12-29', 0, 5000), ('2027-01-05', 60, 0)]
+
     def test_booking_the_free_ones_skips_the_others(self, world):
         book(world, at(2, 9), at(2, 10), user=world.owner)
         bookings = operations.book_series(world.member, world.room, world.startup, at(1, 9), at(1, 10),
