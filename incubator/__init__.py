@@ -153,6 +153,7 @@ def _register_template_helpers(app):
     app.jinja_env.filters['sitedatetime'] = formatting.site_datetime
     app.jinja_env.filters['sitetime'] = formatting.site_time
     app.jinja_env.filters['sitedate'] = formatting.site_date
+    app.jinja_env.filters['siteperiod'] = formatting.site_period
     app.jinja_env.filters['hours'] = formatting.hours
 
 

@@ -1,4 +1,6 @@
 """Jinja filters that show stored UTC values in the user's language and timezone."""
+from datetime import time
+
 from babel import dates
 from flask_babel import format_date, format_datetime, get_locale
 
@@ -44,6 +46,19 @@ def site_date(value, zone, format='medium'):
     if value is None:
         return ''
     return dates.format_date(value.astimezone(zone).date(), format, locale=get_locale())
+
+
+def site_period(start_at, end_at, zone):
+    """A booking's day and times where it happens, '2026年12月1日 09:00–11:00'; the end's day when it differs."""
+    if start_at is None or end_at is None:
+        return ''
+    locale = get_locale()
+    start, end = start_at.astimezone(zone).replace(tzinfo=None), end_at.astimezone(zone).replace(tzinfo=None)
+    until = dates.format_time(end, 'short', locale=locale)
+    if end.date() != start.date() and end.time() != time(0):
+        until = f"{dates.format_date(end.date(), 'medium', locale=locale)} {until}"
+    return (f"{dates.format_date(start.date(), 'medium', locale=locale)} "
+            f"{dates.format_time(start, 'short', locale=locale)}–{until}")
 
 
 def hours(minutes):

@@ -33,3 +33,18 @@ def test_nothing_to_show_is_an_empty_string_and_money_is_exact(app):
     with app.test_request_context():
         assert site_date(None, SHANGHAI) == site_time(None, SHANGHAI) == site_datetime(None, SHANGHAI) == ''
     assert (yuan(123456789), yuan(-5), yuan(0), yuan(None)) == ('¥1,234,567.89', '-¥0.05', '¥0.00', '')
+
+
+def test_a_period_names_its_day_once_unless_it_ends_on_another_day(app):
+    from incubator.core.formatting import site_period
+    end = datetime(2026, 12, 1, 4, 0, tzinfo=timezone.utc)                 # 12:00 in Shanghai
+    overnight_end = datetime(2026, 12, 1, 18, 0, tzinfo=timezone.utc)      # 02:00 on 2 December
+    midnight = datetime(2026, 12, 1, 16, 0, tzinfo=timezone.utc)           # 00:00 on 2 December
+    with app.test_request_context():
+        with force_locale('zh_CN'):
+            assert site_period(INSTANT, end, SHANGHAI) == '2026年12月1日 10:30–12:00'
+            assert site_period(INSTANT, overnight_end, SHANGHAI) == '2026年12月1日 10:30–2026年12月2日 02:00'
+            assert site_period(INSTANT, midnight, SHANGHAI) == '2026年12月1日 10:30–00:00'
+        with force_locale('en'):
+            assert site_period(INSTANT, end, SHANGHAI) == 'Dec 1, 2026 10:30\u202fAM–12:00\u202fPM'
+        assert site_period(None, end, SHANGHAI) == ''
