@@ -623,8 +623,8 @@ def explain(app, scene):
             ('startup bookings: bookings_of_startup(upcoming, first page)', 'bookings',
              lambda: bookings_of_startup(startup, now_utc())),
             ('startup bookings: no_show_counts([startup])', 'bookings', lambda: no_show_counts([startup.id])),
-            ('startup bookings: quota_ledger(startup, 12 months)', 'quota_usage',
-             lambda: quota_ledger(startup, since=month.replace(year=month.year - 1))),
+            ('startup bookings: quota_ledger(startup, this year)', 'quota_usage',
+             lambda: quota_ledger(startup, month.year)),
         ]
         for title, table, call in cases:
             with StatementCounter(engine) as counter:

@@ -417,17 +417,17 @@ class LedgerRow:
     bookings: int
 
 
-def quota_ledger(startup, since):
-    """The startup's use per month and kind of space from the month ``since`` on (future months included):
-    free minutes used of the allowance, paid minutes, price. Read from :class:`QuotaUsage`, a row each."""
+def quota_ledger(startup, year):
+    """The startup's use per month and kind of space in ``year``, latest month first: free minutes used
+    of the allowance, paid minutes, price. Read from :class:`QuotaUsage`, a row each."""
     allowance = (sa.select(TierQuota.free_minutes)
                  .where(TierQuota.tier == startup.tier, TierQuota.space_kind == QuotaUsage.space_kind)
                  .scalar_subquery())
     rows = db.session.execute(
         sa.select(QuotaUsage.month, QuotaUsage.space_kind, sa.func.coalesce(allowance, 0), QuotaUsage.free_minutes,
                   QuotaUsage.paid_minutes, QuotaUsage.price_fen, QuotaUsage.bookings)
-        .where(QuotaUsage.startup_id == startup.id, QuotaUsage.month >= since.replace(day=1),
-               QuotaUsage.bookings > 0)
+        .where(QuotaUsage.startup_id == startup.id, QuotaUsage.month >= date(year, 1, 1),
+               QuotaUsage.month < date(year + 1, 1, 1), QuotaUsage.bookings > 0)
         .order_by(QuotaUsage.month.desc(), QuotaUsage.space_kind)).all()
     return [LedgerRow(*row) for row in rows]
 

@@ -307,16 +307,14 @@ def decline(booking_id):
 def startup_bookings(startup_id):
     startup = get_or_404(Startup, startup_id, 'startup.view_bookings', options=[joinedload(Startup.site)])
     now, past = now_utc(), _wants_past()
-    this_month = now.astimezone(startup.site.zone).date().replace(day=1)
+    this_year = now.astimezone(startup.site.zone).year
+    # The ledger shows a year; bookings lie at most two years ahead (the longest horizon).
+    years = range(min(startup.admitted_on.year, this_year), this_year + 3)
+    year = request.args.get('year', type=int)
+    year = year if year in years else this_year
     return render_template('booking/startup.html', startup=startup, past=past,
                            bookings=queries.bookings_of_startup(startup, now, past, _page()),
-                           ledger=queries.quota_ledger(startup, since=_months_before(this_month, 11)),
+                           ledger=queries.quota_ledger(startup, year), year=year, years=years,
                            kind_labels=SpaceKind.translated_labels(),
                            no_shows=queries.no_show_counts([startup.id]).get(startup.id, 0),
                            now=now, confirm_form=ConfirmForm())
-
-
-def _months_before(month, count):
-    """The first day of the month ``count`` months before ``month``."""
-    index = month.year * 12 + month.month - 1 - count
-    return date(index // 12, index % 12 + 1, 1)

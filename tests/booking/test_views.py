@@ -245,6 +245,34 @@ class TestMyBookings:
         login(world.outsider)
         assert client.get(f'/startups/{world.startup.id}/bookings').status_code == 404
 
+    def test_the_ledger_shows_a_year_at_a_time(self, world, client, login):
+        january = at(1, 9) + timedelta(days=35)                       # Tuesday 5 January 2027, 09:00
+        operations.create_booking(world.member, world.room, world.startup, at(1, 9), at(1, 11), now=NOW)
+        operations.create_booking(world.member, world.room, world.startup, january, january + timedelta(hours=1),
+                                  now=NOW)
+        db.session.commit()
+        login(world.owner)
+        path = f'/startups/{world.startup.id}/bookings'
+
+        def ledger_of(query='', headers=EN):
+            page = client.get(path + query, headers=headers).get_data(as_text=True)
+            table = re.search(r'<table class="table table-sm" id="ledger">(.*?)</table>', page, re.S)
+            return page, table.group(1) if table else ''
+
+        page, ledger = ledger_of()
+        assert 'Free hours and charges per month in 2026' in page
+        assert '2026-12' in ledger and '2027-01' not in ledger
+        assert f'{path}?year=2027' in page and '?year=2025' not in page      # admitted in 2026
+        page, ledger = ledger_of('?year=2027')
+        assert '2027-01' in ledger and '2026-12' not in ledger and f'{path}?year=2026' in page
+        page, ledger = ledger_of('?year=2028')
+        assert not ledger and 'No bookings in 2028.' in page and '?year=2029' not in page
+        for wrong in ('?year=1999', '?year=2031', '?year=next'):
+            page, ledger = ledger_of(wrong)
+            assert 'per month in 2026' in page and '2026-12' in ledger
+        page, ledger = ledger_of('?year=2027', headers={})                   # Chinese by default
+        assert '2027 年每月免费时长与费用' in page and '2027-01' in ledger
+
     def test_the_pages_statement_count_does_not_grow_with_bookings(self, world, client, login, count_queries):
         login(world.owner)
         counts = []
