@@ -15,7 +15,10 @@ rebuilt from them, then ``VACUUM ANALYZE``.
 
 Then, in-process, each measurement runs ``--repeat`` times (after one warm-up)
 in a fresh session, and the table gives its median and 95th percentile with
-the SQL statements it ran (an engine ``before_cursor_execute`` listener):
+the SQL statements it ran (an engine ``before_cursor_execute`` listener). A
+fixed pure-Python loop, timed before and after, tells how fast the machine was:
+on a shared host the same code runs up to half again as slow from one minute to
+the next, so compare runs by it.
 
 * the week view query (``space_week``), the free-space search
   (``find_free_spaces``), the conflict check of a free slot (``booking_problems``)
@@ -34,6 +37,7 @@ conflict query (and of the other hot queries) shows the index each one uses.
 Not part of the test suite (pytest collects only ``tests/``).
 """
 import argparse
+import contextlib
 import hashlib
 import os
 import random
@@ -445,21 +449,54 @@ class Result:
         return str(low) if low == high else f'{low}-{high}'
 
 
-def run_timed(name, kind, repeat, engine, setup, action, teardown=lambda state: None):
-    """``action(setup())`` ``repeat`` times after a warm-up; only the action is timed and counted."""
-    timings, cpu, statements = [], [], []
-    for run in range(repeat + 1):
-        state = setup()
-        with StatementCounter(engine) as counter:
-            started, started_cpu = time.perf_counter(), time.process_time()
-            action(state)
-            elapsed, elapsed_cpu = time.perf_counter() - started, time.process_time() - started_cpu
-        teardown(state)
-        if run:
-            timings.append(elapsed * 1000)
-            cpu.append(elapsed_cpu * 1000)
-            statements.append(counter.count)
-    return Result(name, kind, timings=timings, cpu=cpu, statements=tuple(statements))
+@dataclass
+class Measurement:
+    """``action(setup())`` timed and its statements counted; ``teardown(state)`` after, untimed."""
+
+    name: str
+    kind: str
+    setup: object
+    action: object
+    teardown: object = lambda state: None
+    context: object = contextlib.nullcontext  # entered around each run (an app context for queries)
+    key: str = ''
+    check: object = None                       # called with nothing at the end: an error text, or ''
+
+
+def run_measurements(measurements, repeat, engine):
+    """Each measurement ``repeat`` times in a row, after a warm-up run."""
+    results = []
+    for measurement in measurements:
+        result = Result(measurement.name, measurement.kind, key=measurement.key, timings=[], cpu=[])
+        statements = []
+        for run in range(repeat + 1):
+            with measurement.context():
+                state = measurement.setup()
+                with StatementCounter(engine) as counter:
+                    started, started_cpu = time.perf_counter(), time.process_time()
+                    measurement.action(state)
+                    elapsed, elapsed_cpu = time.perf_counter() - started, time.process_time() - started_cpu
+                measurement.teardown(state)
+            if run:
+                result.timings.append(elapsed * 1000)
+                result.cpu.append(elapsed_cpu * 1000)
+                statements.append(counter.count)
+        result.statements = tuple(statements)
+        result.error = measurement.check() if measurement.check else ''
+        results.append(result)
+    return results
+
+
+def calibration_ms(rounds=7):
+    """The median time of a fixed pure-Python loop: how fast this machine is just now."""
+    timings = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        total = 0
+        for number in range(300_000):
+            total += number
+        timings.append((time.perf_counter() - started) * 1000)
+    return statistics.median(timings)
 
 
 @dataclass
@@ -501,41 +538,43 @@ def find_scene():
     raise RuntimeError('no free two-hour slot found for the benchmark')
 
 
-def measure_queries(app, scene, repeat):
-    results = []
-    with app.app_context():
-        engine = db.engine
-
-        def fresh_space():
-            db.session.remove()
-            return load_space(scene.space_id)
-
-        def fresh_booker():
-            db.session.remove()
-            member = db.session.get(User, scene.member_id)
-            for membership in member.memberships:  # loaded by the login and permission checks of a request
-                membership.startup.status
-            return load_space(scene.space_id), member, db.session.get(Startup, scene.startup_id)
-
-        results.append(run_timed('week view query (space_week)', 'query', repeat, engine, fresh_space,
-                                 lambda space: space_week(space, scene.week)))
-        results.append(run_timed('free-space search (find_free_spaces)', 'query', repeat, engine,
-                                 lambda: db.session.remove(),
-                                 lambda _: find_free_spaces(SpaceKind.meeting_room, 2, scene.slot_start,
-                                                            scene.slot_end)))
-        results.append(run_timed('conflict check (booking_problems)', 'query', repeat, engine, fresh_booker,
-                                 lambda state: _no_problems(state, scene)))
-
-        def create(state):
-            space, member, startup = state
-            operations.create_booking(member, space, startup, scene.slot_start, scene.slot_end, seats=2,
-                                      purpose='Benchmark')
-            db.session.flush()
-
-        results.append(run_timed('create_booking + flush (rolled back)', 'create', repeat, engine, fresh_booker,
-                                 create, teardown=lambda state: db.session.rollback()))
+def query_measurements(app, scene):
+    def fresh_space():
         db.session.remove()
-    return results
+        return load_space(scene.space_id)
+
+    def fresh_booker():
+        db.session.remove()
+        member = db.session.get(User, scene.member_id)
+        for membership in member.memberships:  # loaded by the login and permission checks of a request
+            membership.startup.status
+        return load_space(scene.space_id), member, db.session.get(Startup, scene.startup_id)
+
+    def create(state):
+        space, member, startup = state
+        operations.create_booking(member, space, startup, scene.slot_start, scene.slot_end, seats=2,
+                                  purpose='Benchmark')
+        db.session.flush()
+
+    def rollback(state):
+        db.session.rollback()
+        db.session.remove()
+
+    def search_setup():
+        db.session.remove()
+
+    in_app = app.app_context
+    return [
+        Measurement('week view query (space_week)', 'query', fresh_space,
+                    lambda space: space_week(space, scene.week), context=in_app),
+        Measurement('free-space search (find_free_spaces)', 'query', search_setup,
+                    lambda _: find_free_spaces(SpaceKind.meeting_room, 2, scene.slot_start, scene.slot_end),
+                    context=in_app),
+        Measurement('conflict check (booking_problems)', 'query', fresh_booker,
+                    lambda state: _no_problems(state, scene), context=in_app),
+        Measurement('create_booking + flush (rolled back)', 'create', fresh_booker, create, rollback,
+                    context=in_app),
+    ]
 
 
 def _no_problems(state, scene):
@@ -555,12 +594,10 @@ PAGES = [  # name, who, method, endpoint, URL arguments, whether to post the boo
 ]
 
 
-def measure_pages(app, scene, repeat):
+def page_measurements(app, scene):
     """Each booking page as a logged-in member; endpoints not written yet are returned as missing."""
     from flask import url_for
 
-    with app.app_context():
-        engine = db.engine
     local_start, local_end = scene.slot_start.astimezone(ZONE), scene.slot_end.astimezone(ZONE)
     day, start, end = f'{local_start:%Y-%m-%d}', f'{local_start:%H:%M}', f'{local_end:%H:%M}'
     form = {'day': day, 'start': start, 'end': end, 'seats': '2', 'startup': str(scene.startup_id),
@@ -574,7 +611,7 @@ def measure_pages(app, scene, repeat):
         with clients[who].session_transaction() as session:
             session['_user_id'] = session_id
             session['_fresh'] = True
-    results, missing = [], []
+    measurements, missing = [], []
     for name, who, method, endpoint, argument_key, posts in PAGES:
         if endpoint not in app.view_functions:
             missing.append(f'{name} ({endpoint})')
@@ -584,19 +621,18 @@ def measure_pages(app, scene, repeat):
         data = form if posts else None
         statuses = set()
 
-        def request(_state, client=clients[who], method=method, path=path, data=data):
+        def request(_state, client=clients[who], method=method, path=path, data=data, statuses=statuses):
             response = client.open(path, method=method, data=data)
             statuses.add(response.status_code)
             if data is not None and response.status_code == 200 and b'name="confirm" value="1"' not in response.data:
                 statuses.add('no bookable preview')
 
-        result = run_timed(f'page: {name} ({method} {path.split("?")[0]})', 'page', repeat, engine,
-                           lambda: None, request)
-        result.key = name
-        if statuses != {200}:
-            result.error = 'HTTP ' + ','.join(map(str, sorted(statuses, key=str)))
-        results.append(result)
-    return results, missing
+        def check(statuses=statuses):
+            return '' if statuses == {200} else 'HTTP ' + ','.join(map(str, sorted(statuses, key=str)))
+
+        measurements.append(Measurement(f'page: {name} ({method} {path.split("?")[0]})', 'page', lambda: None,
+                                        request, key=name, check=check))
+    return measurements, missing
 
 
 # --- EXPLAIN -----------------------------------------------------------------------------
@@ -652,14 +688,20 @@ def main():
         with app.app_context():
             scene = find_scene()
             db.session.remove()
-        results = measure_queries(app, scene, args.repeat if size is LARGE else max(5, args.repeat // 5))
-        pages, missing = measure_pages(app, scene, args.repeat if size is LARGE else max(5, args.repeat // 5))
-        by_size[size] = (app, scene, results + pages, missing)
+        pages, missing = page_measurements(app, scene)
+        with app.app_context():
+            engine = db.engine
+        before = calibration_ms()
+        results = run_measurements(query_measurements(app, scene) + pages,
+                                  args.repeat if size is LARGE else max(5, args.repeat // 5), engine)
+        by_size[size] = (app, scene, results, missing, (before, calibration_ms()))
 
-    app, scene, results, missing = by_size[LARGE]
+    app, scene, results, missing, calibration = by_size[LARGE]
     load = ', '.join(f'{value:.1f}' for value in os.getloadavg())
     print(f'\nBooking benchmark on PostgreSQL, {LARGE.label}, {args.repeat} runs each '
           f'({os.cpu_count()} CPUs, load average {load})')
+    print('Machine speed: a fixed pure-Python loop took {:.1f} ms before and {:.1f} ms after (compare runs by it: '
+          'a shared host drifts)'.format(*calibration))
     print(f'{"measurement":60} {"median ms":>9} {"p95 ms":>8} {"stmts":>6} {"target":>7}  {"result":6} '
           f'{"python cpu ms":>13}')
     for result in results:
