@@ -28,12 +28,16 @@ def empty_database_url(backend, request, tmp_path):
     admin.dispose()
 
 
-def test_upgrade_to_head_matches_the_models_and_downgrade_removes_everything(empty_database_url, tmp_path):
+def _app_on(database_url, instance_path):
     class Config(TestingConfig):
-        SQLALCHEMY_DATABASE_URI = empty_database_url
-        INSTANCE_PATH = str(tmp_path)
+        SQLALCHEMY_DATABASE_URI = database_url
+        INSTANCE_PATH = str(instance_path)
 
-    app = create_app(Config)
+    return create_app(Config)
+
+
+def test_upgrade_to_head_matches_the_models_and_downgrade_removes_everything(empty_database_url, tmp_path):
+    app = _app_on(empty_database_url, tmp_path)
     with app.app_context():
         upgrade()
         with db.engine.connect() as connection:
@@ -84,11 +88,7 @@ def _assert_indexes_cover_what_the_models_include():
 
 def test_upgrading_a_database_with_bookings_fills_in_their_kind_and_the_quota_sums(empty_database_url, tmp_path):
     """Revision 5d907d6e4f34 copies each booking's kind of space and sums what counts against the quota."""
-    class Config(TestingConfig):
-        SQLALCHEMY_DATABASE_URI = empty_database_url
-        INSTANCE_PATH = str(tmp_path)
-
-    app = create_app(Config)
+    app = _app_on(empty_database_url, tmp_path)
     with app.app_context():
         upgrade(revision='5d0c1e9a7b42')
         stamps = "'2026-11-01 00:00:00+00:00', '2026-11-01 00:00:00+00:00'"

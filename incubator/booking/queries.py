@@ -166,24 +166,20 @@ def quota_month_of(space, start_at):
     return start_at.astimezone(space.site.zone).date().replace(day=1)
 
 
-def _used(startup_id, kind, month):
-    return (sa.select(sa.func.coalesce(sa.func.sum(Booking.free_minutes), 0))
-            .where(Booking.startup_id == startup_id, Booking.quota_month == month, Booking.quota_kind == kind,
-                   Booking.counts_against_quota.is_(True)))
-
-
-def quota_used(startup_id, kind, month):
-    """Free seat-minutes the startup has used of ``kind`` in ``month``."""
-    return db.session.execute(_used(startup_id, kind, month)).scalar_one()
+def _allowance(tier, kind):
+    """The tier's free seat-minutes a month of ``kind`` (a scalar subquery; NULL when none is set)."""
+    return (sa.select(TierQuota.free_minutes)
+            .where(TierQuota.tier == tier, TierQuota.space_kind == kind).scalar_subquery())
 
 
 def quota_standing(startup, kind, month):
     """(allowance, used): the startup's free seat-minutes of ``kind`` a month, and those used in ``month``.
     One statement: a booking reads both under its lock."""
-    allowance = (sa.select(TierQuota.free_minutes)
-                 .where(TierQuota.tier == startup.tier, TierQuota.space_kind == kind).scalar_subquery())
+    used = (sa.select(sa.func.coalesce(sa.func.sum(Booking.free_minutes), 0))
+            .where(Booking.startup_id == startup.id, Booking.quota_month == month, Booking.quota_kind == kind,
+                   Booking.counts_against_quota.is_(True)))
     return tuple(db.session.execute(
-        sa.select(sa.func.coalesce(allowance, 0), _used(startup.id, kind, month).scalar_subquery())).one())
+        sa.select(sa.func.coalesce(_allowance(startup.tier, kind), 0), used.scalar_subquery())).one())
 
 
 def price_of(space, usage_minutes, free_minutes, seats):
@@ -420,11 +416,9 @@ class LedgerRow:
 def quota_ledger(startup, year):
     """The startup's use per month and kind of space in ``year``, latest month first: free minutes used
     of the allowance, paid minutes, price. Read from :class:`QuotaUsage`, a row each."""
-    allowance = (sa.select(TierQuota.free_minutes)
-                 .where(TierQuota.tier == startup.tier, TierQuota.space_kind == QuotaUsage.space_kind)
-                 .scalar_subquery())
+    allowance = sa.func.coalesce(_allowance(startup.tier, QuotaUsage.space_kind), 0)
     rows = db.session.execute(
-        sa.select(QuotaUsage.month, QuotaUsage.space_kind, sa.func.coalesce(allowance, 0), QuotaUsage.free_minutes,
+        sa.select(QuotaUsage.month, QuotaUsage.space_kind, allowance, QuotaUsage.free_minutes,
                   QuotaUsage.paid_minutes, QuotaUsage.price_fen, QuotaUsage.bookings)
         .where(QuotaUsage.startup_id == startup.id, QuotaUsage.month >= date(year, 1, 1),
                QuotaUsage.month < date(year + 1, 1, 1), QuotaUsage.bookings > 0)

@@ -27,9 +27,13 @@ def _share(startup_id, month, kind, counts, free_minutes, usage_minutes, price_f
     return (startup_id, month, kind), (free_minutes, usage_minutes - free_minutes, price_fen, 1)
 
 
+#: The columns of a booking its share is made of, in the order of :func:`_share`'s arguments.
+SHARE_COLUMNS = ('startup_id', 'quota_month', 'quota_kind', 'counts_against_quota', 'free_minutes',
+                 'usage_minutes', 'price_fen')
+
+
 def _current_share(booking):
-    return _share(booking.startup_id, booking.quota_month, booking.quota_kind, booking.counts_against_quota,
-                  booking.free_minutes, booking.usage_minutes, booking.price_fen)
+    return _share(*(getattr(booking, name) for name in SHARE_COLUMNS))
 
 
 def _previous_share(booking):
@@ -40,8 +44,7 @@ def _previous_share(booking):
         history = attributes[name].history
         return (history.deleted or history.unchanged)[0]
 
-    return _share(*(before(name) for name in ('startup_id', 'quota_month', 'quota_kind', 'counts_against_quota',
-                                              'free_minutes', 'usage_minutes', 'price_fen')))
+    return _share(*(before(name) for name in SHARE_COLUMNS))
 
 
 def _add(deltas, share, sign):
