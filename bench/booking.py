@@ -25,8 +25,9 @@ the next, so compare runs by it.
   and ``create_booking`` with its flush (rolled back each time);
 * the booking pages, through the test client as a logged-in startup member,
   for those of the endpoints booking.space, booking.spaces, booking.create (GET,
-  and a preview POST), booking.mine (for a light and a heavy booker) and, as an
-  extra, booking.startup_bookings that exist (a missing one is listed as not measured).
+  and a preview POST), booking.mine (for a light and a heavy booker) and, as
+  extras, booking.startup_bookings and booking.startup_ledger, those that exist
+  (a missing one is listed as not measured).
 
 Targets: queries < 5 ms, creating a booking < 10 ms, pages < 20 ms (median). The last
 column, the median CPU time of this process alone (Python, without the database
@@ -591,6 +592,7 @@ PAGES = [  # name, who, method, endpoint, URL arguments, whether to post the boo
     ('my bookings, light booker', 'light', 'GET', 'booking.mine', None, False),
     ('my bookings, heavy booker', 'member', 'GET', 'booking.mine', None, False),
     ('startup bookings, heavy (extra)', 'member', 'GET', 'booking.startup_bookings', 'startup', False),
+    ('startup quota ledger, heavy (extra)', 'member', 'GET', 'booking.startup_ledger', 'startup', False),
 ]
 
 

@@ -307,14 +307,22 @@ def decline(booking_id):
 def startup_bookings(startup_id):
     startup = get_or_404(Startup, startup_id, 'startup.view_bookings', options=[joinedload(Startup.site)])
     now, past = now_utc(), _wants_past()
-    this_year = now.astimezone(startup.site.zone).year
-    # The ledger shows a year; bookings lie at most two years ahead (the longest horizon).
+    return render_template('booking/startup.html', startup=startup, past=past,
+                           bookings=queries.bookings_of_startup(startup, now, past, _page()),
+                           no_shows=queries.no_show_counts([startup.id]).get(startup.id, 0),
+                           now=now, confirm_form=ConfirmForm())
+
+
+@bp.route('/startups/<int:startup_id>/free-hours')
+@login_required
+def startup_ledger(startup_id):
+    """The quota ledger, a year at a time: free hours used of the allowance, paid hours and charges per month."""
+    startup = get_or_404(Startup, startup_id, 'startup.view_bookings', options=[joinedload(Startup.site)])
+    this_year = now_utc().astimezone(startup.site.zone).year
+    # Bookings lie at most two years ahead (the longest horizon).
     years = range(min(startup.admitted_on.year, this_year), this_year + 3)
     year = request.args.get('year', type=int)
     year = year if year in years else this_year
-    return render_template('booking/startup.html', startup=startup, past=past,
-                           bookings=queries.bookings_of_startup(startup, now, past, _page()),
-                           ledger=queries.quota_ledger(startup, year), year=year, years=years,
-                           kind_labels=SpaceKind.translated_labels(),
-                           no_shows=queries.no_show_counts([startup.id]).get(startup.id, 0),
-                           now=now, confirm_form=ConfirmForm())
+    return render_template('booking/ledger.html', startup=startup, year=year, years=years,
+                           ledger=queries.quota_ledger(startup, year), kind_labels=SpaceKind.translated_labels(),
+                           no_shows=queries.no_show_counts([startup.id]).get(startup.id, 0))

@@ -233,17 +233,23 @@ class TestMyBookings:
         operations.create_booking(world.member, world.room, world.startup, at(1, 9), at(1, 14), now=NOW)
         db.session.commit()
         login(world.owner)
-        page = client.get(f'/startups/{world.startup.id}/bookings', headers=EN).get_data(as_text=True)
-        assert 'Mark Member' in page
-        ledger = re.search(r'<table class="table table-sm" id="ledger">(.*?)</table>', page, re.S).group(1)
-        assert '2026-12' in ledger and 'Meeting room' in ledger and '¥50.00' in ledger
-        page = client.get(f'/startups/{world.startup.id}/bookings').get_data(as_text=True)   # Chinese by default
-        ledger = re.search(r'<table class="table table-sm" id="ledger">(.*?)</table>', page, re.S).group(1)
-        assert '会议室' in ledger and 'Meeting room' not in ledger
-        login(world.member)
-        assert client.get(f'/startups/{world.startup.id}/bookings').status_code == 403
-        login(world.outsider)
-        assert client.get(f'/startups/{world.startup.id}/bookings').status_code == 404
+        bookings, ledger = f'/startups/{world.startup.id}/bookings', f'/startups/{world.startup.id}/free-hours'
+        page = client.get(bookings, headers=EN).get_data(as_text=True)
+        assert 'Mark Member' in page and 'id="ledger"' not in page
+        assert f'href="{ledger}">Free hours and charges</a>' in page
+        page = client.get(ledger, headers=EN).get_data(as_text=True)
+        assert f'href="{bookings}">All bookings</a>' in page and 'Mark Member' not in page
+        table = re.search(r'<table class="table table-sm" id="ledger">(.*?)</table>', page, re.S).group(1)
+        assert '2026-12' in table and 'Meeting room' in table and '¥50.00' in table
+        page = client.get(ledger).get_data(as_text=True)                                     # Chinese by default
+        table = re.search(r'<table class="table table-sm" id="ledger">(.*?)</table>', page, re.S).group(1)
+        assert '会议室' in table and 'Meeting room' not in table and '免费时长与费用</a>' in page
+        for path in (bookings, ledger):
+            login(world.member)
+            assert client.get(path).status_code == 403
+            login(world.outsider)
+            assert client.get(path).status_code == 404
+            login(world.owner)
 
     def test_the_ledger_shows_a_year_at_a_time(self, world, client, login):
         january = at(1, 9) + timedelta(days=35)                       # Tuesday 5 January 2027, 09:00
@@ -252,7 +258,7 @@ class TestMyBookings:
                                   now=NOW)
         db.session.commit()
         login(world.owner)
-        path = f'/startups/{world.startup.id}/bookings'
+        path = f'/startups/{world.startup.id}/free-hours'
 
         def ledger_of(query='', headers=EN):
             page = client.get(path + query, headers=headers).get_data(as_text=True)
@@ -285,6 +291,7 @@ class TestMyBookings:
                 assert client.get('/bookings/').status_code == 200
                 assert client.get(f'/spaces/{world.room.id}?week=2026-11-30').status_code == 200
                 assert client.get(f'/startups/{world.startup.id}/bookings').status_code == 200
+                assert client.get(f'/startups/{world.startup.id}/free-hours').status_code == 200
             counts.append(counter.count)
         assert counts[0] == counts[1]
 
