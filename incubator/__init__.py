@@ -54,7 +54,7 @@ def _configure_logging(app):
 
 def _init_extensions(app):
     from incubator.core import db as core_db
-    from incubator.core import transactions
+    from incubator.core import i18n, transactions
 
     db.init_app(app)
     with app.app_context():
@@ -64,6 +64,7 @@ def _init_extensions(app):
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=str(Path(__file__).parent / 'translations'))
+    i18n.install_template_gettext(app)
     bootstrap.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = 'auth.login'
@@ -141,8 +142,9 @@ def _register_template_helpers(app):
 
     @app.context_processor
     def inject_helpers():
+        user = current_user._get_current_object()  # once per page, not through the proxy at every check
         return {
-            'can': lambda action, obj=None: can(current_user, action, obj),
+            'can': lambda action, obj=None: can(user, action, obj),
             'current_locale': current_language(),
             'languages': app.config['LANGUAGES'],
         }

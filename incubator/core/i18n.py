@@ -5,7 +5,9 @@ and the outbox store the configured codes of ``LANGUAGES``.
 """
 from babel import Locale
 from flask import current_app
-from flask_babel import get_locale
+from flask_babel import get_locale, get_translations
+from jinja2 import pass_context
+from markupsafe import Markup
 
 
 def language_code(locale):
@@ -22,3 +24,36 @@ def language_code(locale):
 
 def current_language():
     return language_code(get_locale())
+
+
+#: The template variable holding the rendering's catalogue.
+_CATALOGUE = '_wutong_catalogue'
+
+
+def install_template_gettext(app):
+    """Templates' ``_()``, ``gettext`` and ``ngettext`` with the catalogue looked up once per rendering.
+
+    Flask-Babel's callables find the request, its locale and the catalogue again at every call,
+    inside Jinja's newstyle wrappers: ~30 µs per string, and a page translates 30 to 60. These
+    behave like Jinja's newstyle ones (autoescaped, always %-formatted, ``num`` for plurals); the
+    catalogue is the one of the locale in force when rendering starts (``force_locale`` for mails).
+    """
+    @app.context_processor
+    def inject_catalogue():
+        return {_CATALOGUE: get_translations()}
+
+    def catalogue(context):
+        return context.get(_CATALOGUE) or get_translations()
+
+    @pass_context
+    def gettext(context, string, **variables):
+        text = catalogue(context).ugettext(string)
+        return (Markup(text) if context.eval_ctx.autoescape else text) % variables
+
+    @pass_context
+    def ngettext(context, singular, plural, num, **variables):
+        variables.setdefault('num', num)
+        text = catalogue(context).ungettext(singular, plural, num)
+        return (Markup(text) if context.eval_ctx.autoescape else text) % variables
+
+    app.jinja_env.globals.update(gettext=gettext, _=gettext, ngettext=ngettext)

@@ -9,6 +9,7 @@ from functools import wraps
 
 from flask import abort
 from flask_login import current_user, login_required
+from werkzeug.local import LocalProxy
 
 from incubator.auth.models import Role
 from incubator.startups.models import MembershipRole, StartupStatus
@@ -28,6 +29,8 @@ def rule(action):
 
 
 def can(user, action, obj=None):
+    # Rules read the user's attributes many times; through Flask-Login's proxy each read costs a lookup.
+    user = _unproxied(user)
     if user is None or not user.is_authenticated or not user.is_active:
         return False
     try:
@@ -35,6 +38,10 @@ def can(user, action, obj=None):
     except KeyError:
         raise LookupError(f'no permission rule for {action!r}') from None
     return bool(check(user, obj))
+
+
+def _unproxied(user):
+    return user._get_current_object() if isinstance(user, LocalProxy) else user
 
 
 def is_visible(user, obj):
