@@ -4,8 +4,10 @@ import enum
 import functools
 from contextlib import contextmanager
 from datetime import datetime, timezone
+from types import MappingProxyType
 
 import sqlalchemy as sa
+from flask_babel import get_locale
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
 
 NAMING_CONVENTION = {
@@ -85,12 +87,18 @@ class LabelledEnum(enum.Enum):
 
     @classmethod
     def translated_labels(cls):
-        """{member: its label in the current language}, for long lists: translated once, not on every row."""
-        return {member: str(label) for member, label in _labels_of(cls).items()}
+        """{member: its label in the current language}, for long lists: translated once per language."""
+        return _translated_labels(cls, str(get_locale()))
 
     @classmethod
     def choices(cls):
         return [(member.value, member.label) for member in cls]
+
+
+@functools.cache
+def _translated_labels(enum_class, locale):
+    """Made in ``locale``, the current one when first asked: the key says which language it holds."""
+    return MappingProxyType({member: str(label) for member, label in _labels_of(enum_class).items()})
 
 
 @functools.cache
