@@ -14,11 +14,13 @@ Bookings go in with one ``COPY`` (no ORM, so no audit rows), their quota sums ar
 rebuilt from them, then ``VACUUM ANALYZE``.
 
 Then, in-process, each measurement runs ``--repeat`` times (after one warm-up)
-in a fresh session, and the table gives its median and 95th percentile with
-the SQL statements it ran (an engine ``before_cursor_execute`` listener). A
-fixed pure-Python loop, timed before and after, tells how fast the machine was:
-on a shared host the same code runs up to half again as slow from one minute to
-the next, so compare runs by it.
+in a fresh session whose transaction has begun (a query's time leaves out the
+pool checkout and BEGIN, which a request pays once for all its statements; a
+page's time includes them). The table gives its median and 95th percentile
+with the SQL statements it ran (an engine ``before_cursor_execute`` listener).
+A fixed pure-Python loop, timed before and after, tells how fast the machine
+was: on a shared host the same code runs up to half again as slow from one
+minute to the next, so compare runs by it.
 
 * the week view query (``space_week``), the free-space search
   (``find_free_spaces``), the conflict check of a free slot (``booking_problems``)
@@ -563,6 +565,7 @@ def query_measurements(app, scene):
 
     def search_setup():
         db.session.remove()
+        db.session.connection()  # begun, as for the other queries: checkout and BEGIN are a request's, not a query's
 
     in_app = app.app_context
     return [
