@@ -142,9 +142,8 @@ def _register_template_helpers(app):
 
     @app.context_processor
     def inject_helpers():
-        user = current_user._get_current_object()  # once per page, not through the proxy at every check
         return {
-            'can': lambda action, obj=None: can(user, action, obj),
+            'can': lambda action, obj=None: can(current_user, action, obj),
             'current_locale': current_language(),
             'languages': app.config['LANGUAGES'],
         }

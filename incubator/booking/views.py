@@ -305,24 +305,28 @@ def decline(booking_id):
 @bp.route('/startups/<int:startup_id>/bookings')
 @login_required
 def startup_bookings(startup_id):
-    startup = get_or_404(Startup, startup_id, 'startup.view_bookings', options=[joinedload(Startup.site)])
+    startup, header = _startup_header(startup_id)
     now, past = now_utc(), _wants_past()
-    return render_template('booking/startup.html', startup=startup, past=past,
+    return render_template('booking/startup.html', past=past,
                            bookings=queries.bookings_of_startup(startup, now, past, _page()),
-                           no_shows=queries.no_show_counts([startup.id]).get(startup.id, 0),
-                           now=now, confirm_form=ConfirmForm())
+                           now=now, confirm_form=ConfirmForm(), **header)
 
 
 @bp.route('/startups/<int:startup_id>/free-hours')
 @login_required
 def startup_ledger(startup_id):
     """The quota ledger, a year at a time: free hours used of the allowance, paid hours and charges per month."""
-    startup = get_or_404(Startup, startup_id, 'startup.view_bookings', options=[joinedload(Startup.site)])
+    startup, header = _startup_header(startup_id)
     this_year = now_utc().astimezone(startup.site.zone).year
     # Bookings lie at most two years ahead (the longest horizon).
     years = range(min(startup.admitted_on.year, this_year), this_year + 3)
     year = request.args.get('year', type=int)
     year = year if year in years else this_year
-    return render_template('booking/ledger.html', startup=startup, year=year, years=years,
-                           ledger=queries.quota_ledger(startup, year), kind_labels=SpaceKind.translated_labels(),
-                           no_shows=queries.no_show_counts([startup.id]).get(startup.id, 0))
+    return render_template('booking/ledger.html', year=year, years=years, ledger=queries.quota_ledger(startup, year),
+                           kind_labels=SpaceKind.translated_labels(), **header)
+
+
+def _startup_header(startup_id):
+    """The startup, and what ``booking/_startup_header.html`` shows above both of its booking pages."""
+    startup = get_or_404(Startup, startup_id, 'startup.view_bookings', options=[joinedload(Startup.site)])
+    return startup, {'startup': startup, 'no_shows': queries.no_show_counts([startup.id]).get(startup.id, 0)}

@@ -45,15 +45,16 @@ def install_template_gettext(app):
     def catalogue(context):
         return context.get(_CATALOGUE) or get_translations()
 
+    def filled(context, text, variables):
+        return (Markup(text) if context.eval_ctx.autoescape else text) % variables
+
     @pass_context
     def gettext(context, string, **variables):
-        text = catalogue(context).ugettext(string)
-        return (Markup(text) if context.eval_ctx.autoescape else text) % variables
+        return filled(context, catalogue(context).ugettext(string), variables)
 
     @pass_context
     def ngettext(context, singular, plural, num, **variables):
         variables.setdefault('num', num)
-        text = catalogue(context).ungettext(singular, plural, num)
-        return (Markup(text) if context.eval_ctx.autoescape else text) % variables
+        return filled(context, catalogue(context).ungettext(singular, plural, num), variables)
 
     app.jinja_env.globals.update(gettext=gettext, _=gettext, ngettext=ngettext)
