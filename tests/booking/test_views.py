@@ -113,6 +113,16 @@ class TestBook:
         # 4 free hours of 5, one hour at ¥50.00
         assert '4 / 5 h' in page and 'Total to pay: ¥50.00' in page
 
+    def test_hours_read_in_chinese(self, world, client, login):
+        login(world.member)
+        data = form(start='09:00', end='14:00', startup_id=world.startup.id)
+        page = client.post(f'/spaces/{world.room.id}/book', data=data).get_data(as_text=True)
+        assert '4 / 5 小时' in page and ' h<' not in page
+        client.post(f'/spaces/{world.room.id}/book', data=dict(data, confirm='1'))
+        [booking] = bookings()
+        page = client.get(f'/bookings/{booking.id}').get_data(as_text=True)
+        assert '4 / 5 小时' in page and ' h<' not in page
+
     def test_a_conflict_is_explained_and_offers_the_waitlist(self, world, client, login):
         operations.create_booking(world.owner, world.room, world.startup, at(1, 9), at(1, 11), now=NOW)
         db.session.commit()
