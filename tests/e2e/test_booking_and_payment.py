@@ -92,6 +92,11 @@ def click_accepting_confirm(browser, element):
         WebDriverWait(browser, 10).until(staleness_of(page))
 
 
+def background(browser, element):
+    """The colour a cell is painted in, as the browser computed it."""
+    return browser.execute_script('return getComputedStyle(arguments[0]).backgroundColor', element)
+
+
 def alerts(browser):
     """The flashed messages and notices of the page, as one text."""
     return ' '.join(alert.text for alert in browser.find_elements(By.CSS_SELECTOR, 'main .alert'))
@@ -110,7 +115,7 @@ def test_member_books_a_room_from_the_calendar_and_cancels_it_in_chinese(world, 
     preview = preview_and_confirm(browser)
     assert '确认前请核对' in preview
     assert '已用免费时长' in preview
-    assert '1.5 / 1.5 h' in preview
+    assert '1.5 / 1.5 小时' in preview
     assert '免费' in preview
     assert '应付总额：¥0.00' in preview
 
@@ -121,6 +126,14 @@ def test_member_books_a_room_from_the_calendar_and_cancels_it_in_chinese(world, 
     assert '10:00' in details and '11:30' in details
     assert 'Alpha Robotics' in details
     assert browser.find_element(By.XPATH, '//dt[.="价格"]/following-sibling::dd[1]').text == '免费'
+
+    monday = day - timedelta(days=day.weekday())
+    browser.get(f'{live_server}/spaces/{world.room.id}?week={monday.isoformat()}')
+    busy = browser.find_elements(By.CSS_SELECTOR, 'td.slot-full')
+    assert [cell.text for cell in busy] == ['已约满'] * 3  # 10:00, 10:30 and 11:00, in white on red
+    assert {background(browser, cell) for cell in busy} == {'rgb(192, 80, 77)'}
+    assert busy[0].value_of_css_property('color') == 'rgba(255, 255, 255, 1)'
+    assert background(browser, browser.find_element(By.CSS_SELECTOR, 'td.slot-free')) == 'rgb(234, 246, 236)'
 
     click_and_wait(browser, browser.find_element(By.LINK_TEXT, '我的预约'))
     row = browser.find_element(By.XPATH, '//main//tr[td[contains(., "Meeting room A")]]')
