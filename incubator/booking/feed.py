@@ -34,6 +34,7 @@ _ICAL_STATUS = {
     BookingStatus.cancelled: 'CANCELLED',
     BookingStatus.no_show: 'CANCELLED',
     BookingStatus.expired: 'CANCELLED',
+    BookingStatus.lapsed: 'CANCELLED',
 }
 
 

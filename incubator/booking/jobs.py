@@ -1,4 +1,4 @@
-"""Scheduled work of booking: release no-shows, close waitlist entries whose time has come."""
+"""Scheduled work of booking: release no-shows and undecided requests, close waitlist entries whose time has come."""
 from flask_babel import lazy_gettext as _l
 
 from incubator.booking import operations
@@ -10,6 +10,13 @@ from incubator.scheduling.registry import every_minute, hourly, job
      description=_l('Release bookings that needed a check-in and had none 15 minutes after their start.'))
 def release_no_shows(period, now):
     return {'released': operations.release_no_shows(now)}
+
+
+@job('booking.lapse_undecided', trigger={'trigger': 'interval', 'minutes': 1}, period=every_minute,
+     once_per_period=False,
+     description=_l('Release bookings still awaiting approval when they begin, and give their free hours back.'))
+def lapse_undecided(period, now):
+    return {'lapsed': operations.lapse_undecided(now)}
 
 
 @job('booking.expire_waitlist', trigger={'trigger': 'cron', 'minute': 5}, period=hourly,

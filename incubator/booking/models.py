@@ -30,12 +30,14 @@ class BookingStatus(LabelledEnum):
     cancelled = 'cancelled'
     no_show = 'no_show'          # not checked in; released by a job
     expired = 'expired'          # not paid in time; released by a job
+    lapsed = 'lapsed'            # still pending when it began: nobody decided in time; released by a job
 
     @classmethod
     def labels(cls):
         return {cls.pending: _l('Awaiting approval'), cls.awaiting_payment: _l('Awaiting payment'),
                 cls.confirmed: _l('Confirmed'), cls.declined: _l('Declined'), cls.cancelled: _l('Cancelled'),
-                cls.no_show: _l('No-show'), cls.expired: _l('Not paid in time')}
+                cls.no_show: _l('No-show'), cls.expired: _l('Not paid in time'),
+                cls.lapsed: _l('Not decided in time')}
 
 
 #: The statuses that occupy their space.

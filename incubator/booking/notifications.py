@@ -16,6 +16,13 @@ register(NotificationKind(
 ))
 
 register(NotificationKind(
+    name='booking_lapsed',
+    title=_l('Your booking of %(space)s on %(when)s lapsed: no manager decided on it before it began. '
+             'Its free hours are back.'),
+    label=_l('A booking of mine lapses undecided'),
+))
+
+register(NotificationKind(
     name='booking_cancelled',
     title=_l('Your booking of %(space)s on %(when)s has been cancelled by %(name)s.'),
     label=_l('Someone else cancels a booking of mine'),

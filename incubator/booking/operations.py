@@ -192,6 +192,8 @@ def cancel_booking(actor, booking, now=None, restore_quota=False):
 def approve_booking(actor, booking, now=None):
     now = now or now_utc()
     _require_pending(actor, booking)
+    if booking.start_at <= now:
+        raise DomainError(_l('This booking has already begun: it can no longer be approved.'))
     if booking.payment_method == PaymentMethod.online and not booking.is_paid:
         booking.status = BookingStatus.awaiting_payment
         booking.payment_due_at = min(now + APPROVED_PAYMENT_HOLD, booking.start_at)
@@ -270,14 +272,34 @@ def release_no_shows(now):
     ).scalars().all()
     for booking in due:
         booking.status = BookingStatus.no_show
-        db.session.flush()
-        if booking.booked_by is not None:
-            notify(booking.booked_by, 'booking_released', link=f'/bookings/{booking.id}',
-                   space=booking.space.name, when=describe_when(booking))
-        if booking.end_at > now:
-            _offer_to_waitlist(booking.space, now, booking.end_at, now)
+        _released(booking, 'booking_released', now)
         logger.info('Booking %s released as a no-show', booking.id)
     return len(due)
+
+
+def lapse_undecided(now):
+    """Release bookings still awaiting approval when they begin: the time is free again, the quota given back."""
+    due = db.session.execute(
+        sa.select(Booking).where(Booking.status == BookingStatus.pending, Booking.start_at <= now)
+        .with_for_update(skip_locked=db.engine.dialect.name == 'postgresql')
+    ).scalars().all()
+    for booking in due:
+        booking.status = BookingStatus.lapsed
+        booking.decided_at = now
+        booking.counts_against_quota = False
+        _released(booking, 'booking_lapsed', now)
+        logger.info('Booking %s lapsed: still pending when it began', booking.id)
+    return len(due)
+
+
+def _released(booking, notification, now):
+    """Tell the booker that a job took their booking back, and offer what is left of its time to the waitlist."""
+    db.session.flush()
+    if booking.booked_by is not None:
+        notify(booking.booked_by, notification, link=f'/bookings/{booking.id}',
+               space=booking.space.name, when=describe_when(booking))
+    if booking.end_at > now:
+        _offer_to_waitlist(booking.space, now, booking.end_at, now)
 
 
 # --- waitlist -----------------------------------------------------------------------------

@@ -387,10 +387,10 @@ def _page_of(query, now, past, page, with_booker=True):
 
 
 def pending_bookings():
-    """The approval queue, oldest request first."""
+    """The approval queue, the soonest to begin first: that is the one to decide first."""
     return db.session.execute(
         sa.select(Booking).where(Booking.status == BookingStatus.pending)
-        .options(*_booking_list_options()).order_by(Booking.created_at)).scalars().all()
+        .options(*_booking_list_options()).order_by(Booking.start_at, Booking.id)).scalars().all()
 
 
 def waitlist_of_user(user, now):

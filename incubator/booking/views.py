@@ -3,6 +3,7 @@ from datetime import date, datetime, time, timedelta
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 
@@ -107,6 +108,9 @@ def create(space_id):
                                                         seats=form.seats.data, purpose=form.purpose.data, now=now)
                     if booking.status == BookingStatus.awaiting_payment:
                         flash(_('Held for you: pay now to confirm the booking.'), 'warning')
+                    elif booking.status == BookingStatus.pending:
+                        flash(_('Requested: %(space)s, %(when)s. A manager will approve or decline it, and you '
+                                'will be told.', space=space.name, when=operations.describe_when(booking)), 'info')
                     else:
                         flash(_('Booked: %(space)s, %(when)s.', space=space.name,
                                 when=operations.describe_when(booking)), 'success')
@@ -114,8 +118,14 @@ def create(space_id):
                 bookings = operations.book_series(current_user, space, startup, start_at, end_at, recurrence,
                                                   count=form.count.data, until=form.until.data,
                                                   seats=form.seats.data, purpose=form.purpose.data, now=now)
-                flash(_('Booked %(count)d occurrences of %(space)s.', count=len(bookings), space=space.name),
-                      'success')
+                if bookings[0].status == BookingStatus.pending:
+                    flash(ngettext('Requested %(num)d occurrence of %(space)s. A manager will approve or decline '
+                                   'it, and you will be told.',
+                                   'Requested %(num)d occurrences of %(space)s. A manager will approve or decline '
+                                   'them, and you will be told.', len(bookings), space=space.name), 'info')
+                else:
+                    flash(ngettext('Booked %(num)d occurrence of %(space)s.', 'Booked %(num)d occurrences of %(space)s.',
+                                   len(bookings), space=space.name), 'success')
                 unpaid = [booking for booking in bookings if booking.status == BookingStatus.awaiting_payment]
                 if unpaid:
                     flash(_('Held for you: pay now to confirm the booking.'), 'warning')

@@ -11,6 +11,7 @@ from incubator.booking.queries import occurrence_times, preview_occurrences, quo
 from incubator.core.errors import DomainError, NotAllowed
 from incubator.extensions import db
 from incubator.notifications.models import Notification
+from incubator.scheduling.runner import run_job
 from incubator.sites.models import SiteClosure
 from incubator.spaces.models import Blackout, Certification, UserCertification
 from tests.booking.conftest import NOW, at, make_space, open_site
@@ -268,6 +269,36 @@ class TestApproval:
         assert booking.status == BookingStatus.declined and not booking.counts_against_quota
         assert booking.decision_reason == 'Cleaning that day'
         assert book(world, at(1, 9), at(1, 10), space=lab, user=world.owner).status == BookingStatus.pending
+
+    def test_a_request_nobody_decided_lapses_when_it_begins(self, world, lab):
+        booking = book(world, at(1, 9), at(1, 10), space=lab)
+        confirmed = book(world, at(1, 9), at(1, 10))
+        entry = operations.join_waitlist(world.outsider, lab, world.other_startup, at(1, 9, 30), at(1, 10), now=NOW)
+        db.session.commit()
+        assert quota_ledger(world.startup, 2026)[0].free_minutes == 120
+        assert operations.lapse_undecided(at(1, 8, 59)) == 0
+        run = run_job('booking.lapse_undecided', now=at(1, 9))  # as the scheduler runs it
+        assert run.counts == {'lapsed': 1}
+        db.session.refresh(booking)
+        db.session.refresh(entry)
+        assert booking.status == BookingStatus.lapsed and not booking.counts_against_quota
+        assert booking.decided_at == at(1, 9) and booking.decided_by_id is None
+        assert confirmed.status == BookingStatus.confirmed
+        assert quota_ledger(world.startup, 2026)[0].free_minutes == 60
+        assert entry.status == WaitlistStatus.notified
+        kinds = db.session.execute(sa.select(Notification.kind).filter_by(user_id=world.member.id)).scalars().all()
+        assert kinds == ['booking_lapsed']
+        assert operations.lapse_undecided(at(1, 9, 1)) == 0
+        with pytest.raises(DomainError, match='already'):
+            operations.approve_booking(world.manager, booking, now=at(1, 9, 1))
+
+    def test_a_request_cannot_be_approved_once_it_has_begun(self, world, lab):
+        booking = book(world, at(1, 9), at(1, 10), space=lab)
+        with pytest.raises(DomainError, match='begun'):
+            operations.approve_booking(world.manager, booking, now=at(1, 9))
+        assert booking.status == BookingStatus.pending
+        operations.decline_booking(world.manager, booking, 'Too late to decide', now=at(1, 9))
+        assert booking.status == BookingStatus.declined
 
 
 class TestWaitlist:

@@ -328,6 +328,28 @@ class TestApprovals:
         client.post(f'/bookings/{pending.id}/decline', data={'reason': '设备维护'})
         assert pending.status == BookingStatus.declined and pending.decision_reason == '设备维护'
 
+    @pytest.mark.parametrize('headers, says', [
+        (EN, 'Requested: Clean room, 2026-12-02 09:00–10:00. A manager will approve or decline it'),
+        ({}, '已提交预约申请：Clean room，2026-12-02 09:00–10:00。孵化经理审批后会通知您。'),
+    ])
+    def test_the_booker_is_told_the_booking_awaits_a_manager(self, world, client, login, headers, says):
+        lab = make_space(world.site, 'Clean room', capacity=2, requires_approval=True)
+        db.session.commit()
+        login(world.member)
+        response = client.post(f'/spaces/{lab.id}/book', data=form(day=2, startup_id=world.startup.id, confirm='1'),
+                               headers=headers)
+        page = client.get(response.location, headers=headers).get_data(as_text=True)
+        assert says in page and 'Booked:' not in page and '预约成功' not in page
+        [booking] = bookings()
+        assert booking.status == BookingStatus.pending
+
+    def test_the_queue_lists_the_soonest_first(self, world, client, login, pending):
+        later = operations.create_booking(world.member, pending.space, world.startup, at(1, 8), at(1, 9), now=NOW)
+        db.session.commit()
+        login(world.manager)
+        page = client.get('/bookings/approvals').get_data(as_text=True)
+        assert page.index(f'/bookings/{later.id}"') < page.index(f'/bookings/{pending.id}"')
+
     def test_startups_cannot_approve(self, world, client, login, pending):
         login(world.owner)
         assert client.get('/bookings/approvals').status_code == 403
