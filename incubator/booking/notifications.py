@@ -40,9 +40,16 @@ register(NotificationKind(
     label=_l('A slot I am waiting for becomes free'),
 ))
 
+def _awaits_approval(params):
+    """One notice for a recurring booking, however many occurrences wait."""
+    if params.get('occurrences', 1) > 1:
+        return _l('%(startup)s asks to book %(space)s %(occurrences)d times, first on %(when)s.')
+    return _l('%(startup)s asks to book %(space)s on %(when)s.')
+
+
 register(NotificationKind(
     name='booking_awaits_approval',
-    title=_l('%(startup)s asks to book %(space)s on %(when)s.'),
+    title=_awaits_approval,
     label=_l('A booking awaits my approval (managers)'),
     email_by_default=False,
 ))

@@ -82,7 +82,10 @@ def create_booking(actor, space, startup, start_at, end_at, seats=1, purpose='',
     problems = booking_problems(space, start_at, end_at, seats, actor, now)
     if problems:
         raise BookingRefused(problems)
-    return _insert_booking(actor, space, startup, start_at, end_at, seats, purpose, now, series)
+    booking = _insert_booking(actor, space, startup, start_at, end_at, seats, purpose, now, series)
+    if booking.status == BookingStatus.pending:
+        _ask_managers(booking)
+    return booking
 
 
 def _insert_booking(actor, space, startup, start_at, end_at, seats, purpose, now, series):
@@ -104,8 +107,6 @@ def _insert_booking(actor, space, startup, start_at, end_at, seats, purpose, now
     db.session.add(booking)
     db.session.flush()
     _fulfil_waitlist(actor, space, start_at, end_at)
-    if booking.status == BookingStatus.pending:
-        _ask_managers(booking)
     logger.info('User %s booked space %s for startup %s: booking %s (%s)',
                 actor.id, space.id, startup.id, booking.id, booking.status.value)
     return booking
@@ -144,9 +145,12 @@ def book_series(actor, space, startup, start_at, end_at, recurrence, count=None,
     series = BookingSeries(space_id=space.id, startup_id=startup.id, booked_by_id=actor.id, recurrence=recurrence,
                            occurrence_count=len(free), created_at=now)
     db.session.add(series)
-    return [_insert_booking(actor, space, startup, occurrence.start_at, occurrence.end_at, seats, purpose, now,
-                            series)
-            for occurrence in free]
+    bookings = [_insert_booking(actor, space, startup, occurrence.start_at, occurrence.end_at, seats, purpose, now,
+                                series)
+                for occurrence in free]
+    if bookings[0].status == BookingStatus.pending:
+        _ask_managers(bookings[0], occurrences=len(bookings))
+    return bookings
 
 
 #: Enough for a working year of a daily desk; more is a lease, not a booking.
@@ -236,13 +240,14 @@ def _require_pending(actor, booking):
         raise DomainError(_l('This booking is already %(status)s.'), status=booking.status.label)
 
 
-def _ask_managers(booking):
+def _ask_managers(booking, occurrences=1):
+    """Once per request: a recurring booking is one notice, from its first occurrence."""
     managers = db.session.execute(
         sa.select(User).join(UserRole).where(UserRole.role == Role.manager, User.is_active.is_(True))
     ).scalars().all()
     for manager in managers:
         notify(manager, 'booking_awaits_approval', link='/bookings/approvals', startup=booking.startup.name,
-               space=booking.space.name, when=describe_when(booking))
+               space=booking.space.name, when=describe_when(booking), occurrences=occurrences)
 
 
 def check_in(actor, booking, now=None):

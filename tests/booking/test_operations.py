@@ -3,6 +3,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
+from flask_babel import force_locale
 
 from incubator.booking import operations
 from incubator.booking.models import Booking, BookingStatus, PaymentMethod, Recurrence, WaitlistStatus
@@ -10,6 +11,7 @@ from incubator.booking.operations import BookingRefused
 from incubator.booking.queries import occurrence_times, preview_occurrences, quota_ledger
 from incubator.core.errors import DomainError, NotAllowed
 from incubator.extensions import db
+from incubator.notifications.kinds import render_title
 from incubator.notifications.models import Notification
 from incubator.scheduling.runner import run_job
 from incubator.sites.models import SiteClosure
@@ -247,6 +249,19 @@ class TestApproval:
         managers = db.session.execute(sa.select(Notification.user_id).filter_by(
             kind='booking_awaits_approval')).scalars().all()
         assert managers == [world.manager.id]
+
+    def test_a_recurring_request_is_one_notice_to_each_manager(self, world, lab):
+        operations.book_series(world.member, lab, world.startup, at(1, 9), at(1, 10), Recurrence.weekly, count=3,
+                               now=NOW)
+        db.session.commit()
+        [notice] = db.session.execute(sa.select(Notification).filter_by(kind='booking_awaits_approval')).scalars()
+        assert notice.user_id == world.manager.id
+        with force_locale('en'):
+            assert render_title(notice.kind, notice.params) == \
+                'Alpha Robotics asks to book Clean room 3 times, first on 2026-12-01 09:00–10:00.'
+        with force_locale('zh_Hans_CN'):
+            assert render_title(notice.kind, notice.params) == \
+                'Alpha Robotics 申请预约 Clean room 共 3 次，首次为 2026-12-01 09:00–10:00。'
 
     def test_approve_confirms_and_tells_the_booker(self, world, lab):
         booking = book(world, at(1, 9), at(1, 10), space=lab)
