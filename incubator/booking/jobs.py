@@ -1,4 +1,4 @@
-"""Scheduled work of booking: release no-shows and undecided requests, close waitlist entries whose time has come."""
+"""Scheduled work of booking: release no-shows and requests nobody decided, close waitlists whose time has come."""
 from flask_babel import lazy_gettext as _l
 
 from incubator.booking import operations

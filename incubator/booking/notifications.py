@@ -40,6 +40,7 @@ register(NotificationKind(
     label=_l('A slot I am waiting for becomes free'),
 ))
 
+
 def _awaits_approval(params):
     """One notice for a recurring booking, however many occurrences wait."""
     if params.get('occurrences', 1) > 1:

@@ -124,8 +124,9 @@ def create(space_id):
                                    'Requested %(num)d occurrences of %(space)s. A manager will approve or decline '
                                    'them, and you will be told.', len(bookings), space=space.name), 'info')
                 else:
-                    flash(ngettext('Booked %(num)d occurrence of %(space)s.', 'Booked %(num)d occurrences of %(space)s.',
-                                   len(bookings), space=space.name), 'success')
+                    flash(ngettext('Booked %(num)d occurrence of %(space)s.',
+                                   'Booked %(num)d occurrences of %(space)s.', len(bookings), space=space.name),
+                          'success')
                 unpaid = [booking for booking in bookings if booking.status == BookingStatus.awaiting_payment]
                 if unpaid:
                     flash(_('Held for you: pay now to confirm the booking.'), 'warning')
