@@ -100,7 +100,13 @@ class BookingForm(_LocalPeriod, BaseForm):
                 raise validators.ValidationError(_l('A recurring booking ends within a year.'))
 
 
-class DeclineForm(BaseForm):
+class ApproveForm(BaseForm):
+    """``with_series``: the later pending occurrences of the booking's series too."""
+
+    with_series = HiddenField()
+
+
+class DeclineForm(ApproveForm):
     reason = TextAreaField(_l('Reason for the booker'), validators=[required(), max_length(500)])
 
 

@@ -3,15 +3,27 @@ from flask_babel import lazy_gettext as _l
 
 from incubator.notifications.kinds import NotificationKind, register
 
+def _approved(params):
+    if params.get('occurrences', 1) > 1:
+        return _l('Your %(occurrences)d bookings of %(space)s from %(when)s on have been approved.')
+    return _l('Your booking of %(space)s on %(when)s has been approved.')
+
+
+def _declined(params):
+    if params.get('occurrences', 1) > 1:
+        return _l('Your %(occurrences)d bookings of %(space)s from %(when)s on have been declined: %(reason)s')
+    return _l('Your booking of %(space)s on %(when)s has been declined: %(reason)s')
+
+
 register(NotificationKind(
     name='booking_approved',
-    title=_l('Your booking of %(space)s on %(when)s has been approved.'),
+    title=_approved,
     label=_l('A booking of mine is approved'),
 ))
 
 register(NotificationKind(
     name='booking_declined',
-    title=_l('Your booking of %(space)s on %(when)s has been declined: %(reason)s'),
+    title=_declined,
     label=_l('A booking of mine is declined'),
 ))
 

@@ -193,51 +193,70 @@ def cancel_booking(actor, booking, now=None, restore_quota=False):
     return refund
 
 
-def approve_booking(actor, booking, now=None):
+def approve_booking(actor, booking, now=None, with_series=False):
+    """Approve a pending booking and, ``with_series``, the later pending occurrences of its series.
+    Return the bookings approved; the booker is told once."""
     now = now or now_utc()
-    _require_pending(actor, booking)
+    bookings = _pending_to_decide(actor, booking, with_series, now)
     if booking.start_at <= now:
         raise DomainError(_l('This booking has already begun: it can no longer be approved.'))
-    if booking.payment_method == PaymentMethod.online and not booking.is_paid:
-        booking.status = BookingStatus.awaiting_payment
-        booking.payment_due_at = min(now + APPROVED_PAYMENT_HOLD, booking.start_at)
-    else:
-        booking.status = BookingStatus.confirmed
-    booking.decided_by_id = actor.id
-    booking.decided_at = now
+    for each in bookings:
+        if each.payment_method == PaymentMethod.online and not each.is_paid:
+            each.status = BookingStatus.awaiting_payment
+            each.payment_due_at = min(now + APPROVED_PAYMENT_HOLD, each.start_at)
+        else:
+            each.status = BookingStatus.confirmed
+        each.decided_by_id = actor.id
+        each.decided_at = now
     db.session.flush()
     if booking.booked_by is not None:
         notify(booking.booked_by, 'booking_approved', link=f'/bookings/{booking.id}',
-               space=booking.space.name, when=describe_when(booking))
-    logger.info('Booking %s approved by user %s', booking.id, actor.id)
+               space=booking.space.name, when=describe_when(booking), occurrences=len(bookings))
+    logger.info('Bookings %s approved by user %s', [each.id for each in bookings], actor.id)
+    return bookings
 
 
-def decline_booking(actor, booking, reason, now=None):
+def decline_booking(actor, booking, reason, now=None, with_series=False):
+    """Decline a pending booking (and, ``with_series``, the later pending occurrences of its series), giving the
+    booker the reason once and the free hours back. Return the bookings declined."""
     now = now or now_utc()
     reason = (reason or '').strip()
     if not reason:
         raise DomainError(_l('Give the booker a reason for declining.'))
-    _require_pending(actor, booking)
-    booking.status = BookingStatus.declined
-    booking.decided_by_id = actor.id
-    booking.decided_at = now
-    booking.decision_reason = reason[:500]
-    booking.counts_against_quota = False
+    bookings = _pending_to_decide(actor, booking, with_series, now)
+    for each in bookings:
+        each.status = BookingStatus.declined
+        each.decided_by_id = actor.id
+        each.decided_at = now
+        each.decision_reason = reason[:500]
+        each.counts_against_quota = False
     db.session.flush()
     if booking.booked_by is not None:
         notify(booking.booked_by, 'booking_declined', link=f'/bookings/{booking.id}',
-               space=booking.space.name, when=describe_when(booking), reason=booking.decision_reason)
-    _offer_to_waitlist(booking.space, booking.start_at, booking.end_at, now)
-    logger.info('Booking %s declined by user %s', booking.id, actor.id)
+               space=booking.space.name, when=describe_when(booking), reason=booking.decision_reason,
+               occurrences=len(bookings))
+    for each in bookings:
+        _offer_to_waitlist(each.space, each.start_at, each.end_at, now)
+    logger.info('Bookings %s declined by user %s', [each.id for each in bookings], actor.id)
+    return bookings
 
 
-def _require_pending(actor, booking):
+def _pending_to_decide(actor, booking, with_series, now):
+    """``booking`` and, ``with_series``, its series' later pending occurrences that have not begun: locked,
+    read again, in order. Refused unless ``booking`` itself is still pending."""
     if not can(actor, 'bookings.approve'):
         raise NotAllowed(_l('Only managers may approve or decline bookings.'))
-    db.session.execute(sa.select(Booking.id).where(Booking.id == booking.id).with_for_update())
-    db.session.refresh(booking)
+    wanted = Booking.id == booking.id
+    if with_series and booking.series_id is not None:
+        wanted = sa.or_(wanted, sa.and_(Booking.series_id == booking.series_id,
+                                        Booking.status == BookingStatus.pending,
+                                        Booking.start_at > max(booking.start_at, now)))
+    bookings = db.session.execute(
+        sa.select(Booking).where(wanted).order_by(Booking.start_at, Booking.id)
+        .with_for_update().execution_options(populate_existing=True)).scalars().all()
     if booking.status != BookingStatus.pending:
         raise DomainError(_l('This booking is already %(status)s.'), status=booking.status.label)
+    return [booking] + [each for each in bookings if each is not booking]
 
 
 def _ask_managers(booking, occurrences=1):

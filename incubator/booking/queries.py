@@ -386,11 +386,37 @@ def _page_of(query, now, past, page, with_booker=True):
     return UncountedPage(query.options(*_booking_list_options(with_booker)), page, PAGE_SIZE)
 
 
-def pending_bookings():
-    """The approval queue, the soonest to begin first: that is the one to decide first."""
-    return db.session.execute(
+@dataclass
+class ApprovalRequest:
+    """What a manager decides in one go: a booking, or the pending occurrences of a recurring one."""
+
+    bookings: list
+
+    @property
+    def first(self):
+        return self.bookings[0]
+
+    @property
+    def later(self):
+        return self.bookings[1:]
+
+
+def pending_requests():
+    """The approval queue, the soonest to begin first (that is the one to decide first); the pending
+    occurrences of a series together, under its first."""
+    bookings = db.session.execute(
         sa.select(Booking).where(Booking.status == BookingStatus.pending)
         .options(*_booking_list_options()).order_by(Booking.start_at, Booking.id)).scalars().all()
+    requests, of_series = [], {}
+    for booking in bookings:
+        if booking.series_id is not None and booking.series_id in of_series:
+            of_series[booking.series_id].bookings.append(booking)
+            continue
+        request = ApprovalRequest([booking])
+        requests.append(request)
+        if booking.series_id is not None:
+            of_series[booking.series_id] = request
+    return requests
 
 
 def waitlist_of_user(user, now):

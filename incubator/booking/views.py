@@ -9,7 +9,8 @@ from sqlalchemy.orm import joinedload
 
 from incubator.booking import operations, queries
 from incubator.booking.blueprint import bp
-from incubator.booking.forms import BookingForm, CancelForm, DeclineForm, SearchForm, WaitlistForm
+from incubator.booking.forms import (ApproveForm, BookingForm, CancelForm, DeclineForm, SearchForm,
+                                     WaitlistForm)
 from incubator.booking.models import Booking, BookingStatus, WaitlistEntry
 from incubator.booking.operations import BookingRefused
 from incubator.core.errors import DomainError
@@ -276,21 +277,23 @@ def _back(default):
 @bp.route('/bookings/approvals')
 @permission_required('bookings.approve')
 def approvals():
-    return render_template('booking/approvals.html', bookings=queries.pending_bookings(),
-                           confirm_form=ConfirmForm(), decline_form=DeclineForm())
+    return render_template('booking/approvals.html', requests=queries.pending_requests(),
+                           approve_form=ApproveForm(), decline_form=DeclineForm())
 
 
 @bp.route('/bookings/<int:booking_id>/approve', methods=['POST'])
 @permission_required('bookings.approve')
 def approve(booking_id):
     booking = get_or_404(Booking, booking_id)
-    if ConfirmForm().validate_on_submit():
+    form = ApproveForm()
+    if form.validate_on_submit():
         try:
-            operations.approve_booking(current_user, booking)
+            approved = operations.approve_booking(current_user, booking, with_series=bool(form.with_series.data))
         except DomainError as error:
             flash(str(error), 'danger')
         else:
-            flash(_('Booking approved; the booker has been told.'), 'success')
+            flash(_('Booking approved; the booker has been told.') if len(approved) == 1 else
+                  _('%(count)d bookings approved; the booker has been told.', count=len(approved)), 'success')
     return redirect(url_for('booking.approvals'))
 
 
@@ -303,15 +306,15 @@ def decline(booking_id):
         flash(_('Give the booker a reason for declining.'), 'danger')
         return redirect(url_for('booking.approvals'))
     try:
-        operations.decline_booking(current_user, booking, form.reason.data)
+        declined = operations.decline_booking(current_user, booking, form.reason.data,
+                                              with_series=bool(form.with_series.data))
     except DomainError as error:
         flash(str(error), 'danger')
     else:
-        flash(_('Booking declined; the booker has been told why.'), 'success')
+        flash(_('Booking declined; the booker has been told why.') if len(declined) == 1 else
+              _('%(count)d bookings declined; the booker has been told why.', count=len(declined)), 'success')
     return redirect(url_for('booking.approvals'))
 
-
-# --- a startup's bookings and quota ledger ----------------------------------------------------
 
 @bp.route('/startups/<int:startup_id>/bookings')
 @login_required

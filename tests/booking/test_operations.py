@@ -263,6 +263,41 @@ class TestApproval:
             assert render_title(notice.kind, notice.params) == \
                 'Alpha Robotics 申请预约 Clean room 共 3 次，首次为 2026-12-01 09:00–10:00。'
 
+    def test_a_series_is_approved_at_once_and_its_booker_told_once(self, world, lab):
+        first, second, third = operations.book_series(world.member, lab, world.startup, at(1, 9), at(1, 10),
+                                                      Recurrence.weekly, count=3, now=NOW)
+        operations.decline_booking(world.manager, third, 'Cleaning that week', now=NOW)
+        db.session.commit()
+        approved = operations.approve_booking(world.manager, first, now=NOW, with_series=True)
+        db.session.commit()
+        assert approved == [first, second]
+        assert [b.status for b in (first, second, third)] == [BookingStatus.confirmed, BookingStatus.confirmed,
+                                                                 BookingStatus.declined]
+        assert {b.decided_by_id for b in approved} == {world.manager.id}
+        [notice] = db.session.execute(sa.select(Notification).filter_by(kind='booking_approved')).scalars()
+        with force_locale('en'):
+            assert render_title(notice.kind, notice.params) == \
+                'Your 2 bookings of Clean room from 2026-12-01 09:00–10:00 on have been approved.'
+
+    def test_a_series_declined_at_once_gives_all_its_free_hours_back(self, world, lab):
+        bookings = operations.book_series(world.member, lab, world.startup, at(1, 9), at(1, 10), Recurrence.weekly,
+                                          count=3, now=NOW)
+        db.session.commit()
+        operations.decline_booking(world.manager, bookings[1], 'Lab closed for audit', now=NOW, with_series=True)
+        db.session.commit()
+        assert [b.status for b in bookings] == [BookingStatus.pending, BookingStatus.declined, BookingStatus.declined]
+        assert [b.counts_against_quota for b in bookings] == [True, False, False]
+        [notice] = db.session.execute(sa.select(Notification).filter_by(kind='booking_declined')).scalars()
+        with force_locale('zh_Hans_CN'):
+            assert render_title(notice.kind, notice.params) == \
+                '您预约的 Clean room 自 2026-12-08 09:00–10:00 起共 2 次已被拒绝：Lab closed for audit'
+
+    def test_without_the_series_only_the_one_is_decided(self, world, lab):
+        bookings = operations.book_series(world.member, lab, world.startup, at(1, 9), at(1, 10), Recurrence.weekly,
+                                          count=2, now=NOW)
+        assert operations.approve_booking(world.manager, bookings[0], now=NOW) == [bookings[0]]
+        assert bookings[1].status == BookingStatus.pending
+
     def test_approve_confirms_and_tells_the_booker(self, world, lab):
         booking = book(world, at(1, 9), at(1, 10), space=lab)
         with pytest.raises(NotAllowed):

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 import time_machine
 
 from incubator.booking import operations
-from incubator.booking.models import Booking, BookingStatus, WaitlistEntry
+from incubator.booking.models import Booking, BookingStatus, Recurrence, WaitlistEntry
 from incubator.extensions import db
 from incubator.spaces.models import SpaceKind
 from tests.booking.conftest import NOW, at, make_space
@@ -349,6 +349,24 @@ class TestApprovals:
         login(world.manager)
         page = client.get('/bookings/approvals').get_data(as_text=True)
         assert page.index(f'/bookings/{later.id}"') < page.index(f'/bookings/{pending.id}"')
+
+    @pytest.mark.parametrize('headers, approve_all, approved', [
+        (EN, 'Approve all 3', '3 bookings approved; the booker has been told.'),
+        ({}, '全部批准（3 个）', '已批准 3 个预约，并已通知预约人。'),
+    ])
+    def test_a_series_is_one_request_in_the_queue(self, world, client, login, headers, approve_all, approved):
+        lab = make_space(world.site, 'Clean room', capacity=2, requires_approval=True)
+        series = operations.book_series(world.member, lab, world.startup, at(1, 9), at(1, 10), Recurrence.weekly,
+                                        count=3, now=NOW)
+        db.session.commit()
+        login(world.manager)
+        page = client.get('/bookings/approvals', headers=headers).get_data(as_text=True)
+        assert page.count('name="with_series" value="1"') == 2 and approve_all in page
+        assert all(f'/bookings/{booking.id}"' in page for booking in series)
+        response = client.post(f'/bookings/{series[0].id}/approve', data={'with_series': '1'}, headers=headers)
+        assert [booking.status for booking in bookings()] == [BookingStatus.confirmed] * 3
+        page = client.get(response.location, headers=headers).get_data(as_text=True)
+        assert approved in page
 
     def test_startups_cannot_approve(self, world, client, login, pending):
         login(world.owner)
