@@ -350,18 +350,20 @@ class TestApprovals:
         page = client.get('/bookings/approvals').get_data(as_text=True)
         assert page.index(f'/bookings/{later.id}"') < page.index(f'/bookings/{pending.id}"')
 
-    @pytest.mark.parametrize('headers, approve_all, approved', [
-        (EN, 'Approve all 3', '3 bookings approved; the booker has been told.'),
-        ({}, '全部批准（3 个）', '已批准 3 个预约，并已通知预约人。'),
+    @pytest.mark.parametrize('headers, repeats, approve_all, approved', [
+        (EN, 'Repeats: 2 more occurrences await approval:', 'Approve all 3',
+         '3 bookings approved; the booker has been told.'),
+        ({}, '重复预约：另有 2 次待审批：', '全部批准（3 个）', '已批准 3 个预约，并已通知预约人。'),
     ])
-    def test_a_series_is_one_request_in_the_queue(self, world, client, login, headers, approve_all, approved):
+    def test_a_series_is_one_request_in_the_queue(self, world, client, login, headers, repeats, approve_all,
+                                                  approved):
         lab = make_space(world.site, 'Clean room', capacity=2, requires_approval=True)
         series = operations.book_series(world.member, lab, world.startup, at(1, 9), at(1, 10), Recurrence.weekly,
                                         count=3, now=NOW)
         db.session.commit()
         login(world.manager)
         page = client.get('/bookings/approvals', headers=headers).get_data(as_text=True)
-        assert page.count('name="with_series" value="1"') == 2 and approve_all in page
+        assert page.count('name="with_series" value="1"') == 2 and approve_all in page and repeats in page
         assert all(f'/bookings/{booking.id}"' in page for booking in series)
         response = client.post(f'/bookings/{series[0].id}/approve', data={'with_series': '1'}, headers=headers)
         assert [booking.status for booking in bookings()] == [BookingStatus.confirmed] * 3
