@@ -30,6 +30,13 @@ def book(world, start, end, user=None, space=None, seats=1, now=NOW):
     return booking
 
 
+def notice_text(kind, locale):
+    """The one notification of ``kind``, as its reader sees it in ``locale``."""
+    [notice] = db.session.execute(sa.select(Notification).filter_by(kind=kind)).scalars()
+    with force_locale(locale):
+        return render_title(notice.kind, notice.params)
+
+
 def refusal(world, start, end, **kwargs):
     with pytest.raises(BookingRefused) as caught:
         book(world, start, end, **kwargs)
@@ -254,14 +261,12 @@ class TestApproval:
         operations.book_series(world.member, lab, world.startup, at(1, 9), at(1, 10), Recurrence.weekly, count=3,
                                now=NOW)
         db.session.commit()
-        [notice] = db.session.execute(sa.select(Notification).filter_by(kind='booking_awaits_approval')).scalars()
-        assert notice.user_id == world.manager.id
-        with force_locale('en'):
-            assert render_title(notice.kind, notice.params) == \
-                'Alpha Robotics asks to book Clean room 3 times, first on 2026-12-01 09:00–10:00.'
-        with force_locale('zh_Hans_CN'):
-            assert render_title(notice.kind, notice.params) == \
-                'Alpha Robotics 申请预约 Clean room 共 3 次，首次为 2026-12-01 09:00–10:00。'
+        assert db.session.execute(sa.select(Notification.user_id).filter_by(
+            kind='booking_awaits_approval')).scalars().all() == [world.manager.id]
+        assert notice_text('booking_awaits_approval', 'en') == \
+            'Alpha Robotics asks to book Clean room 3 times, first on 2026-12-01 09:00–10:00.'
+        assert notice_text('booking_awaits_approval', 'zh_Hans_CN') == \
+            'Alpha Robotics 申请预约 Clean room 共 3 次，首次为 2026-12-01 09:00–10:00。'
 
     def test_a_series_is_approved_at_once_and_its_booker_told_once(self, world, lab):
         first, second, third = operations.book_series(world.member, lab, world.startup, at(1, 9), at(1, 10),
@@ -274,10 +279,8 @@ class TestApproval:
         assert [b.status for b in (first, second, third)] == [BookingStatus.confirmed, BookingStatus.confirmed,
                                                                  BookingStatus.declined]
         assert {b.decided_by_id for b in approved} == {world.manager.id}
-        [notice] = db.session.execute(sa.select(Notification).filter_by(kind='booking_approved')).scalars()
-        with force_locale('en'):
-            assert render_title(notice.kind, notice.params) == \
-                'Your 2 bookings of Clean room from 2026-12-01 09:00–10:00 on have been approved.'
+        assert notice_text('booking_approved', 'en') == \
+            'Your 2 bookings of Clean room from 2026-12-01 09:00–10:00 on have been approved.'
 
     def test_a_series_declined_at_once_gives_all_its_free_hours_back(self, world, lab):
         bookings = operations.book_series(world.member, lab, world.startup, at(1, 9), at(1, 10), Recurrence.weekly,
@@ -287,10 +290,8 @@ class TestApproval:
         db.session.commit()
         assert [b.status for b in bookings] == [BookingStatus.pending, BookingStatus.declined, BookingStatus.declined]
         assert [b.counts_against_quota for b in bookings] == [True, False, False]
-        [notice] = db.session.execute(sa.select(Notification).filter_by(kind='booking_declined')).scalars()
-        with force_locale('zh_Hans_CN'):
-            assert render_title(notice.kind, notice.params) == \
-                '您预约的 Clean room 自 2026-12-08 09:00–10:00 起共 2 次已被拒绝：Lab closed for audit'
+        assert notice_text('booking_declined', 'zh_Hans_CN') == \
+            '您预约的 Clean room 自 2026-12-08 09:00–10:00 起共 2 次已被拒绝：Lab closed for audit'
 
     def test_without_the_series_only_the_one_is_decided(self, world, lab):
         bookings = operations.book_series(world.member, lab, world.startup, at(1, 9), at(1, 10), Recurrence.weekly,
