@@ -3,27 +3,24 @@ from flask_babel import lazy_gettext as _l
 
 from incubator.notifications.kinds import NotificationKind, register
 
-def _approved(params):
-    if params.get('occurrences', 1) > 1:
-        return _l('Your %(occurrences)d bookings of %(space)s from %(when)s on have been approved.')
-    return _l('Your booking of %(space)s on %(when)s has been approved.')
 
-
-def _declined(params):
-    if params.get('occurrences', 1) > 1:
-        return _l('Your %(occurrences)d bookings of %(space)s from %(when)s on have been declined: %(reason)s')
-    return _l('Your booking of %(space)s on %(when)s has been declined: %(reason)s')
+def _one_or_several(one, several):
+    """A title for one booking, or for the ``occurrences`` of a recurring one decided or asked for together."""
+    return lambda params: several if params.get('occurrences', 1) > 1 else one
 
 
 register(NotificationKind(
     name='booking_approved',
-    title=_approved,
+    title=_one_or_several(_l('Your booking of %(space)s on %(when)s has been approved.'),
+                          _l('Your %(occurrences)d bookings of %(space)s from %(when)s on have been approved.')),
     label=_l('A booking of mine is approved'),
 ))
 
 register(NotificationKind(
     name='booking_declined',
-    title=_declined,
+    title=_one_or_several(
+        _l('Your booking of %(space)s on %(when)s has been declined: %(reason)s'),
+        _l('Your %(occurrences)d bookings of %(space)s from %(when)s on have been declined: %(reason)s')),
     label=_l('A booking of mine is declined'),
 ))
 
@@ -53,16 +50,10 @@ register(NotificationKind(
 ))
 
 
-def _awaits_approval(params):
-    """One notice for a recurring booking, however many occurrences wait."""
-    if params.get('occurrences', 1) > 1:
-        return _l('%(startup)s asks to book %(space)s %(occurrences)d times, first on %(when)s.')
-    return _l('%(startup)s asks to book %(space)s on %(when)s.')
-
-
 register(NotificationKind(
     name='booking_awaits_approval',
-    title=_awaits_approval,
+    title=_one_or_several(_l('%(startup)s asks to book %(space)s on %(when)s.'),
+                          _l('%(startup)s asks to book %(space)s %(occurrences)d times, first on %(when)s.')),
     label=_l('A booking awaits my approval (managers)'),
     email_by_default=False,
 ))
