@@ -6,7 +6,7 @@ FLASK = WUTONG_ENV=development $(BIN)/flask --app incubator
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-dev catalogues update-catalogues chromium
+.PHONY: run test lint install install-dev catalogues update-catalogues chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,8 +44,12 @@ chromium:
 	fi
 
 ## Install and run the whole test suite (SQLite, and PostgreSQL when reachable; required with CI=true)
-test: install-dev chromium
+test: install-dev chromium lint
 	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
+
+## Lint: ruff over the whole tree (see ruff.toml)
+lint: install-dev
+	$(BIN)/ruff check .
 
 ## After changing user-facing strings: extract them and update both catalogues
 update-catalogues: $(VENV)/.installed

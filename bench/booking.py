@@ -62,9 +62,17 @@ from incubator import create_app  # noqa: E402
 from incubator.auth.models import Role, User  # noqa: E402
 from incubator.booking import operations  # noqa: E402
 from incubator.booking.models import Booking  # noqa: E402
-from incubator.booking.queries import (booking_problems, bookings_of_startup, bookings_of_user,  # noqa: E402
-                                       find_free_spaces, load_space, no_show_counts, quota_ledger,
-                                       quota_standing, space_week)
+from incubator.booking.queries import (  # noqa: E402
+    booking_problems,
+    bookings_of_startup,
+    bookings_of_user,
+    find_free_spaces,
+    load_space,
+    no_show_counts,
+    quota_ledger,
+    quota_standing,
+    space_week,
+)
 from incubator.booking.usage import rebuild_quota_usage  # noqa: E402
 from incubator.core.time import from_local, now_utc  # noqa: E402
 from incubator.extensions import db  # noqa: E402
@@ -276,7 +284,7 @@ def booking_rows(spaces, startups, total, now, rng):
     spaces = [SpaceTerms(space.id, space.kind, space.capacity, space.max_booking_minutes, space.hourly_price_fen,
                          space.daily_price_fen, space.requires_approval, space.requires_check_in)
               for space in spaces]
-    for space, budget in zip(spaces, budgets):
+    for space, budget in zip(spaces, budgets, strict=True):
         lanes = lanes_of(space, rng)
         shared = space.kind == SpaceKind.hot_desk
         for index, (day, opens_at, closes_at) in enumerate(windows):
@@ -286,7 +294,7 @@ def booking_rows(spaces, startups, total, now, rng):
             for k in range(count):
                 per_lane[(first_lane + k) % len(lanes)] += 1
             window = int((closes_at - opens_at).total_seconds() // 60)
-            for width, booked in zip(lanes, per_lane):
+            for width, booked in zip(lanes, per_lane, strict=True):
                 if not booked:
                     continue
                 segment = window // booked // 30 * 30
@@ -337,13 +345,14 @@ def booking_row(space, startup_id, user_id, start_at, end_at, seats, length, day
         cancelled_at = start_at - timedelta(days=2)
         counts = roll > 0.95
     return (space.id, startup_id, user_id, start_at, end_at, seats, '', status, day.replace(day=1), space.kind.value,
-            usage, free, price, 'CNY', 'on_site' if price else 'free', counts, min(now, start_at - timedelta(days=3)), checked_in_at,
-            decided_at, cancelled_at)
+            usage, free, price, 'CNY', 'on_site' if price else 'free', counts, min(now, start_at - timedelta(days=3)),
+            checked_in_at, decided_at, cancelled_at)
 
 
 BOOKING_COLUMNS = ('space_id', 'startup_id', 'booked_by_id', 'start_at', 'end_at', 'seats', 'purpose', 'status',
-                   'quota_month', 'quota_kind', 'usage_minutes', 'free_minutes', 'price_fen', 'currency', 'payment_method',
-                   'counts_against_quota', 'created_at', 'checked_in_at', 'decided_at', 'cancelled_at')
+                   'quota_month', 'quota_kind', 'usage_minutes', 'free_minutes', 'price_fen', 'currency',
+                   'payment_method', 'counts_against_quota', 'created_at', 'checked_in_at', 'decided_at',
+                   'cancelled_at')
 
 
 def copy_bookings(rows):
@@ -550,7 +559,7 @@ def query_measurements(app, scene):
         db.session.remove()
         member = db.session.get(User, scene.member_id)
         for membership in member.memberships:  # loaded by the login and permission checks of a request
-            membership.startup.status
+            _ = membership.startup.status
         return load_space(scene.space_id), member, db.session.get(Startup, scene.startup_id)
 
     def create(state):

@@ -96,7 +96,7 @@ def main():
         with app.app_context():
             db.drop_all()
             db.create_all()
-            users = {who: user.get_id() for who, user in zip(('manager', 'owner'), fill(size))}
+            users = {who: user.get_id() for who, user in zip(('manager', 'owner'), fill(size), strict=True)}
             engine = db.engine
             db.session.remove()
         for who, session_id in users.items():

@@ -76,23 +76,25 @@ def _init_extensions(app):
     from incubator.auth import models as auth_models  # noqa: F401 (register every model)
     from incubator.booking import models as booking_models  # noqa: F401
     from incubator.booking import usage as booking_usage  # noqa: F401 (keeps the quota sums)
-    from incubator.spaces import models as space_models  # noqa: F401
     from incubator.core import audit as audit_models  # noqa: F401
     from incubator.notifications import models as notification_models  # noqa: F401
     from incubator.payments import models as payment_models  # noqa: F401
     from incubator.scheduling import models as scheduling_models  # noqa: F401
     from incubator.sites import models as site_models  # noqa: F401
+    from incubator.spaces import models as space_models  # noqa: F401
     from incubator.startups import models as startup_models  # noqa: F401
 
 
 def _register_blueprints(app):
     from incubator.audit.views import bp as audit_bp
     from incubator.auth.views import bp as auth_bp
-    from incubator.booking import feed_views, report_views, views  # noqa: F401 (attach their routes)
+    from incubator.booking import feed_views, report_views  # noqa: F401 (attach their routes)
+    from incubator.booking import views as booking_views  # noqa: F401
     from incubator.booking.blueprint import bp as booking_bp
     from incubator.dashboard.views import bp as dashboard_bp
     from incubator.notifications.views import bp as notifications_bp
-    from incubator.payments import record_views, views as payment_views  # noqa: F401 (attach their routes)
+    from incubator.payments import record_views  # noqa: F401 (attach their routes)
+    from incubator.payments import views as payment_views  # noqa: F401
     from incubator.payments.blueprint import bp as payments_bp
     from incubator.scheduling.views import bp as scheduling_bp
     from incubator.sites.views import bp as sites_bp

@@ -35,9 +35,12 @@ STAFF = [
 ]
 # name, organization code (8 characters + its check), tier, site index, admitted on, status
 STARTUPS = [
-    ('深圳青梧智能科技有限公司', '4403050', 'MA5F1A2B3', Tier.maker_space, 0, date(2026, 3, 1), StartupStatus.incubating),
-    ('南山栖凤生物医药有限公司', '4403050', 'MA5G7C8D9', Tier.incubator, 0, date(2025, 9, 15), StartupStatus.incubating),
-    ('宝安梧桐新材料有限公司', '4403060', 'MA5H2E4F6', Tier.accelerator, 1, date(2024, 6, 1), StartupStatus.incubating),
+    ('深圳青梧智能科技有限公司', '4403050', 'MA5F1A2B3', Tier.maker_space, 0, date(2026, 3, 1),
+     StartupStatus.incubating),
+    ('南山栖凤生物医药有限公司', '4403050', 'MA5G7C8D9', Tier.incubator, 0, date(2025, 9, 15),
+     StartupStatus.incubating),
+    ('宝安梧桐新材料有限公司', '4403060', 'MA5H2E4F6', Tier.accelerator, 1, date(2024, 6, 1),
+     StartupStatus.incubating),
     ('鹏城云帆数据服务有限公司', '4403060', 'MA5J3G5H7', Tier.incubator, 1, date(2025, 1, 10), StartupStatus.graduated),
     ('凤鸣低空科技有限公司', '4403050', 'MA5K4J6K8', Tier.maker_space, 1, date(2026, 7, 20), StartupStatus.incubating),
 ]
@@ -145,7 +148,7 @@ def _load_spaces():
                                   for weekday, opens, closes in OPENING_HOURS]
     existing = set(db.session.execute(sa.select(TierQuota.tier, TierQuota.space_kind)).all())
     for kind, hours in FREE_HOURS.items():
-        for tier, free in zip((Tier.maker_space, Tier.incubator, Tier.accelerator), hours):
+        for tier, free in zip((Tier.maker_space, Tier.incubator, Tier.accelerator), hours, strict=True):
             if (tier, kind) not in existing:
                 db.session.add(TierQuota(tier=tier, space_kind=kind, free_minutes=free * 60))
     certification = db.session.execute(

@@ -1,3 +1,5 @@
+from datetime import UTC
+
 import pytest
 from babel.messages.pofile import read_po
 
@@ -66,9 +68,9 @@ def test_form_messages_in_both_languages(client):
 
 
 def test_times_are_shown_in_the_site_timezone(client, login):
-    from datetime import datetime, timezone
+    from datetime import datetime
     admin = UserFactory(roles=['admin'])
-    UserFactory(name='Night Owl', last_login_at=datetime(2026, 3, 1, 16, 30, tzinfo=timezone.utc))
+    UserFactory(name='Night Owl', last_login_at=datetime(2026, 3, 1, 16, 30, tzinfo=UTC))
     login(admin)
     page = client.get('/admin/users/', headers={'Accept-Language': 'en'}).get_data(as_text=True)
     assert '3/2/26, 12:30' in page  # 16:30 UTC is 00:30 the next day in Shanghai

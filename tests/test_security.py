@@ -1,8 +1,8 @@
 """CSRF on every form, security headers, error pages that never leak a 500."""
 import pytest
 
-from tests.factories import StartupFactory, UserFactory, member_of
 from incubator.startups.models import MembershipRole
+from tests.factories import StartupFactory, UserFactory, member_of
 
 
 @pytest.fixture

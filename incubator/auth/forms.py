@@ -1,7 +1,15 @@
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
-from wtforms import ValidationError, validators
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    StringField,
+    ValidationError,
+    validators,
+)
 
 from incubator.auth.models import Role
 from incubator.core.forms import BaseForm, email_address, max_length, required

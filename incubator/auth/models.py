@@ -55,11 +55,11 @@ class User(UserMixin, TimestampMixin, db.Model):
     email: Mapped[str] = mapped_column(sa.String(254), unique=True)
     name: Mapped[str] = mapped_column(sa.String(100))
     password_hash: Mapped[str] = mapped_column(sa.String(255))
-    locale: Mapped[Optional[str]] = mapped_column(sa.String(10))
+    locale: Mapped[str | None] = mapped_column(sa.String(10))
     is_active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     # Bumped on password change and deactivation: every older session stops working.
     session_version: Mapped[int] = mapped_column(default=1, server_default='1')
-    last_login_at: Mapped[Optional[datetime]]
+    last_login_at: Mapped[datetime | None]
 
     role_rows: Mapped[list['UserRole']] = relationship(
         back_populates='user', cascade='all, delete-orphan', lazy='selectin')
@@ -135,17 +135,17 @@ class Invitation(db.Model):
     email: Mapped[str] = mapped_column(sa.String(254), index=True)
     name: Mapped[str] = mapped_column(sa.String(100))
     kind: Mapped[InvitationKind] = mapped_column(enum_column(InvitationKind))
-    role: Mapped[Optional[Role]] = mapped_column(enum_column(Role))
-    startup_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey('startups.id', ondelete='CASCADE'),
+    role: Mapped[Role | None] = mapped_column(enum_column(Role))
+    startup_id: Mapped[int | None] = mapped_column(sa.ForeignKey('startups.id', ondelete='CASCADE'),
                                                       index=True)
-    membership_role: Mapped[Optional[MembershipRole]] = mapped_column(enum_column(MembershipRole))
+    membership_role: Mapped[MembershipRole | None] = mapped_column(enum_column(MembershipRole))
     locale: Mapped[str] = mapped_column(sa.String(10))
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     invited_by_id: Mapped[int] = mapped_column(sa.ForeignKey('users.id'))
     created_at: Mapped[datetime] = mapped_column(default=now_utc)
     expires_at: Mapped[datetime]
-    accepted_at: Mapped[Optional[datetime]]
-    revoked_at: Mapped[Optional[datetime]]
+    accepted_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
 
     invited_by: Mapped[User] = relationship(foreign_keys=[invited_by_id])
     startup: Mapped[Optional['Startup']] = relationship()  # noqa: F821

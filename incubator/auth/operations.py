@@ -7,8 +7,7 @@ from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from incubator.auth.models import (Invitation, InvitationKind, LoginAttempt, Role, User, hash_token,
-                                   normalize_email)
+from incubator.auth.models import Invitation, InvitationKind, LoginAttempt, Role, User, hash_token, normalize_email
 from incubator.auth.queries import user_by_email
 from incubator.core.errors import Conflict, DomainError, NotAllowed
 from incubator.core.permissions import can

@@ -1,15 +1,22 @@
 """Log in and out, reset a password, accept an invitation, manage one's own account."""
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
-from incubator.core.i18n import current_language
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from incubator.auth import operations
-from incubator.auth.forms import (AcceptInvitationForm, ChangePasswordForm, ForgotPasswordForm, LanguageForm,
-                                  LoginForm, ProfileForm, ResetPasswordForm)
+from incubator.auth.forms import (
+    AcceptInvitationForm,
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LanguageForm,
+    LoginForm,
+    ProfileForm,
+    ResetPasswordForm,
+)
 from incubator.auth.queries import user_by_email
 from incubator.core.errors import DomainError
 from incubator.core.forms import ConfirmForm, safe_next_path
+from incubator.core.i18n import current_language
 
 bp = Blueprint('auth', __name__)
 

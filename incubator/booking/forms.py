@@ -2,8 +2,7 @@
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField, TimeField
-from wtforms import validators
+from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField, TimeField, validators
 
 from incubator.booking.models import Recurrence
 from incubator.booking.operations import MAX_OCCURRENCES

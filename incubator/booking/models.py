@@ -72,7 +72,7 @@ class BookingSeries(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     space_id: Mapped[int] = mapped_column(sa.ForeignKey('spaces.id'), index=True)
     startup_id: Mapped[int] = mapped_column(sa.ForeignKey('startups.id', ondelete='CASCADE'), index=True)
-    booked_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey('users.id', ondelete='SET NULL'))
+    booked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey('users.id', ondelete='SET NULL'))
     recurrence: Mapped[Recurrence] = mapped_column(enum_column(Recurrence))
     occurrence_count: Mapped[int]
     created_at: Mapped[datetime] = mapped_column(default=now_utc)
@@ -102,7 +102,8 @@ class Booking(db.Model):
     __table_args__ = (
         sa.CheckConstraint('start_at < end_at', name='period_order'),
         sa.CheckConstraint('seats >= 1', name='seats_positive'),
-        sa.CheckConstraint('free_minutes >= 0 AND free_minutes <= usage_minutes AND price_fen >= 0', name='amounts_not_negative'),
+        sa.CheckConstraint('free_minutes >= 0 AND free_minutes <= usage_minutes AND price_fen >= 0',
+                           name='amounts_not_negative'),
         # Availability: only the space and the window asked for (see MAX_BOOKING_LENGTH).
         sa.Index('ix_bookings_space_id_start_at', 'space_id', 'start_at'),
         # Covering on PostgreSQL: the quota and the ledger sum a startup's month without reading the table.
@@ -118,8 +119,8 @@ class Booking(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     space_id: Mapped[int] = mapped_column(sa.ForeignKey('spaces.id'))
     startup_id: Mapped[int] = mapped_column(sa.ForeignKey('startups.id', ondelete='CASCADE'), active_history=True)
-    booked_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey('users.id', ondelete='SET NULL'))
-    series_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey('booking_series.id', ondelete='SET NULL'),
+    booked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey('users.id', ondelete='SET NULL'))
+    series_id: Mapped[int | None] = mapped_column(sa.ForeignKey('booking_series.id', ondelete='SET NULL'),
                                                      index=True)
     start_at: Mapped[datetime]
     end_at: Mapped[datetime]
@@ -139,21 +140,21 @@ class Booking(db.Model):
     payment_method: Mapped[PaymentMethod] = mapped_column(enum_column(PaymentMethod))
     counts_against_quota: Mapped[bool] = mapped_column(default=True, active_history=True)
     created_at: Mapped[datetime] = mapped_column(default=now_utc)
-    checked_in_at: Mapped[Optional[datetime]]
-    decided_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey('users.id', ondelete='SET NULL'))
-    decided_at: Mapped[Optional[datetime]]
-    decision_reason: Mapped[Optional[str]] = mapped_column(sa.String(500))
-    cancelled_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey('users.id', ondelete='SET NULL'))
-    cancelled_at: Mapped[Optional[datetime]]
+    checked_in_at: Mapped[datetime | None]
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey('users.id', ondelete='SET NULL'))
+    decided_at: Mapped[datetime | None]
+    decision_reason: Mapped[str | None] = mapped_column(sa.String(500))
+    cancelled_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey('users.id', ondelete='SET NULL'))
+    cancelled_at: Mapped[datetime | None]
     # Online payment: held until ``payment_due_at``; ``payment`` once paid or being paid (on site too).
-    payment_due_at: Mapped[Optional[datetime]]
-    payment_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey('payments.id', ondelete='SET NULL'), index=True)
+    payment_due_at: Mapped[datetime | None]
+    payment_id: Mapped[int | None] = mapped_column(sa.ForeignKey('payments.id', ondelete='SET NULL'), index=True)
 
     space: Mapped[Space] = relationship()
     startup: Mapped['Startup'] = relationship()  # noqa: F821
     booked_by: Mapped[Optional['User']] = relationship(foreign_keys=[booked_by_id])  # noqa: F821
     decided_by: Mapped[Optional['User']] = relationship(foreign_keys=[decided_by_id])  # noqa: F821
-    series: Mapped[Optional[BookingSeries]] = relationship(back_populates='bookings')
+    series: Mapped[BookingSeries | None] = relationship(back_populates='bookings')
     payment: Mapped[Optional['Payment']] = relationship(back_populates='bookings')  # noqa: F821
 
     def __repr__(self):
@@ -238,7 +239,7 @@ class WaitlistEntry(db.Model):
     seats: Mapped[int] = mapped_column(default=1)
     status: Mapped[WaitlistStatus] = mapped_column(enum_column(WaitlistStatus), default=WaitlistStatus.waiting)
     created_at: Mapped[datetime] = mapped_column(default=now_utc)
-    notified_at: Mapped[Optional[datetime]]
+    notified_at: Mapped[datetime | None]
 
     space: Mapped[Space] = relationship()
     user: Mapped['User'] = relationship()  # noqa: F821

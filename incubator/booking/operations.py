@@ -16,10 +16,25 @@ from flask_babel import lazy_gettext as _l
 
 from incubator.auth.models import Role, User, UserRole, hash_token
 from incubator.booking import notifications  # noqa: F401 (register the notification kinds)
-from incubator.booking.models import (CHECK_IN_GRACE, Booking, BookingSeries, BookingStatus,
-                                      CalendarFeed, PaymentMethod, WaitlistEntry, WaitlistStatus)
-from incubator.booking.queries import (booking_problems, occurrence_times, overlapping_bookings,
-                                       preview_occurrences, quota_month_of, quote, seats_free)
+from incubator.booking.models import (
+    CHECK_IN_GRACE,
+    Booking,
+    BookingSeries,
+    BookingStatus,
+    CalendarFeed,
+    PaymentMethod,
+    WaitlistEntry,
+    WaitlistStatus,
+)
+from incubator.booking.queries import (
+    booking_problems,
+    occurrence_times,
+    overlapping_bookings,
+    preview_occurrences,
+    quota_month_of,
+    quote,
+    seats_free,
+)
 from incubator.core.errors import DomainError, NotAllowed
 from incubator.core.permissions import can
 from incubator.core.time import now_utc

@@ -13,17 +13,22 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
-from incubator.booking.models import (ACTIVE_STATUSES, Booking, BookingStatus, CalendarFeed, QuotaUsage,
-                                      WaitlistEntry, WaitlistStatus)
+from incubator.booking.models import (
+    ACTIVE_STATUSES,
+    Booking,
+    BookingStatus,
+    CalendarFeed,
+    QuotaUsage,
+    WaitlistEntry,
+    WaitlistStatus,
+)
 from incubator.core.pagination import UncountedPage
 from incubator.core.time import from_local
 from incubator.extensions import db
 from incubator.sites.hours import window_containing
 from incubator.sites.models import Site
-from incubator.spaces.models import (MAX_BOOKING_LENGTH, Blackout, Space, SpaceKind, TierQuota,
-                                     UserCertification)
+from incubator.spaces.models import MAX_BOOKING_LENGTH, Blackout, Space, SpaceKind, TierQuota, UserCertification
 from incubator.startups.models import Startup
-
 
 # --- overlap and capacity --------------------------------------------------------------
 
@@ -287,7 +292,7 @@ def space_week(space, first_day, days=7):
     busy = []
     boundaries = sorted({start_at, end_at} | {b.start_at for b in bookings if start_at < b.start_at < end_at}
                         | {b.end_at for b in bookings if start_at < b.end_at < end_at})
-    for segment_start, segment_end in zip(boundaries, boundaries[1:]):
+    for segment_start, segment_end in zip(boundaries, boundaries[1:], strict=False):
         taken = peak_seats(bookings, segment_start, segment_end)
         if taken:
             if busy and busy[-1].end_at == segment_start and busy[-1].seats_taken == taken:

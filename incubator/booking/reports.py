@@ -26,7 +26,6 @@ no-shows per startup (one grouped statement).
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Optional
 
 import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager
@@ -108,7 +107,7 @@ class Usage:
 
 @dataclass
 class SpaceUsage(Usage):
-    space: Optional[Space] = None
+    space: Space | None = None
     #: Open minutes of the space lost to blackouts (not weighted by seats).
     blackout_minutes: int = 0
 

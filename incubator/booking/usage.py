@@ -50,7 +50,7 @@ def _previous_share(booking):
 def _add(deltas, share, sign):
     if share is not None:
         key, values = share
-        deltas[key] = [total + sign * value for total, value in zip(deltas[key], values)]
+        deltas[key] = [total + sign * value for total, value in zip(deltas[key], values, strict=True)]
 
 
 @sa.event.listens_for(Session, 'before_flush')
@@ -73,7 +73,7 @@ def _update_quota_usage(session, flush_context):
         if isinstance(obj, Booking) and session.is_modified(obj):
             _add(deltas, _previous_share(obj), -1)
             _add(deltas, _current_share(obj), +1)
-    rows = [dict(startup_id=startup_id, month=month, space_kind=kind, **dict(zip(SUMMED, values)))
+    rows = [dict(startup_id=startup_id, month=month, space_kind=kind, **dict(zip(SUMMED, values, strict=True)))
             for (startup_id, month, kind), values in deltas.items() if any(values)]
     if not rows:
         return

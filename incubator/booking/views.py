@@ -9,8 +9,7 @@ from sqlalchemy.orm import joinedload
 
 from incubator.booking import operations, queries
 from incubator.booking.blueprint import bp
-from incubator.booking.forms import (ApproveForm, BookingForm, CancelForm, DeclineForm, SearchForm,
-                                     WaitlistForm)
+from incubator.booking.forms import ApproveForm, BookingForm, CancelForm, DeclineForm, SearchForm, WaitlistForm
 from incubator.booking.models import Booking, BookingStatus, WaitlistEntry
 from incubator.booking.operations import BookingRefused
 from incubator.core.errors import DomainError

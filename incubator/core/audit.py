@@ -16,10 +16,11 @@ import contextvars
 import enum
 import functools
 import re
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from typing import Any, Callable, NamedTuple, Optional
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from flask import has_request_context, request
@@ -56,7 +57,7 @@ class AuditEntry(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     occurred_at: Mapped[datetime] = mapped_column(default=now_utc, index=True)
-    actor_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey('users.id', ondelete='SET NULL'))
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey('users.id', ondelete='SET NULL'))
     # The actor as they were then (an email), or what acted without a user ('job:…', 'cli', 'system').
     actor_label: Mapped[str] = mapped_column(sa.String(254))
     action: Mapped[AuditAction] = mapped_column(enum_column(AuditAction))
@@ -64,7 +65,7 @@ class AuditEntry(db.Model):
     object_id: Mapped[str] = mapped_column(sa.String(50))
     summary: Mapped[str] = mapped_column(sa.String(255), default='')
     changes: Mapped[dict] = mapped_column(sa.JSON)
-    request_ip: Mapped[Optional[str]] = mapped_column(sa.String(45))
+    request_ip: Mapped[str | None] = mapped_column(sa.String(45))
 
     def __repr__(self):
         return f'<AuditEntry {self.id} {self.action.value} {self.object_type} {self.object_id}>'
@@ -79,7 +80,7 @@ class AuditLogIsAppendOnly(RuntimeError):
 class Actor(NamedTuple):
     user: Any
     label: str
-    ip: Optional[str]
+    ip: str | None
 
 
 _acting_as = contextvars.ContextVar('audit_acting_as', default=None)
@@ -115,8 +116,8 @@ class AuditSettings:
     object_type: str
     title: Any
     columns: tuple
-    label: Optional[Callable]
-    object_id: Optional[Callable]
+    label: Callable | None
+    object_id: Callable | None
 
 
 _audited = {}

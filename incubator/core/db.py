@@ -3,7 +3,7 @@ import contextvars
 import enum
 import functools
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from types import MappingProxyType
 
 import sqlalchemy as sa
@@ -34,7 +34,7 @@ class UTCDateTime(sa.types.TypeDecorator):
             return None
         if value.tzinfo is None:
             raise ValueError('naive datetime given to a UTCDateTime column')
-        value = value.astimezone(timezone.utc)
+        value = value.astimezone(UTC)
         if dialect.name == 'sqlite':
             return value.replace(tzinfo=None)
         return value
@@ -43,8 +43,8 @@ class UTCDateTime(sa.types.TypeDecorator):
         if value is None:
             return None
         if value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
 
 
 def enum_column(enum_class, **kwargs):
@@ -66,7 +66,7 @@ class Base(DeclarativeBase):
 
 
 def _now():
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class TimestampMixin:

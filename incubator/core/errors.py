@@ -10,13 +10,20 @@ logger = logging.getLogger(__name__)
 
 
 class DomainError(Exception):
-    """A business rule was broken; ``message`` is translatable and shown to the user."""
+    """A business rule was broken.
+
+    ``code`` is stable (a string or enum member) and is what code and tests decide by;
+    ``message`` is translatable and only ever shown to people.
+    """
 
     status_code = 400
+    code = 'invalid'
 
-    def __init__(self, message, **params):
+    def __init__(self, message, *, code=None, **params):
         super().__init__(message)
         self.message = message
+        if code is not None:
+            self.code = code
         self.params = params
 
     def __str__(self):

@@ -28,6 +28,11 @@ def rule(action):
     return decorator
 
 
+def hidden_unless(type_name, action):
+    """Objects of ``type_name`` (a model class name) whose ``action`` is refused answer 404, not 403."""
+    _visibility[type_name] = action
+
+
 def can(user, action, obj=None):
     # Rules read the user's attributes many times; through Flask-Login's proxy each read costs a lookup.
     user = _unproxied(user)

@@ -1,12 +1,12 @@
 """Time helpers: store aware UTC, convert to the site's timezone only at the edges."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
 
 
 def now_utc():
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def default_timezone():
@@ -25,5 +25,5 @@ def to_local(value, tz=None):
 def from_local(value, tz=None):
     """A naive wall-clock time in ``tz`` as an aware UTC instant."""
     if value.tzinfo is not None:
-        return value.astimezone(timezone.utc)
-    return value.replace(tzinfo=tz or default_timezone()).astimezone(timezone.utc)
+        return value.astimezone(UTC)
+    return value.replace(tzinfo=tz or default_timezone()).astimezone(UTC)

@@ -29,7 +29,7 @@ the fix is to upgrade the package.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Protocol, overload, runtime_checkable
 from zoneinfo import ZoneInfo
 
@@ -188,10 +188,10 @@ def add_working_days(start: date | datetime, n: int, calendar: WorkingCalendar,
     if not isinstance(start, datetime):
         return day
     if n == 0:
-        return start.astimezone(timezone.utc)
+        return start.astimezone(UTC)
     # Same wall-clock time on the new local date; tz's offset for that date applies.
     local = start.astimezone(tz)
-    return local.replace(year=day.year, month=day.month, day=day.day).astimezone(timezone.utc)
+    return local.replace(year=day.year, month=day.month, day=day.day).astimezone(UTC)
 
 
 def working_days_between(start: date | datetime, end: date | datetime, calendar: WorkingCalendar,

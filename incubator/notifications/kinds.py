@@ -9,8 +9,8 @@ Account-critical mail (invitations, password resets) is not a notification kind:
 those emails are queued directly with ``queue_email``, are always sent and are
 never offered as a choice on the preferences page.
 """
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Optional, Union
 
 from flask_babel import lazy_gettext as _l
 
@@ -23,9 +23,9 @@ class NotificationKind:
     """``title`` is a lazy string with ``%(param)s`` placeholders, or a function of the params giving one."""
 
     name: str
-    title: Union[object, Callable[[dict], object]]
+    title: object | Callable[[dict], object]
     label: object  # what the preferences page calls it, e.g. "Someone accepts my invitation"
-    email_template: Optional[str] = GENERIC_EMAIL  # under templates/emails/, without extension
+    email_template: str | None = GENERIC_EMAIL  # under templates/emails/, without extension
     email_by_default: bool = True
     choosable: bool = True  # False: not on the preferences page, the email is always sent
 

@@ -3,7 +3,6 @@
 Mail is a row written in the same transaction as its cause; ``delivery.py`` sends it.
 """
 from datetime import datetime
-from typing import Optional
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -40,8 +39,8 @@ class OutboxEmail(db.Model):
     attempts: Mapped[int] = mapped_column(default=0, server_default='0')
     created_at: Mapped[datetime] = mapped_column(default=now_utc)
     next_attempt_at: Mapped[datetime] = mapped_column(default=now_utc)
-    sent_at: Mapped[Optional[datetime]]
-    last_error: Mapped[Optional[str]] = mapped_column(sa.Text)
+    sent_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(sa.Text)
 
     def __repr__(self):
         return f'<OutboxEmail {self.id} {self.kind} {self.status.value}>'
@@ -57,9 +56,9 @@ class Notification(db.Model):
     user_id: Mapped[int] = mapped_column(sa.ForeignKey('users.id', ondelete='CASCADE'))
     kind: Mapped[str] = mapped_column(sa.String(50))
     params: Mapped[dict] = mapped_column(sa.JSON, default=dict)
-    link: Mapped[Optional[str]] = mapped_column(sa.String(500))  # a path on this site
+    link: Mapped[str | None] = mapped_column(sa.String(500))  # a path on this site
     created_at: Mapped[datetime] = mapped_column(default=now_utc)
-    read_at: Mapped[Optional[datetime]]
+    read_at: Mapped[datetime | None]
 
     def __repr__(self):
         return f'<Notification {self.id} {self.kind} for user {self.user_id}>'

@@ -3,8 +3,16 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from wtforms import Field, IntegerField, MonthField, SelectField, StringField, TextAreaField, ValidationError
-from wtforms import validators
+from wtforms import (
+    Field,
+    IntegerField,
+    MonthField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    ValidationError,
+    validators,
+)
 from wtforms.widgets import HiddenInput, html_params
 
 from incubator.booking.operations import MAX_OCCURRENCES

@@ -9,7 +9,6 @@ safe: Stripe answers a repeated key with the first answer.
 import logging
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Optional
 from urllib.parse import urlsplit
 
 import stripe
@@ -47,13 +46,13 @@ class InvalidWebhook(DomainError):
 @dataclass(frozen=True)
 class CheckoutSession:
     id: str
-    url: Optional[str]                  # the hosted payment page; None once the session is complete or expired
+    url: str | None                  # the hosted payment page; None once the session is complete or expired
     status: str                         # 'open' | 'complete' | 'expired'
     payment_status: str                 # 'paid' | 'unpaid' | 'no_payment_required'
     amount_total: int
     currency: str
-    payment_intent: Optional[str]
-    client_reference_id: Optional[str]
+    payment_intent: str | None
+    client_reference_id: str | None
     metadata: dict = field(default_factory=dict)
 
 
@@ -62,8 +61,8 @@ class Refund:
     id: str
     status: str                         # 'pending' | 'succeeded' | 'failed' | 'canceled' | 'requires_action'
     amount: int
-    payment_intent: Optional[str]
-    failure_reason: Optional[str]
+    payment_intent: str | None
+    failure_reason: str | None
 
 
 def is_configured():

@@ -57,22 +57,22 @@ class Payment(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     startup_id: Mapped[int] = mapped_column(sa.ForeignKey('startups.id', ondelete='CASCADE'))
-    created_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey('users.id', ondelete='SET NULL'))
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey('users.id', ondelete='SET NULL'))
     channel: Mapped[PaymentChannel] = mapped_column(enum_column(PaymentChannel))
     status: Mapped[PaymentStatus] = mapped_column(enum_column(PaymentStatus))
     amount_fen: Mapped[int]
     currency: Mapped[str] = mapped_column(sa.String(3), default='CNY', server_default='CNY')
     # Refunds that succeeded; pending ones are on their Refund rows.
     refunded_fen: Mapped[int] = mapped_column(default=0, server_default='0')
-    stripe_checkout_session_id: Mapped[Optional[str]] = mapped_column(sa.String(255), unique=True)
-    stripe_payment_intent_id: Mapped[Optional[str]] = mapped_column(sa.String(255), index=True)
-    checkout_url: Mapped[Optional[str]] = mapped_column(sa.Text)
+    stripe_checkout_session_id: Mapped[str | None] = mapped_column(sa.String(255), unique=True)
+    stripe_payment_intent_id: Mapped[str | None] = mapped_column(sa.String(255), index=True)
+    checkout_url: Mapped[str | None] = mapped_column(sa.Text)
     # Until when the bookings are held for this payment.
-    expires_at: Mapped[Optional[datetime]]
-    paid_at: Mapped[Optional[datetime]]
-    receipt_number: Mapped[Optional[str]] = mapped_column(sa.String(32), unique=True)
+    expires_at: Mapped[datetime | None]
+    paid_at: Mapped[datetime | None]
+    receipt_number: Mapped[str | None] = mapped_column(sa.String(32), unique=True)
     # Set by a manager: who recorded an on-site payment, or looked at a problem.
-    recorded_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey('users.id', ondelete='SET NULL'))
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey('users.id', ondelete='SET NULL'))
     note: Mapped[str] = mapped_column(sa.String(500), default='', server_default='')
     created_at: Mapped[datetime] = mapped_column(default=now_utc)
 
@@ -149,19 +149,19 @@ class Refund(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     payment_id: Mapped[int] = mapped_column(sa.ForeignKey('payments.id', ondelete='CASCADE'), index=True)
-    booking_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey('bookings.id', ondelete='SET NULL'),
+    booking_id: Mapped[int | None] = mapped_column(sa.ForeignKey('bookings.id', ondelete='SET NULL'),
                                                       index=True)
     amount_fen: Mapped[int]
     status: Mapped[RefundStatus] = mapped_column(enum_column(RefundStatus), default=RefundStatus.requested)
     cause: Mapped[RefundCause] = mapped_column(enum_column(RefundCause))
     # The manager's reason; the other causes explain themselves.
     reason: Mapped[str] = mapped_column(sa.String(500), default='', server_default='')
-    stripe_refund_id: Mapped[Optional[str]] = mapped_column(sa.String(255), unique=True)
-    failure_reason: Mapped[Optional[str]] = mapped_column(sa.String(255))
+    stripe_refund_id: Mapped[str | None] = mapped_column(sa.String(255), unique=True)
+    failure_reason: Mapped[str | None] = mapped_column(sa.String(255))
     attempts: Mapped[int] = mapped_column(default=0, server_default='0')
-    requested_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey('users.id', ondelete='SET NULL'))
+    requested_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey('users.id', ondelete='SET NULL'))
     created_at: Mapped[datetime] = mapped_column(default=now_utc)
-    settled_at: Mapped[Optional[datetime]]
+    settled_at: Mapped[datetime | None]
 
     payment: Mapped[Payment] = relationship(back_populates='refunds')
     booking: Mapped[Optional['Booking']] = relationship()  # noqa: F821
@@ -204,11 +204,11 @@ class FapiaoRequest(db.Model):
     taxpayer_number: Mapped[str] = mapped_column(sa.String(20))
     email: Mapped[str] = mapped_column(sa.String(254), default='', server_default='')
     status: Mapped[FapiaoStatus] = mapped_column(enum_column(FapiaoStatus), default=FapiaoStatus.requested)
-    invoice_number: Mapped[Optional[str]] = mapped_column(sa.String(40))
-    requested_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey('users.id', ondelete='SET NULL'))
+    invoice_number: Mapped[str | None] = mapped_column(sa.String(40))
+    requested_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey('users.id', ondelete='SET NULL'))
     requested_at: Mapped[datetime] = mapped_column(default=now_utc)
-    issued_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey('users.id', ondelete='SET NULL'))
-    issued_at: Mapped[Optional[datetime]]
+    issued_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey('users.id', ondelete='SET NULL'))
+    issued_at: Mapped[datetime | None]
 
     payment: Mapped[Payment] = relationship(back_populates='fapiao_requests')
     requested_by: Mapped[Optional['User']] = relationship(foreign_keys=[requested_by_id])  # noqa: F821

@@ -30,10 +30,21 @@ from incubator.core.permissions import can
 from incubator.core.time import now_utc, to_local
 from incubator.extensions import db
 from incubator.notifications.operations import notify
-from incubator.payments import gateway
-from incubator.payments import notifications  # noqa: F401 (register the notification kinds)
-from incubator.payments.models import (FapiaoRequest, FapiaoStatus, Payment, PaymentChannel, PaymentStatus, Refund,
-                                       RefundCause, RefundStatus, StripeEvent)
+from incubator.payments import (
+    gateway,
+    notifications,  # noqa: F401 (register the notification kinds)
+)
+from incubator.payments.models import (
+    FapiaoRequest,
+    FapiaoStatus,
+    Payment,
+    PaymentChannel,
+    PaymentStatus,
+    Refund,
+    RefundCause,
+    RefundStatus,
+    StripeEvent,
+)
 from incubator.startups import credit_code
 
 logger = logging.getLogger(__name__)

@@ -1,6 +1,5 @@
 """Records of scheduled work: every run, and the claim that makes a period's effect happen once."""
 from datetime import datetime
-from typing import Optional
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -31,10 +30,10 @@ class JobRun(db.Model):
     job_name: Mapped[str] = mapped_column(sa.String(100))
     period_key: Mapped[str] = mapped_column(sa.String(50))
     started_at: Mapped[datetime] = mapped_column(default=now_utc, index=True)
-    finished_at: Mapped[Optional[datetime]]
+    finished_at: Mapped[datetime | None]
     outcome: Mapped[RunOutcome] = mapped_column(enum_column(RunOutcome), default=RunOutcome.running)
-    counts: Mapped[Optional[dict]] = mapped_column(sa.JSON)
-    error: Mapped[Optional[str]] = mapped_column(sa.Text)
+    counts: Mapped[dict | None] = mapped_column(sa.JSON)
+    error: Mapped[str | None] = mapped_column(sa.Text)
     host: Mapped[str] = mapped_column(sa.String(100), default='', server_default='')
 
     @property
@@ -52,4 +51,4 @@ class JobClaim(db.Model):
     job_name: Mapped[str] = mapped_column(sa.String(100))
     period_key: Mapped[str] = mapped_column(sa.String(50))
     claimed_at: Mapped[datetime] = mapped_column(default=now_utc)
-    run_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey('job_runs.id', ondelete='SET NULL'))
+    run_id: Mapped[int | None] = mapped_column(sa.ForeignKey('job_runs.id', ondelete='SET NULL'))

@@ -5,9 +5,9 @@ with ``once_per_period`` get their effect claimed per period key, so a second
 scheduler, a retry or an operator's manual run for the same period does nothing.
 Jobs without it (the outbox sender) must be safe to overlap on their own.
 """
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Callable
 from zoneinfo import ZoneInfo
 
 SHANGHAI = ZoneInfo('Asia/Shanghai')

@@ -1,7 +1,6 @@
 """Sites: the buildings and campuses that house startups and spaces."""
 import uuid
 from datetime import date
-from typing import Optional
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -26,7 +25,7 @@ class Site(TimestampMixin, db.Model):
     address: Mapped[str] = mapped_column(sa.String(200), default='', server_default='')
     timezone: Mapped[str] = mapped_column(sa.String(50), default='Asia/Shanghai',
                                           server_default='Asia/Shanghai')
-    description: Mapped[Optional[str]] = mapped_column(sa.Text)
+    description: Mapped[str | None] = mapped_column(sa.Text)
     is_active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     # Closed on the public holidays of the working calendar (and open on its make-up workdays).
     follows_public_holidays: Mapped[bool] = mapped_column(default=True, server_default=sa.true())

@@ -12,15 +12,30 @@ from decimal import Decimal
 from babel.dates import get_day_names
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from wtforms import (BooleanField, DateField, DateTimeLocalField, EmailField, IntegerField, SelectField, StringField,
-                     TextAreaField, ValidationError)
-from wtforms import validators
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    EmailField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    ValidationError,
+    validators,
+)
 
 from incubator.core.forms import BaseForm, email_address, max_length, required
 from incubator.core.time import from_local
 from incubator.spaces.models import SpaceKind
-from incubator.spaces.operations import (MAX_BOOKING_MINUTES, MAX_CAPACITY, MAX_CUTOFF_HOURS, MAX_FREE_MINUTES,
-                                         MAX_HORIZON_DAYS, MAX_PRICE_FEN)
+from incubator.spaces.operations import (
+    MAX_BOOKING_MINUTES,
+    MAX_CAPACITY,
+    MAX_CUTOFF_HOURS,
+    MAX_FREE_MINUTES,
+    MAX_HORIZON_DAYS,
+    MAX_PRICE_FEN,
+)
 from incubator.startups.models import Tier
 
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
@@ -331,7 +346,7 @@ class OpeningHoursForm(BaseForm):
         if site is not None:
             kwargs.setdefault('data', self.initial_data(site))
         super().__init__(*args, **kwargs)
-        for weekday, name, is_open, opens, closes in self.days():
+        for _weekday, name, is_open, opens, closes in self.days():
             is_open.label.text = _l('%(day)s: open', day=name)
             opens.label.text = _l('%(day)s: opens at', day=name)
             closes.label.text = _l('%(day)s: closes at', day=name)

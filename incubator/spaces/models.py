@@ -45,7 +45,7 @@ class Certification(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(100), unique=True)
-    description: Mapped[Optional[str]] = mapped_column(sa.Text)
+    description: Mapped[str | None] = mapped_column(sa.Text)
 
 
 @audited('user_certification', _l('Certification of a person'),
@@ -60,7 +60,7 @@ class UserCertification(db.Model):
     user_id: Mapped[int] = mapped_column(sa.ForeignKey('users.id', ondelete='CASCADE'), index=True)
     certification_id: Mapped[int] = mapped_column(sa.ForeignKey('certifications.id', ondelete='CASCADE'))
     expires_on: Mapped[date]
-    recorded_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey('users.id', ondelete='SET NULL'))
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey('users.id', ondelete='SET NULL'))
     recorded_at: Mapped[datetime] = mapped_column(default=now_utc)
 
     user: Mapped['User'] = relationship(foreign_keys=[user_id])  # noqa: F821
@@ -92,7 +92,7 @@ class Space(TimestampMixin, db.Model):
     name: Mapped[str] = mapped_column(sa.String(100))
     kind: Mapped[SpaceKind] = mapped_column(enum_column(SpaceKind))
     capacity: Mapped[int] = mapped_column(default=1)
-    description: Mapped[Optional[str]] = mapped_column(sa.Text)
+    description: Mapped[str | None] = mapped_column(sa.Text)
     hourly_price_fen: Mapped[int] = mapped_column(default=0)
     daily_price_fen: Mapped[int] = mapped_column(default=0)
     min_booking_minutes: Mapped[int] = mapped_column(default=30)
@@ -101,12 +101,12 @@ class Space(TimestampMixin, db.Model):
     cancellation_cutoff_hours: Mapped[int] = mapped_column(default=24)
     requires_approval: Mapped[bool] = mapped_column(default=False)
     requires_check_in: Mapped[bool] = mapped_column(default=False)
-    certification_id: Mapped[Optional[int]] = mapped_column(
+    certification_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey('certifications.id', ondelete='SET NULL'))
     is_active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
 
     site: Mapped['Site'] = relationship()  # noqa: F821
-    certification: Mapped[Optional[Certification]] = relationship()
+    certification: Mapped[Certification | None] = relationship()
     blackouts: Mapped[list['Blackout']] = relationship(
         back_populates='space', cascade='all, delete-orphan', order_by='Blackout.starts_at')
 

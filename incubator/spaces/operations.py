@@ -17,8 +17,15 @@ from incubator.core.permissions import can
 from incubator.core.time import now_utc, to_local
 from incubator.extensions import db
 from incubator.sites.models import Site, SiteClosure, SiteOpeningHours
-from incubator.spaces.models import (MAX_BOOKING_LENGTH, Blackout, Certification, Space, SpaceKind, TierQuota,
-                                     UserCertification)
+from incubator.spaces.models import (
+    MAX_BOOKING_LENGTH,
+    Blackout,
+    Certification,
+    Space,
+    SpaceKind,
+    TierQuota,
+    UserCertification,
+)
 from incubator.startups.models import Tier
 
 logger = logging.getLogger(__name__)

@@ -13,8 +13,16 @@ from incubator.core.time import now_utc, to_local
 from incubator.sites.models import Site, SiteClosure
 from incubator.sites.queries import list_sites
 from incubator.spaces import operations, queries
-from incubator.spaces.forms import (SPACE_ERROR_FIELDS, BlackoutForm, CertificationForm, ClosureForm,
-                                    OpeningHoursForm, QuotaForm, RecordCertificationForm, SpaceForm)
+from incubator.spaces.forms import (
+    SPACE_ERROR_FIELDS,
+    BlackoutForm,
+    CertificationForm,
+    ClosureForm,
+    OpeningHoursForm,
+    QuotaForm,
+    RecordCertificationForm,
+    SpaceForm,
+)
 from incubator.spaces.models import Blackout, Certification, Space, SpaceKind, UserCertification
 from incubator.startups.models import Tier
 

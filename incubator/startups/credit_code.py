@@ -20,7 +20,7 @@ def normalize(code):
 
 
 def check_character(first_seventeen):
-    total = sum(ALPHABET.index(char) * weight for char, weight in zip(first_seventeen, WEIGHTS))
+    total = sum(ALPHABET.index(char) * weight for char, weight in zip(first_seventeen, WEIGHTS, strict=True))
     return ALPHABET[(31 - total % 31) % 31]
 
 

@@ -1,8 +1,16 @@
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, EmailField, SelectField, StringField, TelField, TextAreaField, ValidationError
-from wtforms import validators
+from wtforms import (
+    DateField,
+    EmailField,
+    SelectField,
+    StringField,
+    TelField,
+    TextAreaField,
+    ValidationError,
+    validators,
+)
 
 from incubator.auth.forms import InvitationFormBase
 from incubator.core.forms import BaseForm, email_address, max_length, required

@@ -1,6 +1,5 @@
 """Startups admitted to a site, and who belongs to them."""
 from datetime import date, datetime
-from typing import Optional
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -57,8 +56,8 @@ class Startup(TimestampMixin, db.Model):
                                                   default=StartupStatus.incubating)
     contact_name: Mapped[str] = mapped_column(sa.String(100))
     contact_phone: Mapped[str] = mapped_column(sa.String(30))
-    contact_email: Mapped[Optional[str]] = mapped_column(sa.String(254))
-    description: Mapped[Optional[str]] = mapped_column(sa.Text)
+    contact_email: Mapped[str | None] = mapped_column(sa.String(254))
+    description: Mapped[str | None] = mapped_column(sa.Text)
 
     site: Mapped['Site'] = relationship()  # noqa: F821
     memberships: Mapped[list['StartupMembership']] = relationship(

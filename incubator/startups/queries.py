@@ -7,7 +7,6 @@ from incubator.core.permissions import can
 from incubator.extensions import db
 from incubator.startups.models import Startup, StartupMembership
 
-
 PAGE_SIZE = 50
 
 

@@ -1,6 +1,5 @@
 """Startups: managers register and edit them, members see only their own."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from incubator.core.i18n import current_language
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -9,6 +8,7 @@ from incubator.auth.models import Invitation
 from incubator.auth.queries import open_member_invitations
 from incubator.core.errors import DomainError
 from incubator.core.forms import ConfirmForm, form_data
+from incubator.core.i18n import current_language
 from incubator.core.permissions import get_or_404, permission_required
 from incubator.sites.queries import list_sites
 from incubator.startups import operations

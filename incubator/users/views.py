@@ -1,6 +1,5 @@
 """Administrators manage accounts and staff invitations."""
 from flask import Blueprint, flash, redirect, render_template, url_for
-from incubator.core.i18n import current_language
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -10,6 +9,7 @@ from incubator.auth.models import Invitation, InvitationKind, User
 from incubator.auth.queries import list_users, open_staff_invitations
 from incubator.core.errors import DomainError
 from incubator.core.forms import ConfirmForm
+from incubator.core.i18n import current_language
 from incubator.core.permissions import get_or_404, permission_required
 from incubator.users.forms import UserForm
 

@@ -5,9 +5,8 @@ Revises: fb185f37568e
 Create Date: 2026-11-26 23:06:23.785500
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '56a5d570b06d'

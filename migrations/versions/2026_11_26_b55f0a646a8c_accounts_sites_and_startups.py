@@ -5,9 +5,8 @@ Revises:
 Create Date: 2026-11-26 11:25:08.774266
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'b55f0a646a8c'

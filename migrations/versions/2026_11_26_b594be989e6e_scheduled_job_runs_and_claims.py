@@ -5,9 +5,8 @@ Revises: b55f0a646a8c
 Create Date: 2026-11-26 11:38:03.892271
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'b594be989e6e'

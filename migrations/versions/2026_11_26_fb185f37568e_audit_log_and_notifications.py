@@ -5,9 +5,8 @@ Revises: b594be989e6e
 Create Date: 2026-11-26 11:57:46.812580
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'fb185f37568e'

@@ -7,7 +7,6 @@ Create Date: 2026-11-27 07:40:00.000000
 """
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision = '5d0c1e9a7b42'
 down_revision = '602a97b128a0'

@@ -8,7 +8,6 @@ Create Date: 2026-11-27 15:06:18.114653
 import sqlalchemy as sa
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision = '5d907d6e4f34'
 down_revision = '5d0c1e9a7b42'

@@ -8,7 +8,6 @@ Create Date: 2026-11-27 07:27:28.760613
 import sqlalchemy as sa
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision = '602a97b128a0'
 down_revision = 'bb6e74aa73cc'

@@ -8,7 +8,6 @@ Create Date: 2026-11-27 03:23:09.369380
 import sqlalchemy as sa
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision = 'bb6e74aa73cc'
 down_revision = '56a5d570b06d'

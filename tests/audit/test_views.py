@@ -1,7 +1,7 @@
 """Administrators browse the audit log with filters and export it as CSV; nobody else sees it."""
 import csv
 import io
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -15,7 +15,7 @@ ZH = {'Accept-Language': 'zh-CN'}
 
 
 def utc(*args):
-    return datetime(*args, tzinfo=timezone.utc)
+    return datetime(*args, tzinfo=UTC)
 
 
 def add_entry(**values):

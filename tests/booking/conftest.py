@@ -1,6 +1,6 @@
 """A site open 08:00–20:00 on working days, its spaces, and a startup with two members."""
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -11,14 +11,14 @@ from incubator.startups.models import MembershipRole, Startup, Tier
 from tests.factories import SiteFactory, StartupFactory, UserFactory, member_of
 
 #: Monday 30 November 2026, 10:00 in Shanghai: "now" for most booking tests.
-NOW = datetime(2026, 11, 30, 2, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
 
 
 def at(day, hour, minute=0, tz=None):
     """An aware UTC instant for a wall-clock time on 2026-12-``day`` in Shanghai (or ``tz``)."""
     from zoneinfo import ZoneInfo
     local = datetime(2026, 12, day, hour, minute, tzinfo=ZoneInfo(tz or 'Asia/Shanghai'))
-    return local.astimezone(timezone.utc)
+    return local.astimezone(UTC)
 
 
 def open_site(site, weekdays=range(7), opens=8 * 60, closes=20 * 60):

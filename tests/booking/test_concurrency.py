@@ -235,7 +235,7 @@ def test_twenty_bookings_of_one_startup_race_for_its_last_free_quota(app, world,
         db.session.commit()
 
         results = race(app, [Attempt(person.id, startup.id, room_id, at(day, 14), at(day, 15))
-                             for person, room_id in zip(people, room_ids)], via)
+                             for person, room_id in zip(people, room_ids, strict=True)], via)
 
         booked, refused = outcome(results)
         assert len(booked) == THREADS and not refused       # different rooms: every booking fits

@@ -1,6 +1,6 @@
 """Calendar feeds: a secret iCalendar URL per user, renewed and revoked from a page, read without a login."""
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import icalendar
 import pytest
@@ -91,8 +91,8 @@ def test_the_feed_lists_the_users_bookings_in_utc_with_their_status(client, worl
     assert set(found) == {uid(confirmed), uid(pending), uid(desk)}
 
     event = found[uid(confirmed)]
-    assert event.decoded('dtstart') == datetime(2026, 12, 1, 1, tzinfo=timezone.utc)
-    assert event.decoded('dtend') == datetime(2026, 12, 1, 3, tzinfo=timezone.utc)
+    assert event.decoded('dtstart') == datetime(2026, 12, 1, 1, tzinfo=UTC)
+    assert event.decoded('dtend') == datetime(2026, 12, 1, 3, tzinfo=UTC)
     assert event.decoded('dtstamp') == NOW
     assert str(event['status']) == 'CONFIRMED'
     assert str(event['summary']) == 'Meeting room A'

@@ -1,5 +1,5 @@
 """The rules of booking, called directly: limits, hours, quota and price, cancel, approval, waitlist, no-shows."""
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -90,8 +90,8 @@ class TestRules:
 
     def test_a_public_holiday_closes_a_site_that_follows_them(self, world):
         # 2026-10-01 (National Day, a Thursday) — checked with "now" a few days before.
-        now = datetime(2026, 9, 28, 2, tzinfo=timezone.utc)
-        holiday = datetime(2026, 10, 1, 2, tzinfo=timezone.utc)
+        now = datetime(2026, 9, 28, 2, tzinfo=UTC)
+        holiday = datetime(2026, 10, 1, 2, tzinfo=UTC)
         with pytest.raises(BookingRefused, match='closed'):
             operations.create_booking(world.member, world.room, world.startup, holiday,
                                       holiday + timedelta(hours=1), now=now)
@@ -104,8 +104,8 @@ class TestRules:
 
     def test_a_make_up_workday_opens_a_site_closed_on_weekends(self, world):
         # Sunday 2026-09-20 is a make-up workday for the National Day holiday.
-        now = datetime(2026, 9, 14, 2, tzinfo=timezone.utc)
-        sunday = datetime(2026, 9, 20, 2, tzinfo=timezone.utc)
+        now = datetime(2026, 9, 14, 2, tzinfo=UTC)
+        sunday = datetime(2026, 9, 20, 2, tzinfo=UTC)
         booking = operations.create_booking(world.member, world.room, world.startup, sunday,
                                             sunday + timedelta(hours=1), now=now)
         assert booking.status == BookingStatus.confirmed
@@ -466,7 +466,7 @@ class TestRecurrence:
         site = open_site(SiteFactory(name='Berlin Lab', timezone='Europe/Berlin'))
         space = make_space(site, 'Bench', booking_horizon_days=400)
         # Berlin leaves summer time on Sunday 2026-10-25.
-        start = datetime(2026, 10, 22, 7, tzinfo=timezone.utc)       # 09:00 CEST
+        start = datetime(2026, 10, 22, 7, tzinfo=UTC)       # 09:00 CEST
         times = occurrence_times(space, start, start + timedelta(hours=1), Recurrence.daily, count=5)
         assert [s.hour for s, _e in times] == [7, 7, 7, 8, 8]       # 09:00 local throughout
         assert all(e - s == timedelta(hours=1) for s, e in times)

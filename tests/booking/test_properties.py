@@ -5,7 +5,7 @@ quarter hours, counted one quarter hour at a time (exact, since every end point
 lies on the grid). The tests that touch the database run few examples and
 empty the bookings table before each one.
 """
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
@@ -209,7 +209,7 @@ def berlin_utc(day, minute):
     """The oracle: local wall-clock ``minute`` after midnight of ``day`` in Berlin, as UTC, by the 2026 rules."""
     local = datetime.combine(day, time()) + timedelta(minutes=minute)
     summer = datetime(2026, 3, 29, 3) <= local < datetime(2026, 10, 25, 3)
-    return (local - timedelta(hours=2 if summer else 1)).replace(tzinfo=timezone.utc)
+    return (local - timedelta(hours=2 if summer else 1)).replace(tzinfo=UTC)
 
 
 def transient_site(hours_by_weekday, tz='Europe/Berlin'):
@@ -280,8 +280,8 @@ def test_occurrences_keep_their_wall_clock_time_across_the_change(tz, which, day
     first_day = CHANGES[tz][which] - timedelta(days=days_before)
     local_start = datetime.combine(first_day, time()) + start_quarter * UNIT          # 08:00 to 19:00
     local_end = min(local_start + length_quarters * UNIT, datetime.combine(first_day, time(20)))
-    start_at = local_start.replace(tzinfo=zone).astimezone(timezone.utc)
-    end_at = local_end.replace(tzinfo=zone).astimezone(timezone.utc)
+    start_at = local_start.replace(tzinfo=zone).astimezone(UTC)
+    end_at = local_end.replace(tzinfo=zone).astimezone(UTC)
 
     times = occurrence_times(space, start_at, end_at, recurrence, count=count)
 
@@ -325,9 +325,9 @@ def test_random_bookings_across_the_change_keep_the_same_invariants(world, night
 
 def test_the_hour_lived_twice_is_two_different_hours_for_a_room(world, night_lab):
     """25 October: 02:00–03:00 summer time and 02:00–03:00 winter time are both bookable, once each."""
-    room, now = night_lab.room, datetime(2026, 10, 20, tzinfo=timezone.utc)
-    summer = (datetime(2026, 10, 25, 0, tzinfo=timezone.utc), datetime(2026, 10, 25, 1, tzinfo=timezone.utc))
-    winter = (datetime(2026, 10, 25, 1, tzinfo=timezone.utc), datetime(2026, 10, 25, 2, tzinfo=timezone.utc))
+    room, now = night_lab.room, datetime(2026, 10, 20, tzinfo=UTC)
+    summer = (datetime(2026, 10, 25, 0, tzinfo=UTC), datetime(2026, 10, 25, 1, tzinfo=UTC))
+    winter = (datetime(2026, 10, 25, 1, tzinfo=UTC), datetime(2026, 10, 25, 2, tzinfo=UTC))
     assert [t.astimezone(BERLIN).strftime('%H:%M %Z') for t in summer + winter] == \
         ['02:00 CEST', '02:00 CET', '02:00 CET', '03:00 CET']
     for period in (summer, winter):

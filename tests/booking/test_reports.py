@@ -2,7 +2,7 @@
 import csv
 import io
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -146,11 +146,11 @@ class TestNumbers:
                                        follows_public_holidays=False), weekdays=range(5))
         lab = make_space(berlin, 'Wet lab', SpaceKind.lab, capacity=1)
         # Monday 7 December 2026, 08:00–09:00 in Berlin (15:00 in Shanghai).
-        add_booking(world, datetime(2026, 12, 7, 7, tzinfo=timezone.utc),
-                    datetime(2026, 12, 7, 8, tzinfo=timezone.utc), space=lab)
+        add_booking(world, datetime(2026, 12, 7, 7, tzinfo=UTC),
+                    datetime(2026, 12, 7, 8, tzinfo=UTC), space=lab)
         # Sunday 6 December 23:00 in Berlin: Monday 7 December in Shanghai, but the week before in Berlin.
-        add_booking(world, datetime(2026, 12, 6, 22, tzinfo=timezone.utc),
-                    datetime(2026, 12, 6, 23, tzinfo=timezone.utc), space=lab)
+        add_booking(world, datetime(2026, 12, 6, 22, tzinfo=UTC),
+                    datetime(2026, 12, 6, 23, tzinfo=UTC), space=lab)
         assert hours(line_of(occupancy_report(WEEK), lab)) == (60, 1, 0, 0)
 
 
@@ -199,9 +199,9 @@ def test_previous_and_next_links_keep_the_filters(client, world, manager):
 
 @pytest.mark.parametrize('now, period, first_day', [
     (NOW, 'week', 'Nov 30, 2026'),                                           # Monday 30 November
-    (datetime(2026, 12, 6, 17, tzinfo=timezone.utc), 'week', 'Dec 7, 2026'),  # Sunday in UTC, Monday in Shanghai
-    (datetime(2026, 12, 6, 17, tzinfo=timezone.utc), 'month', 'December 2026'),
-    (datetime(2026, 11, 30, 16, 30, tzinfo=timezone.utc), 'month', 'December 2026'),
+    (datetime(2026, 12, 6, 17, tzinfo=UTC), 'week', 'Dec 7, 2026'),  # Sunday in UTC, Monday in Shanghai
+    (datetime(2026, 12, 6, 17, tzinfo=UTC), 'month', 'December 2026'),
+    (datetime(2026, 11, 30, 16, 30, tzinfo=UTC), 'month', 'December 2026'),
 ])
 def test_the_default_period_is_the_current_one_in_shanghai(client, login, world, now, period, first_day):
     with time_machine.travel(now, tick=False):

@@ -1,9 +1,8 @@
 """The audit hook: every change of an audited object appends who, when, what, before → after."""
 import enum
 import json
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Optional
 
 import pytest
 import sqlalchemy as sa
@@ -12,8 +11,15 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from incubator.auth.models import Role, User
 from incubator.auth.operations import change_password, invite_staff, update_profile, update_user
-from incubator.core.audit import (AuditAction, AuditEntry, AuditLogIsAppendOnly, acting_as, audited,
-                                  current_actor, to_json)
+from incubator.core.audit import (
+    AuditAction,
+    AuditEntry,
+    AuditLogIsAppendOnly,
+    acting_as,
+    audited,
+    current_actor,
+    to_json,
+)
 from incubator.core.transactions import transaction
 from incubator.extensions import db
 from incubator.sites.models import Site
@@ -23,7 +29,7 @@ from incubator.startups.operations import create_startup, remove_member, update_
 from tests.factories import PASSWORD, SiteFactory, StartupFactory, UserFactory, make_credit_code, member_of
 
 CODE = make_credit_code(777)
-NOW = datetime(2026, 3, 1, 2, 30, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 1, 2, 30, tzinfo=UTC)
 IP = {'REMOTE_ADDR': '203.0.113.7'}
 
 
@@ -317,7 +323,7 @@ def test_a_model_whose_secret_column_is_not_excluded_is_refused():
         id: Mapped[int] = mapped_column(primary_key=True)
         api_token: Mapped[str]
         password_digest: Mapped[str]
-        password_changed_at: Mapped[Optional[datetime]]  # an instant, not a secret
+        password_changed_at: Mapped[datetime | None]  # an instant, not a secret
 
     with pytest.raises(TypeError, match=r"\['api_token', 'password_digest'\]"):
         audited('account')(Account)

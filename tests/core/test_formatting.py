@@ -1,5 +1,5 @@
 """The filters that show a site's wall-clock time: the site's timezone, the viewer's language."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -9,7 +9,7 @@ from incubator.core.formatting import site_date, site_datetime, site_time, yuan
 
 SHANGHAI, NEW_YORK = ZoneInfo('Asia/Shanghai'), ZoneInfo('America/New_York')
 #: 02:30 UTC on 1 December 2026: 10:30 in Shanghai, 21:30 the day before in New York (EST).
-INSTANT = datetime(2026, 12, 1, 2, 30, tzinfo=timezone.utc)
+INSTANT = datetime(2026, 12, 1, 2, 30, tzinfo=UTC)
 
 
 @pytest.mark.parametrize('locale, expected', [
@@ -23,7 +23,7 @@ def test_a_site_time_is_shown_in_the_sites_zone_and_the_viewers_language(app, lo
 
 
 def test_a_site_in_another_zone_shows_its_own_wall_clock_even_across_midnight_and_daylight_saving(app):
-    summer = datetime(2026, 7, 1, 2, 30, tzinfo=timezone.utc)           # EDT, UTC-4
+    summer = datetime(2026, 7, 1, 2, 30, tzinfo=UTC)           # EDT, UTC-4
     with app.test_request_context(), force_locale('zh_CN'):
         assert (site_date(INSTANT, NEW_YORK), site_time(INSTANT, NEW_YORK)) == ('2026年11月30日', '21:30')
         assert (site_date(summer, NEW_YORK), site_time(summer, NEW_YORK)) == ('2026年6月30日', '22:30')
@@ -37,9 +37,9 @@ def test_nothing_to_show_is_an_empty_string_and_money_is_exact(app):
 
 def test_a_period_names_its_day_once_unless_it_ends_on_another_day(app):
     from incubator.core.formatting import site_period
-    end = datetime(2026, 12, 1, 4, 0, tzinfo=timezone.utc)                 # 12:00 in Shanghai
-    overnight_end = datetime(2026, 12, 1, 18, 0, tzinfo=timezone.utc)      # 02:00 on 2 December
-    midnight = datetime(2026, 12, 1, 16, 0, tzinfo=timezone.utc)           # 00:00 on 2 December
+    end = datetime(2026, 12, 1, 4, 0, tzinfo=UTC)                 # 12:00 in Shanghai
+    overnight_end = datetime(2026, 12, 1, 18, 0, tzinfo=UTC)      # 02:00 on 2 December
+    midnight = datetime(2026, 12, 1, 16, 0, tzinfo=UTC)           # 00:00 on 2 December
     with app.test_request_context():
         with force_locale('zh_CN'):
             assert site_period(INSTANT, end, SHANGHAI) == '2026年12月1日 10:30–12:00'

@@ -10,11 +10,12 @@ Reference periods (holiday ranges inclusive; make-up workdays are worked weekend
 * 2026 National Day: off 10-01..10-07; make-up Sun 09-20, Sat 10-10.
   (2026 Mid-Autumn, 09-25..09-27, is a separate holiday just before.)
 """
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from incubator.core.workdays import (
     CalendarNotAvailable,
@@ -171,7 +172,7 @@ def test_n_must_be_a_non_negative_integer(n):
 def test_datetime_keeps_shanghai_wall_clock_and_returns_utc():
     start = datetime(2026, 9, 30, 17, 30, tzinfo=SHANGHAI)
     deadline = add_working_days(start, 1, CHINA)
-    assert deadline == datetime(2026, 10, 8, 9, 30, tzinfo=timezone.utc)
+    assert deadline == datetime(2026, 10, 8, 9, 30, tzinfo=UTC)
     assert deadline.utcoffset() == timedelta(0)
     assert deadline.astimezone(SHANGHAI).replace(tzinfo=None) == datetime(2026, 10, 8, 17, 30)
 
@@ -179,18 +180,18 @@ def test_datetime_keeps_shanghai_wall_clock_and_returns_utc():
 def test_datetime_counts_from_the_shanghai_date_not_the_utc_date():
     # Saturday 2025-09-27 16:30 UTC is already Sunday 09-28 00:30 in Shanghai,
     # a make-up workday; the UTC date would count from the Saturday instead.
-    start = datetime(2025, 9, 27, 16, 30, tzinfo=timezone.utc)
+    start = datetime(2025, 9, 27, 16, 30, tzinfo=UTC)
     assert start.astimezone(SHANGHAI).date() == date(2025, 9, 28)
     deadline = add_working_days(start, 3, CHINA)
     # After 09-28 come 09-29, 09-30 and (past the holiday) 10-09, at 00:30 Shanghai.
     assert deadline == datetime(2025, 10, 9, 0, 30, tzinfo=SHANGHAI)
-    assert deadline == datetime(2025, 10, 8, 16, 30, tzinfo=timezone.utc)
-    assert deadline.tzinfo == timezone.utc
+    assert deadline == datetime(2025, 10, 8, 16, 30, tzinfo=UTC)
+    assert deadline.tzinfo == UTC
 
 
 def test_datetime_just_after_local_midnight_on_a_holiday():
     # 2025-09-30 16:30 UTC is 2025-10-01 00:30 in Shanghai, the first holiday.
-    start = datetime(2025, 9, 30, 16, 30, tzinfo=timezone.utc)
+    start = datetime(2025, 9, 30, 16, 30, tzinfo=UTC)
     assert add_working_days(start, 1, CHINA) == datetime(2025, 10, 9, 0, 30, tzinfo=SHANGHAI)
 
 
@@ -205,14 +206,14 @@ def test_datetime_with_zero_days_is_the_same_instant_in_utc():
     start = datetime(2025, 10, 3, 10, 0, tzinfo=SHANGHAI)  # a holiday: not rolled forward
     result = add_working_days(start, 0, CHINA)
     assert result == start
-    assert result.tzinfo == timezone.utc
+    assert result.tzinfo == UTC
 
 
 def test_other_timezone_keeps_wall_clock_across_a_dst_change():
     paris = ZoneInfo('Europe/Paris')
     start = datetime(2025, 10, 24, 9, 0, tzinfo=paris)  # Friday, CEST (+02:00)
     deadline = add_working_days(start, 1, WeekendCalendar(), tz=paris)
-    assert deadline == datetime(2025, 10, 27, 8, 0, tzinfo=timezone.utc)  # Monday 09:00 CET
+    assert deadline == datetime(2025, 10, 27, 8, 0, tzinfo=UTC)  # Monday 09:00 CET
 
 
 @pytest.mark.parametrize('n', [0, 1])
@@ -258,10 +259,10 @@ def test_working_days_between_is_zero_when_end_is_not_after_start(start, end):
 def test_working_days_between_uses_shanghai_dates_of_datetimes():
     # In UTC these are 09-29 and 09-30 (a working Tuesday); in Shanghai they are
     # 09-30 and 10-01 (a holiday), so no working day lies in between.
-    start = datetime(2025, 9, 29, 16, 30, tzinfo=timezone.utc)
-    end = datetime(2025, 9, 30, 16, 30, tzinfo=timezone.utc)
+    start = datetime(2025, 9, 29, 16, 30, tzinfo=UTC)
+    end = datetime(2025, 9, 30, 16, 30, tzinfo=UTC)
     assert working_days_between(start, end, CHINA) == 0
-    assert working_days_between(start, end, CHINA, tz=timezone.utc) == 1
+    assert working_days_between(start, end, CHINA, tz=UTC) == 1
 
 
 def test_working_days_between_same_local_day_later_time_is_zero():

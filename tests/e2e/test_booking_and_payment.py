@@ -65,7 +65,8 @@ def open_slot(browser, base, space, day, start):
     """On the space's week calendar, click the free slot's "+" that starts at ``start`` on ``day``."""
     monday = day - timedelta(days=day.weekday())
     browser.get(f'{base}/spaces/{space.id}?week={monday.isoformat()}')
-    slot = browser.find_element(By.CSS_SELECTOR, f'a[href="/spaces/{space.id}/book?day={day.isoformat()}&start={start}"]')
+    slot = browser.find_element(By.CSS_SELECTOR,
+                                f'a[href="/spaces/{space.id}/book?day={day.isoformat()}&start={start}"]')
     assert slot.text == '+'
     click_and_wait(browser, slot)
 

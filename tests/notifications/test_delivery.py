@@ -1,5 +1,5 @@
 """Sending the outbox through a real SMTP server on loopback: formats, retries, backoff, claiming."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -12,7 +12,7 @@ from incubator.notifications.delivery import BACKOFF_MINUTES, MAX_ATTEMPTS, back
 from incubator.notifications.email import queue_email
 from incubator.notifications.models import EmailStatus, OutboxEmail
 
-NOON = datetime(2026, 11, 2, 4, 0, tzinfo=timezone.utc)  # 12:00 in Shanghai
+NOON = datetime(2026, 11, 2, 4, 0, tzinfo=UTC)  # 12:00 in Shanghai
 
 
 def queue(recipient='li.lei@example.com', locale='en', name='Li Lei', token='secret-token-123'):

@@ -1,5 +1,5 @@
 """The outbox job, run the way the scheduler runs it."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 import time_machine
@@ -11,7 +11,7 @@ from incubator.scheduling.models import RunOutcome
 from incubator.scheduling.registry import get_job, load_jobs
 from incubator.scheduling.runner import run_job
 
-NOON = datetime(2026, 11, 2, 4, 0, tzinfo=timezone.utc)
+NOON = datetime(2026, 11, 2, 4, 0, tzinfo=UTC)
 
 
 def queue(recipient='li.lei@example.com'):

@@ -39,8 +39,8 @@ def test_the_inbox_lists_the_users_notifications_newest_first_unread_highlighted
     assert page.index('Second Person accepted') < page.index('First Person accepted')
     assert 'Someone Else' not in page
     assert re.search(rf'id="notification-{newer.id}"', page)
-    unread_item = re.search(r'<li class="([^"]*)" id="notification-%d"' % newer.id, page).group(1)
-    read_item = re.search(r'<li class="([^"]*)" id="notification-%d"' % older_id, page).group(1)
+    unread_item = re.search(rf'<li class="([^"]*)" id="notification-{newer.id}"', page).group(1)
+    read_item = re.search(rf'<li class="([^"]*)" id="notification-{older_id}"', page).group(1)
     assert 'notification-unread' in unread_item
     assert 'notification-unread' not in read_item
 
@@ -151,6 +151,7 @@ def test_the_inbox_costs_the_same_at_any_size(client, login, count_queries):
 
 def test_titles_follow_the_readers_language(client, login):
     from flask_babel import lazy_gettext as _l
+
     from incubator.notifications import kinds
     kinds.register(kinds.NotificationKind(name='test_greeting', title=_l('Hello %(name)s,'), label=_l('Greetings'),
                                           email_template=None))

@@ -266,8 +266,8 @@ class TestRelease:
         refund = db.session.execute(sa.select(Refund)).scalar_one()
         assert (refund.amount_fen, refund.cause, refund.status) == (6000, RefundCause.late_payment,
                                                                     RefundStatus.requested)
-        assert notifications('payment_after_release') and [n.user_id for n in
-                                                           notifications('payment_needs_attention')] == [world.manager.id]
+        assert notifications('payment_after_release')
+        assert [n.user_id for n in notifications('payment_needs_attention')] == [world.manager.id]
         with transaction():
             assert operations.send_requested_refunds(NOW + HOLD) == 1
         assert refund.status == RefundStatus.succeeded and payment.refunded_fen == 6000
@@ -366,7 +366,7 @@ class TestRefunds:
         booking, payment = self.paid_booking(world, client, login, stripe_server)
         client.post(f'/bookings/{booking.id}/cancel')
         stripe_server.fail_next('/v1/refunds', status=500, times=100)
-        for attempt in range(operations.MAX_REFUND_ATTEMPTS):
+        for _attempt in range(operations.MAX_REFUND_ATTEMPTS):
             with transaction():
                 operations.send_requested_refunds(NOW)
         refund = db.session.execute(sa.select(Refund)).scalar_one()

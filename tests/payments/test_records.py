@@ -2,7 +2,7 @@
 monthly totals and CSV export."""
 import csv
 import io
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -24,12 +24,13 @@ world = booking_conftest.world
 
 EN = {'Accept-Language': 'en'}
 #: 2026-11-30 16:30 UTC is 1 December 00:30 in Shanghai: a December payment.
-DECEMBER_FIRST = datetime(2026, 11, 30, 16, 30, tzinfo=timezone.utc)
+DECEMBER_FIRST = datetime(2026, 11, 30, 16, 30, tzinfo=UTC)
 #: 2026-11-30 15:30 UTC is 30 November 23:30 in Shanghai: a November payment.
-NOVEMBER_LAST = datetime(2026, 11, 30, 15, 30, tzinfo=timezone.utc)
+NOVEMBER_LAST = datetime(2026, 11, 30, 15, 30, tzinfo=UTC)
 #: Mid-December, "now" for the totals.
-MID_DECEMBER = datetime(2026, 12, 15, 4, 0, tzinfo=timezone.utc)
+MID_DECEMBER = datetime(2026, 12, 15, 4, 0, tzinfo=UTC)
 TAXPAYER_NUMBER = '91440300MA5F0XXX1E'  # a unified social credit code with its check character
+INVALID_CREDIT_CODE = 'This unified social credit code is not valid: check it against the business licence.'
 
 
 def priced_booking(world, day, hour=9, price_fen=10000, method=PaymentMethod.on_site, startup=None,
@@ -191,8 +192,8 @@ class TestFapiaoRequest:
         ({'title': '   '}, 'Invoice title (company name): This field is required.'),
         ({'taxpayer_number': ''}, 'Taxpayer number (unified social credit code): This field is required.'),
         ({'taxpayer_number': '12345'}, 'A taxpayer number has 15, 17, 18 or 20 letters and digits.'),
-        ({'taxpayer_number': '91440300MA5F0X-X1K'}, 'This unified social credit code is not valid: check it against the business licence.'),
-        ({'taxpayer_number': '91440300MA5F0XXX1K'}, 'This unified social credit code is not valid: check it against the business licence.'),
+        ({'taxpayer_number': '91440300MA5F0X-X1K'}, INVALID_CREDIT_CODE),
+        ({'taxpayer_number': '91440300MA5F0XXX1K'}, INVALID_CREDIT_CODE),
         ({'email': 'not-an-email'}, 'Email for the electronic fapiao (optional): Enter a valid email address.'),
     ])
     def test_a_bad_request_says_why_and_stores_nothing(self, world, client, login, fields, message):
@@ -303,7 +304,7 @@ def ledger(world):
     november_online = paid_online(world, priced_booking(world, 9, price_fen=5000), paid_at=NOVEMBER_LAST)
     december_online = paid_online(world, priced_booking(world, 10, price_fen=20000, startup=world.other_startup,
                                                          booked_by=world.outsider),
-                                  paid_at=datetime(2026, 12, 10, 6, 0, tzinfo=timezone.utc))
+                                  paid_at=datetime(2026, 12, 10, 6, 0, tzinfo=UTC))
     still_open = paid_online(world, priced_booking(world, 11, price_fen=7000), paid_at=DECEMBER_FIRST,
                              status=PaymentStatus.open)
     return december_on_site, november_online, december_online, still_open
@@ -331,7 +332,7 @@ def test_monthly_totals_leave_out_months_before_the_window(world, ledger):
 
 
 def test_a_payment_at_local_midnight_is_in_the_new_month(world):
-    paid_online(world, priced_booking(world, 8), paid_at=datetime(2026, 11, 30, 16, 0, tzinfo=timezone.utc))
+    paid_online(world, priced_booking(world, 8), paid_at=datetime(2026, 11, 30, 16, 0, tzinfo=UTC))
     months, _total = queries.monthly_totals(months=2, now=MID_DECEMBER)
     assert [line.count for line in months] == [1, 0]
 

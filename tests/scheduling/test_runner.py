@@ -1,6 +1,6 @@
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -60,7 +60,7 @@ def test_a_period_takes_effect_once(app, digest_job):
 
 
 def test_default_period_is_the_current_day_in_shanghai(app, digest_job):
-    run = run_job('test.digest', now=datetime(2026, 11, 26, 17, 30, tzinfo=timezone.utc))
+    run = run_job('test.digest', now=datetime(2026, 11, 26, 17, 30, tzinfo=UTC))
     assert run.period_key == '2026-11-27'
 
 
@@ -80,7 +80,7 @@ def test_a_failed_run_is_recorded_rolls_back_and_can_be_retried(app, digest_job)
 def test_two_schedulers_firing_at_the_same_moment_give_one_effect(app, digest_job):
     """Two APScheduler instances, as two scheduler processes would, fire the job at one instant."""
     digest_job['pause'] = 0.3
-    fire_at = datetime.now(timezone.utc) + timedelta(seconds=1)
+    fire_at = datetime.now(UTC) + timedelta(seconds=1)
     done = threading.Barrier(3, timeout=30)
 
     def fire():
@@ -108,10 +108,10 @@ def test_two_schedulers_firing_at_the_same_moment_give_one_effect(app, digest_jo
 
 def test_missed_fire_time_is_caught_up_once(app, digest_job):
     trigger = build_trigger({'trigger': 'cron', 'hour': 9, 'minute': 0})
-    morning = datetime(2026, 11, 26, 0, 30, tzinfo=timezone.utc)  # 08:30 in Shanghai: today's run not due
-    assert missed_fire_time(trigger, morning) == datetime(2026, 11, 25, 1, 0, tzinfo=timezone.utc)
-    later = datetime(2026, 11, 26, 1, 5, tzinfo=timezone.utc)  # 09:05 in Shanghai
-    assert missed_fire_time(trigger, later) == datetime(2026, 11, 26, 1, 0, tzinfo=timezone.utc)
+    morning = datetime(2026, 11, 26, 0, 30, tzinfo=UTC)  # 08:30 in Shanghai: today's run not due
+    assert missed_fire_time(trigger, morning) == datetime(2026, 11, 25, 1, 0, tzinfo=UTC)
+    later = datetime(2026, 11, 26, 1, 5, tzinfo=UTC)  # 09:05 in Shanghai
+    assert missed_fire_time(trigger, later) == datetime(2026, 11, 26, 1, 0, tzinfo=UTC)
 
     jobs = {'test.digest': registry.get_job('test.digest')}
     catch_up(app, jobs, now=later)
@@ -121,7 +121,7 @@ def test_missed_fire_time_is_caught_up_once(app, digest_job):
 
 
 def test_purge_forgets_old_login_attempts(app):
-    now = datetime(2026, 11, 26, 12, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
     db.session.add_all([
         LoginAttempt(email='old@example.com', ip_address='1.1.1.1', succeeded=False,
                      attempted_at=now - timedelta(days=2)),

@@ -104,7 +104,7 @@ def test_a_kept_calendar_needs_no_query(site, count_queries):
     site = fresh(site.id)
     opening_windows(site, MONDAY, MONDAY + timedelta(days=6))
     site = fresh(site.id)
-    site.calendar_stamp  # the site row itself is loaded by every page that shows a space
+    _ = site.calendar_stamp  # the site row itself is loaded by every page that shows a space
     with count_queries() as counter:
         windows = opening_windows(site, MONDAY, MONDAY + timedelta(days=6))
     assert counter.count == 0

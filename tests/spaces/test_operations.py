@@ -1,5 +1,5 @@
 """The write side of spaces, called directly: who may act, what is refused, and what a refusal leaves behind."""
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -13,8 +13,7 @@ from incubator.spaces import operations
 from incubator.spaces.models import Blackout, Certification, Space, SpaceKind, TierQuota, UserCertification
 from incubator.spaces.queries import list_active_spaces
 from incubator.startups.models import Tier
-from tests.factories import (CertificationFactory, SiteFactory, SpaceFactory, StartupFactory, UserFactory,
-                             member_of)
+from tests.factories import CertificationFactory, SiteFactory, SpaceFactory, StartupFactory, UserFactory, member_of
 
 #: Domain errors are read in English here; the view tests read them in both languages.
 pytestmark = pytest.mark.usefixtures('in_english')
@@ -80,8 +79,8 @@ def test_others_may_not_set_up_anything(site, member, who):
     calls = [
         lambda: operations.create_space(actor, **values(site)),
         lambda: operations.update_space(actor, space, **values(site)),
-        lambda: operations.add_blackout(actor, space, datetime(2026, 6, 1, tzinfo=timezone.utc),
-                                        datetime(2026, 6, 2, tzinfo=timezone.utc), 'x'),
+        lambda: operations.add_blackout(actor, space, datetime(2026, 6, 1, tzinfo=UTC),
+                                        datetime(2026, 6, 2, tzinfo=UTC), 'x'),
         lambda: operations.set_opening_hours(actor, site, {0: (480, 1080)}, True),
         lambda: operations.add_closure(actor, site, JUNE_FIRST, JUNE_FIRST, 'x'),
         lambda: operations.create_certification(actor, 'Lab safety'),
@@ -138,8 +137,8 @@ def test_site_and_kind_stay_once_a_space_has_bookings(site, manager):
     space = SpaceFactory(site=site, name='Room B', kind=SpaceKind.meeting_room)
     other_site = SiteFactory()
     startup = StartupFactory(site=site)
-    db.session.add(Booking(space=space, startup=startup, start_at=datetime(2026, 6, 1, 2, tzinfo=timezone.utc),
-                           end_at=datetime(2026, 6, 1, 3, tzinfo=timezone.utc), status=BookingStatus.confirmed,
+    db.session.add(Booking(space=space, startup=startup, start_at=datetime(2026, 6, 1, 2, tzinfo=UTC),
+                           end_at=datetime(2026, 6, 1, 3, tzinfo=UTC), status=BookingStatus.confirmed,
                            quota_month=date(2026, 6, 1), usage_minutes=60,
                            payment_method=PaymentMethod.on_site))
     db.session.commit()
@@ -165,17 +164,17 @@ def test_a_space_without_bookings_may_move(site, manager):
 
 def test_blackouts_need_an_order_and_aware_times(manager):
     space = SpaceFactory()
-    start = datetime(2026, 6, 1, 1, tzinfo=timezone.utc)
+    start = datetime(2026, 6, 1, 1, tzinfo=UTC)
     with pytest.raises(DomainError) as refused:
         operations.add_blackout(manager, space, start, start, 'Works')
     assert refused.value.field == 'ends_at'
     with pytest.raises(ValueError):
         operations.add_blackout(manager, space, datetime(2026, 6, 1), datetime(2026, 6, 2), 'Works')
     with pytest.raises(DomainError):
-        operations.add_blackout(manager, space, start, datetime(2026, 6, 2, tzinfo=timezone.utc), ' ')
+        operations.add_blackout(manager, space, start, datetime(2026, 6, 2, tzinfo=UTC), ' ')
     assert count(Blackout) == 0
 
-    blackout = operations.add_blackout(manager, space, start, datetime(2026, 6, 2, tzinfo=timezone.utc), ' Works ')
+    blackout = operations.add_blackout(manager, space, start, datetime(2026, 6, 2, tzinfo=UTC), ' Works ')
     db.session.commit()
     assert blackout.reason == 'Works'
     operations.delete_blackout(manager, blackout)

@@ -1,6 +1,6 @@
 """Managers set up spaces, blackouts, opening hours, certifications and free quotas over HTTP."""
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -10,8 +10,7 @@ from incubator.extensions import db
 from incubator.sites.models import Site, SiteClosure, SiteOpeningHours
 from incubator.spaces.models import Blackout, Certification, Space, SpaceKind, TierQuota, UserCertification
 from incubator.startups.models import Tier
-from tests.factories import (CertificationFactory, SiteFactory, SpaceFactory, StartupFactory, UserFactory,
-                             member_of)
+from tests.factories import CertificationFactory, SiteFactory, SpaceFactory, StartupFactory, UserFactory, member_of
 
 EN = {'Accept-Language': 'en'}
 SPACE_COLUMNS = ('site_id', 'name', 'kind', 'capacity', 'description', 'hourly_price_fen', 'daily_price_fen',
@@ -32,7 +31,7 @@ def manager(login):
 @pytest.fixture
 def june_manager(login):
     """A manager logged in on 1 June 2026 (Shanghai), when the test runs."""
-    with time_machine.travel(datetime(2026, 6, 1, 4, tzinfo=timezone.utc), tick=False):
+    with time_machine.travel(datetime(2026, 6, 1, 4, tzinfo=UTC), tick=False):
         yield login(UserFactory(roles=['manager'], name='Mia Manager'))
 
 
@@ -78,8 +77,8 @@ def things(app):
     space = SpaceFactory(site=site)
     certification = CertificationFactory()
     person = UserFactory()
-    blackout = Blackout(space=space, starts_at=datetime(2026, 5, 1, 1, tzinfo=timezone.utc),
-                        ends_at=datetime(2026, 5, 1, 5, tzinfo=timezone.utc), reason='Cleaning')
+    blackout = Blackout(space=space, starts_at=datetime(2026, 5, 1, 1, tzinfo=UTC),
+                        ends_at=datetime(2026, 5, 1, 5, tzinfo=UTC), reason='Cleaning')
     closure = SiteClosure(site=site, starts_on=date(2026, 5, 4), ends_on=date(2026, 5, 5), reason='Works')
     held = UserCertification(user=person, certification=certification, expires_on=date(2027, 1, 1))
     db.session.add_all([blackout, closure, held])
@@ -301,9 +300,9 @@ def test_a_blackout_is_read_in_the_sites_timezone_and_stored_in_utc(client, mana
     assert summer.status_code == winter.status_code == 302
     rows = db.session.execute(sa.select(Blackout).order_by(Blackout.starts_at)).scalars().all()
     assert [(row.starts_at, row.ends_at, row.reason) for row in rows] == [
-        (datetime(2026, 7, 1, 7, 0, tzinfo=timezone.utc), datetime(2026, 7, 1, 15, 30, tzinfo=timezone.utc),
+        (datetime(2026, 7, 1, 7, 0, tzinfo=UTC), datetime(2026, 7, 1, 15, 30, tzinfo=UTC),
          'Painting'),
-        (datetime(2026, 12, 24, 17, 0, tzinfo=timezone.utc), datetime(2026, 12, 27, 7, 0, tzinfo=timezone.utc),
+        (datetime(2026, 12, 24, 17, 0, tzinfo=UTC), datetime(2026, 12, 27, 7, 0, tzinfo=UTC),
          'Christmas'),
     ]
     assert all(row.starts_at.utcoffset().total_seconds() == 0 for row in rows)
