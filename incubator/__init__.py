@@ -77,6 +77,7 @@ def _init_extensions(app):
     from incubator.booking import models as booking_models  # noqa: F401
     from incubator.booking import usage as booking_usage  # noqa: F401 (keeps the quota sums)
     from incubator.core import audit as audit_models  # noqa: F401
+    from incubator.core import calendar as calendar_models  # noqa: F401
     from incubator.notifications import models as notification_models  # noqa: F401
     from incubator.payments import models as payment_models  # noqa: F401
     from incubator.scheduling import models as scheduling_models  # noqa: F401
