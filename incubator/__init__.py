@@ -107,6 +107,10 @@ def _register_blueprints(app):
                       notifications_bp, booking_bp, spaces_bp, payments_bp):
         app.register_blueprint(blueprint)
 
+    from incubator import workcalendar
+    for domain in (workcalendar,):
+        domain.init_app(app)
+
 
 def select_locale():
     """The account's saved language, else the one chosen this session, else Accept-Language."""
@@ -140,6 +144,7 @@ def _load_user(session_id):
 
 def _register_template_helpers(app):
     from incubator.core import formatting
+    from incubator.core.calendar import holiday_name
     from incubator.core.i18n import current_language
     from incubator.core.permissions import can
 
@@ -159,6 +164,7 @@ def _register_template_helpers(app):
     app.jinja_env.filters['sitedate'] = formatting.site_date
     app.jinja_env.filters['siteperiod'] = formatting.site_period
     app.jinja_env.filters['hours'] = formatting.hours
+    app.jinja_env.filters['holidayname'] = holiday_name
 
 
 def _register_security_headers(app):

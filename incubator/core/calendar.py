@@ -135,6 +135,24 @@ def _forget_checked():
 
 # --- the calendar every computation uses ---------------------------------------------------
 
+#: The names seeded from the package, as each language calls them (an administrator's own names show as typed).
+HOLIDAY_LABELS = {
+    '元旦': _l("New Year's Day"),
+    '春节': _l('Spring Festival'),
+    '清明节': _l('Tomb-sweeping Day'),
+    '劳动节': _l('Labour Day'),
+    '端午节': _l('Dragon Boat Festival'),
+    '中秋节': _l('Mid-autumn Festival'),
+    '国庆节': _l('National Day'),
+    '抗战胜利70周年纪念日': _l('70th anniversary of the victory of the War of Resistance'),
+}
+
+
+def holiday_name(name):
+    """A stored holiday name in the reader's language."""
+    return HOLIDAY_LABELS.get(name, name)
+
+
 @dataclass(frozen=True)
 class StoredCalendar(WorkingCalendar):
     """A copy of the database's calendar: the days that differ from weekdays, and the complete years."""
