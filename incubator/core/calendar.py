@@ -13,8 +13,9 @@ which years it estimated, and :func:`years_without_calendar` lists them for warn
 
 Each process keeps the calendar in memory under the years' stamps, which the ORM
 renews in the same flush as any change of a year or its days (as sites keep their
-``calendar_stamp``). A request reads the stamps at most once, and only when it
-computes with the calendar; a process whose stamps are stale reads the days again.
+``calendar_stamp``). A transaction (so a request) reads the stamps at most once, and
+only when it computes with the calendar; a process whose stamps are stale reads the
+days again.
 """
 from __future__ import annotations
 
@@ -123,8 +124,10 @@ def _renew_stamps(session, flush_context, instances):
     _forget_checked()
 
 
+@sa.event.listens_for(Session, 'after_commit')
 @sa.event.listens_for(Session, 'after_rollback')
-def _after_rollback(session):
+def _transaction_ended(session):
+    """The next transaction may see other processes' changes: it checks the stamps again."""
     _forget_checked()
 
 
@@ -178,7 +181,7 @@ _kept = None
 
 
 def stored_calendar() -> StoredCalendar:
-    """The database's calendar, its stamps checked at most once per request (or app context)."""
+    """The database's calendar, its stamps checked at most once per transaction."""
     global _kept
     if has_app_context() and '_stored_calendar' in g:
         return g._stored_calendar
@@ -249,7 +252,7 @@ def working_deadline(start: date | datetime, n: int, calendar: WorkingCalendar |
     """``n`` working days after ``start`` (see :func:`incubator.core.workdays.add_working_days`), with its warning.
 
     A year without complete calendar data is counted on weekdays (and the days already entered), and the
-    result says so: show ``estimated_years`` wherever the deadline is shown (``_macros/deadline.html``).
+    result says so: show ``estimated_years`` wherever the deadline is shown (``workcalendar/macros.html``).
     """
     calendar = calendar or site_calendar()
     at = add_working_days(start, n, calendar, tz)
