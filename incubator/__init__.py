@@ -77,6 +77,7 @@ def _init_extensions(app):
     from incubator.booking import models as booking_models  # noqa: F401
     from incubator.booking import usage as booking_usage  # noqa: F401 (keeps the quota sums)
     from incubator.core import audit as audit_models  # noqa: F401
+    from incubator.core import calendar as calendar_models  # noqa: F401
     from incubator.notifications import models as notification_models  # noqa: F401
     from incubator.payments import models as payment_models  # noqa: F401
     from incubator.scheduling import models as scheduling_models  # noqa: F401
@@ -105,6 +106,10 @@ def _register_blueprints(app):
     for blueprint in (dashboard_bp, auth_bp, users_bp, sites_bp, startups_bp, scheduling_bp, audit_bp,
                       notifications_bp, booking_bp, spaces_bp, payments_bp):
         app.register_blueprint(blueprint)
+
+    from incubator import workcalendar
+    for domain in (workcalendar,):
+        domain.init_app(app)
 
 
 def select_locale():
@@ -139,6 +144,7 @@ def _load_user(session_id):
 
 def _register_template_helpers(app):
     from incubator.core import formatting
+    from incubator.core.calendar import holiday_name
     from incubator.core.i18n import current_language
     from incubator.core.permissions import can
 
@@ -158,6 +164,7 @@ def _register_template_helpers(app):
     app.jinja_env.filters['sitedate'] = formatting.site_date
     app.jinja_env.filters['siteperiod'] = formatting.site_period
     app.jinja_env.filters['hours'] = formatting.hours
+    app.jinja_env.filters['holidayname'] = holiday_name
 
 
 def _register_security_headers(app):

@@ -83,14 +83,40 @@ def _app(database_url, tmp_path_factory):
     with app.app_context():
         db.drop_all()
         db.create_all()
+        _seed_working_calendar()
     yield app
     with app.app_context():
         db.drop_all()
         db.engine.dispose()
 
 
+#: Seeded once per database (as the migration does) and kept between tests; restored when a test changed it.
+CALENDAR_TABLES = frozenset({'calendar_years', 'calendar_days'})
+_seeded_calendar_stamps = {}
+
+
+def _calendar_stamps(connection):
+    return dict(connection.execute(sa.text('SELECT year, stamp FROM calendar_years')).all())
+
+
+def _seed_working_calendar():
+    from incubator.core.calendar import seed_from_package
+    with db.engine.begin() as connection:
+        for table in ('calendar_days', 'calendar_years'):
+            connection.execute(sa.text(f'DELETE FROM {table}'))
+        seed_from_package(connection)
+        _seeded_calendar_stamps[db.engine.url.render_as_string()] = _calendar_stamps(connection)
+
+
+def _restore_working_calendar():
+    with db.engine.connect() as connection:
+        changed = _calendar_stamps(connection) != _seeded_calendar_stamps[db.engine.url.render_as_string()]
+    if changed:
+        _seed_working_calendar()
+
+
 def _empty_all_tables():
-    tables = db.metadata.sorted_tables
+    tables = [table for table in db.metadata.sorted_tables if table.name not in CALENDAR_TABLES]
     with db.engine.begin() as connection:
         if connection.dialect.name == 'postgresql':
             names = ', '.join(f'"{table.name}"' for table in tables)
@@ -122,6 +148,7 @@ def app(_app):
             _assert_quota_usage_matches_the_bookings()
         finally:
             _empty_all_tables()
+            _restore_working_calendar()
 
 
 @pytest.fixture

@@ -2,15 +2,30 @@
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from flask import current_app
+from flask import current_app, has_app_context
+
+#: The programme's timezone when no app is there to say (``WUTONG_TIMEZONE`` unset).
+FALLBACK_TIMEZONE = 'Asia/Shanghai'
 
 
 def now_utc():
     return datetime.now(UTC)
 
 
+def programme_timezone():
+    """Where the programme's days, months and quarters begin: ``WUTONG_TIMEZONE`` (``BABEL_DEFAULT_TIMEZONE``).
+
+    Periods of jobs, deadlines in working days and monthly totals all follow it; outside an app
+    context (an import, a helper script) it is Asia/Shanghai.
+    """
+    if has_app_context():
+        return ZoneInfo(current_app.config['BABEL_DEFAULT_TIMEZONE'])
+    return ZoneInfo(FALLBACK_TIMEZONE)
+
+
 def default_timezone():
-    return ZoneInfo(current_app.config['BABEL_DEFAULT_TIMEZONE'])
+    """The timezone times are shown in when no site says otherwise: the programme's."""
+    return programme_timezone()
 
 
 def to_local(value, tz=None):

@@ -12,31 +12,32 @@ The calendar is chosen by name (``calendar_for('china')`` or
 Counting rules, used consistently by every function here:
 
 * Days are counted on the *local* calendar date. Aware datetimes are first
-  converted to ``tz`` (default Asia/Shanghai), because "the next working day"
-  depends on where the office is, not on UTC.
+  converted to ``tz`` (default: the programme's timezone, ``WUTONG_TIMEZONE``),
+  because "the next working day" depends on where the office is, not on UTC.
 * The start day never counts, whether or not it is a working day; the end
   day does. ``add_working_days(d, n)`` is the n-th working day strictly after
   ``d``, and ``working_days_between(d, add_working_days(d, n)) == n``.
 * ``n == 0`` means no time passes: the start is returned as is, even if it
   falls on a holiday (it is *not* rolled forward to the next working day).
 
-The Chinese calendar is only known for the years the ``chinesecalendar``
-package ships data for (the State Council publishes each year's calendar
-late in the previous year). Outside them we raise ``CalendarNotAvailable``
-rather than guess: a silently wrong deadline is worse than a loud error, and
-the fix is to upgrade the package.
+``ChinaCalendar`` is the ``chinesecalendar`` package itself, known only for the
+years it ships data for (the State Council publishes each year's calendar late
+in the previous year); outside them it raises ``CalendarNotAvailable`` rather
+than guess. The app does not count on it directly: it seeds the database from it
+(:func:`package_days`), administrators complete the years the package lacks,
+and :mod:`incubator.core.calendar` computes deadlines from the database.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Protocol, overload, runtime_checkable
-from zoneinfo import ZoneInfo
 
 import chinese_calendar
 
+from incubator.core.time import programme_timezone
+
 __all__ = [
-    'SHANGHAI',
     'CalendarNotAvailable',
     'WorkingCalendar',
     'ChinaCalendar',
@@ -46,9 +47,10 @@ __all__ = [
     'add_working_days',
     'working_days_between',
     'next_working_day',
+    'package_label',
+    'package_years',
+    'package_days',
 ]
-
-SHANGHAI = ZoneInfo('Asia/Shanghai')
 
 # No real calendar has a year without working days; a longer gap means a
 # broken calendar, and we would rather fail than loop forever.
@@ -158,18 +160,18 @@ def _local_date(value: date, tz: tzinfo) -> date:
     if isinstance(value, datetime):
         if value.tzinfo is None or value.utcoffset() is None:
             raise ValueError('naive datetime: give an aware datetime so its local date is unambiguous')
-        return value.astimezone(tz).date()
+        return value.astimezone(tz or programme_timezone()).date()
     return _require_date(value)
 
 
 @overload
 def add_working_days(start: datetime, n: int, calendar: WorkingCalendar,
-                     tz: tzinfo = SHANGHAI) -> datetime: ...
+                     tz: tzinfo | None = None) -> datetime: ...
 @overload
 def add_working_days(start: date, n: int, calendar: WorkingCalendar,
-                     tz: tzinfo = SHANGHAI) -> date: ...
+                     tz: tzinfo | None = None) -> date: ...
 def add_working_days(start: date | datetime, n: int, calendar: WorkingCalendar,
-                     tz: tzinfo = SHANGHAI) -> date | datetime:
+                     tz: tzinfo | None = None) -> date | datetime:
     """The deadline ``n`` working days after ``start``.
 
     For a date, the n-th working day strictly after it. For an aware datetime,
@@ -190,12 +192,12 @@ def add_working_days(start: date | datetime, n: int, calendar: WorkingCalendar,
     if n == 0:
         return start.astimezone(UTC)
     # Same wall-clock time on the new local date; tz's offset for that date applies.
-    local = start.astimezone(tz)
+    local = start.astimezone(tz or programme_timezone())
     return local.replace(year=day.year, month=day.month, day=day.day).astimezone(UTC)
 
 
 def working_days_between(start: date | datetime, end: date | datetime, calendar: WorkingCalendar,
-                         tz: tzinfo = SHANGHAI) -> int:
+                         tz: tzinfo | None = None) -> int:
     """How many working days d have local(start) < d <= local(end).
 
     The start day does not count and the end day does, so this inverts
@@ -213,7 +215,39 @@ def working_days_between(start: date | datetime, end: date | datetime, calendar:
     return count
 
 
-def site_calendar() -> WorkingCalendar:
-    """The deployment's calendar, from the ``WORKING_CALENDAR`` setting."""
-    from flask import current_app
-    return calendar_for(current_app.config['WORKING_CALENDAR'])
+# --- the package's data, to seed the database with ------------------------------------
+
+#: The package's holiday names and the names Wutong keeps (the official Chinese ones).
+HOLIDAY_NAMES = {
+    "New Year's Day": '元旦',
+    'Spring Festival': '春节',
+    'Tomb-sweeping Day': '清明节',
+    'Labour Day': '劳动节',
+    'Dragon Boat Festival': '端午节',
+    'Mid-autumn Festival': '中秋节',
+    'National Day': '国庆节',
+    'Anti-Fascist 70th Day': '抗战胜利70周年纪念日',
+}
+
+
+def package_label() -> str:
+    """The package and its version, as the source of the years seeded from it."""
+    return f'chinesecalendar {getattr(chinese_calendar, "__version__", "")}'.strip()
+
+
+def package_years() -> list[int]:
+    """The years the installed ``chinesecalendar`` package knows completely."""
+    known = [*chinese_calendar.holidays, *chinese_calendar.workdays]
+    return list(range(min(known).year, max(known).year + 1))
+
+
+def package_days() -> list[tuple[date, str, str]]:
+    """``(date, kind, name)`` of every public holiday (kind 'holiday') and make-up workday ('make_up_workday').
+
+    Only the days that differ from the plain rule: weekends off, Monday to Friday on. ``name`` is the
+    holiday's Chinese name; a make-up workday takes the name of the holiday it makes up for.
+    """
+    days = [(day, 'holiday', HOLIDAY_NAMES.get(name, name)) for day, name in chinese_calendar.holidays.items()]
+    days += [(day, 'make_up_workday', HOLIDAY_NAMES.get(name, name))
+             for day, name in chinese_calendar.workdays.items() if day.weekday() >= 5]
+    return sorted(days)

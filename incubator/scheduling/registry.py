@@ -4,34 +4,34 @@ A job is a plain function ``func(period, now)`` returning a dict of counts. Jobs
 with ``once_per_period`` get their effect claimed per period key, so a second
 scheduler, a retry or an operator's manual run for the same period does nothing.
 Jobs without it (the outbox sender) must be safe to overlap on their own.
+Period keys are days, months and quarters of the programme's timezone (``WUTONG_TIMEZONE``).
 """
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
-SHANGHAI = ZoneInfo('Asia/Shanghai')
+from incubator.core.time import programme_timezone
 
 
 def daily(now):
-    return now.astimezone(SHANGHAI).strftime('%Y-%m-%d')
+    return now.astimezone(programme_timezone()).strftime('%Y-%m-%d')
 
 
 def hourly(now):
-    return now.astimezone(SHANGHAI).strftime('%Y-%m-%dT%H')
+    return now.astimezone(programme_timezone()).strftime('%Y-%m-%dT%H')
 
 
 def every_minute(now):
-    return now.astimezone(SHANGHAI).strftime('%Y-%m-%dT%H:%M')
+    return now.astimezone(programme_timezone()).strftime('%Y-%m-%dT%H:%M')
 
 
 def quarterly(now):
-    local = now.astimezone(SHANGHAI)
+    local = now.astimezone(programme_timezone())
     return f'{local.year}-Q{(local.month - 1) // 3 + 1}'
 
 
 def monthly(now):
-    return now.astimezone(SHANGHAI).strftime('%Y-%m')
+    return now.astimezone(programme_timezone()).strftime('%Y-%m')
 
 
 @dataclass(frozen=True)

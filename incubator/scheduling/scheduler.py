@@ -14,21 +14,23 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from incubator.core.time import now_utc
-from incubator.scheduling.registry import SHANGHAI, load_jobs
+from incubator.core.time import now_utc, programme_timezone
+from incubator.scheduling.registry import load_jobs
 from incubator.scheduling.runner import run_job
 
 logger = logging.getLogger(__name__)
 CATCH_UP = timedelta(days=1)
 
 
-def build_trigger(spec):
+def build_trigger(spec, tz=None):
+    """An APScheduler trigger firing on the wall clock of ``tz`` (the programme's timezone by default)."""
     spec = dict(spec)
     kind = spec.pop('trigger')
+    tz = tz or programme_timezone()
     if kind == 'cron':
-        return CronTrigger(timezone=SHANGHAI, **spec)
+        return CronTrigger(timezone=tz, **spec)
     if kind == 'interval':
-        return IntervalTrigger(timezone=SHANGHAI, **spec)
+        return IntervalTrigger(timezone=tz, **spec)
     raise ValueError(f'unknown trigger {kind!r}')
 
 
@@ -50,19 +52,23 @@ def missed_fire_time(trigger, now, window=CATCH_UP):
 
 def catch_up(app, jobs, now=None):
     now = now or now_utc()
+    with app.app_context():
+        tz = programme_timezone()
     for job in jobs.values():
         if not job.once_per_period:
             continue
-        fire_time = missed_fire_time(build_trigger(job.trigger), now)
+        fire_time = missed_fire_time(build_trigger(job.trigger, tz), now)
         if fire_time is not None:
             with app.app_context():
                 run_job(job.name, now=fire_time)
 
 
 def create_scheduler(app, scheduler_class=BlockingScheduler):
-    scheduler = scheduler_class(timezone=SHANGHAI)
+    with app.app_context():
+        tz = programme_timezone()
+    scheduler = scheduler_class(timezone=tz)
     for job in load_jobs().values():
-        scheduler.add_job(_runner(app, job.name), build_trigger(job.trigger), id=job.name, name=job.name,
+        scheduler.add_job(_runner(app, job.name), build_trigger(job.trigger, tz), id=job.name, name=job.name,
                           replace_existing=True, coalesce=True, max_instances=1,
                           misfire_grace_time=job.misfire_grace_time)
     return scheduler

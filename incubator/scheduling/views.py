@@ -1,6 +1,7 @@
 """Administrators see the scheduled jobs, their recent runs and failures."""
 from flask import Blueprint, render_template, request
 
+from incubator.core.calendar import years_to_complete
 from incubator.core.permissions import permission_required
 from incubator.core.time import now_utc
 from incubator.scheduling.models import RunOutcome
@@ -22,4 +23,5 @@ def index():
         outcome = ''
     return render_template('scheduling/index.html', jobs=sorted(jobs.values(), key=lambda j: j.name),
                            last_runs=last_runs_by_job(), runs=recent_runs(job_name or None, outcome or None),
-                           now=now_utc(), job_name=job_name, outcome=outcome, outcomes=RunOutcome)
+                           now=now_utc(), job_name=job_name, outcome=outcome, outcomes=RunOutcome,
+                           years_without_calendar=years_to_complete())

@@ -9,9 +9,10 @@ day right. Rules:
   Festival, …) and open on the make-up workdays (调休) that compensate them;
   a make-up workday on a weekend uses that weekday's hours, or Monday's if the
   site is normally closed then.
-* A year the working calendar does not know yet has no public holidays: only
-  the site's own closed days apply (managers add them by hand until the
-  calendar package is upgraded); :func:`unknown_holiday_years` tells which.
+* A year the working calendar does not hold completely yet has only the public
+  holidays already entered (administrators enter each year's calendar at
+  /admin/calendar/ when the State Council publishes it); beyond them the site's
+  own closed days apply. :func:`unknown_holiday_years` tells which years.
 """
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -19,8 +20,8 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from incubator.core.calendar import site_calendar, years_without_calendar
 from incubator.core.time import from_local
-from incubator.core.workdays import CalendarNotAvailable, site_calendar
 
 
 @dataclass(frozen=True)
@@ -50,13 +51,10 @@ class SiteCalendar:
         if any(starts_on <= day <= ends_on for starts_on, ends_on in self.closures):
             return None
         if self.follows_public_holidays:
-            try:
-                if working_calendar.is_public_holiday(day):
-                    return None
-                if day.weekday() >= 5 and working_calendar.is_working_day(day):
-                    return self.hours.get(day.weekday()) or self.hours.get(0)
-            except CalendarNotAvailable:
-                pass
+            if working_calendar.is_public_holiday(day):
+                return None
+            if day.weekday() >= 5 and working_calendar.is_working_day(day):
+                return self.hours.get(day.weekday()) or self.hours.get(0)
         return self.hours.get(day.weekday())
 
 
@@ -119,14 +117,7 @@ def open_minutes(site, first_day, last_day):
 
 
 def unknown_holiday_years(site, first_day, last_day):
-    """The years in the range whose public holidays the working calendar does not know."""
+    """The years in the range whose public holidays the working calendar does not hold completely."""
     if not site.follows_public_holidays:
         return []
-    calendar = site_calendar()
-    years = []
-    for year in range(first_day.year, last_day.year + 1):
-        try:
-            calendar.is_public_holiday(date(year, 1, 1))
-        except CalendarNotAvailable:
-            years.append(year)
-    return years
+    return years_without_calendar(first_day, last_day)

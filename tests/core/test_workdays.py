@@ -349,7 +349,7 @@ def test_working_days_between_inverts_add_working_days(start, n):
 
 
 def test_the_deployment_chooses_its_calendar(app):
-    from incubator.core.workdays import site_calendar
+    from incubator.core.calendar import site_calendar
     make_up_saturday = date(2026, 2, 14)
     assert site_calendar().is_working_day(make_up_saturday)
     app.config['WORKING_CALENDAR'] = 'weekends'
