@@ -45,7 +45,8 @@ def _apply(startup, values):
     if startup.id:
         clash = clash.where(Startup.id != startup.id)
     if db.session.execute(clash).first():
-        raise Conflict(_l('A startup with the credit code %(code)s is already registered.'), code=code)
+        raise Conflict(_l('A startup with the credit code %(credit_code)s is already registered.'),
+                       code='credit_code_taken', credit_code=code)
     if db.session.get(Site, values['site_id']) is None:
         raise DomainError(_l('Choose one of the sites.'))
     values = dict(values, credit_code=code, tier=Tier(values['tier']), status=StartupStatus(values['status']),
