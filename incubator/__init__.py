@@ -1,4 +1,5 @@
 """Wutong: incubator and maker-space management."""
+import importlib
 import logging
 from pathlib import Path
 
@@ -102,6 +103,8 @@ def _register_blueprints(app):
     from incubator.startups.views import bp as startups_bp
     from incubator.users.views import bp as users_bp
 
+    for domain in ('auth', 'users', 'sites', 'startups', 'notifications', 'audit', 'spaces', 'booking', 'payments'):
+        importlib.import_module(f'incubator.{domain}.permissions')
     for blueprint in (dashboard_bp, auth_bp, users_bp, sites_bp, startups_bp, scheduling_bp, audit_bp,
                       notifications_bp, booking_bp, spaces_bp, payments_bp):
         app.register_blueprint(blueprint)
