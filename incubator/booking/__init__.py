@@ -14,5 +14,8 @@ def init_app(app):
     )
     from incubator.booking.blueprint import bp
     from incubator.booking.cli import bookings_cli
+    from incubator.booking.queries import space_has_bookings
+    from incubator.spaces.operations import register_usage_check
     app.register_blueprint(bp)
+    register_usage_check(space_has_bookings)
     app.cli.add_command(bookings_cli)
