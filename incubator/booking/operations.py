@@ -14,7 +14,8 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from incubator.auth.models import Role, User, UserRole, hash_token
+from incubator.auth.models import hash_token
+from incubator.auth.queries import active_managers
 from incubator.booking import notifications  # noqa: F401 (register the notification kinds)
 from incubator.booking.models import (
     CHECK_IN_GRACE,
@@ -276,9 +277,7 @@ def _pending_to_decide(actor, booking, with_series, now):
 
 def _ask_managers(booking, occurrences=1):
     """Once per request: a recurring booking is one notice, from its first occurrence."""
-    managers = db.session.execute(
-        sa.select(User).join(UserRole).where(UserRole.role == Role.manager, User.is_active.is_(True))
-    ).scalars().all()
+    managers = active_managers()
     for manager in managers:
         notify(manager, 'booking_awaits_approval', link='/bookings/approvals', startup=booking.startup.name,
                space=booking.space.name, when=describe_when(booking), occurrences=occurrences)

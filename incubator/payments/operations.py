@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from incubator.auth.models import Role, User, UserRole
+from incubator.auth.queries import active_managers
 from incubator.booking.models import Booking, BookingStatus, PaymentMethod
 from incubator.booking.operations import describe_when, offer_to_waitlist
 from incubator.core.errors import DomainError, NotAllowed
@@ -230,9 +230,7 @@ def _people_to_tell(payment):
 
 def _alert_managers(payment, problem, **params):
     text = str(problem) % params if params else str(problem)
-    managers = db.session.execute(
-        sa.select(User).join(UserRole).where(UserRole.role == Role.manager, User.is_active.is_(True))
-    ).scalars().all()
+    managers = active_managers()
     for manager in managers:
         notify(manager, 'payment_needs_attention', link=f'/payments/{payment.id}',
                receipt=payment.receipt_number or f'#{payment.id}', problem=text)
@@ -556,9 +554,7 @@ def request_fapiao(actor, payment, title, taxpayer_number, email='', now=None):
                             email=(email or '').strip()[:254], requested_by=actor, requested_at=now)
     db.session.add(request)
     db.session.flush()
-    managers = db.session.execute(
-        sa.select(User).join(UserRole).where(UserRole.role == Role.manager, User.is_active.is_(True))
-    ).scalars().all()
+    managers = active_managers()
     for manager in managers:
         notify(manager, 'fapiao_requested', link='/payments/fapiao', startup=payment.startup.name,
                receipt=payment.receipt_number or f'#{payment.id}')
