@@ -47,9 +47,10 @@ chromium:
 test: install-dev chromium lint
 	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
 
-## Lint: ruff over the whole tree (see ruff.toml)
+## Lint: ruff over the whole tree (see ruff.toml), then the import contracts between packages (see .importlinter)
 lint: install-dev
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 ## After changing user-facing strings: extract them and update both catalogues
 update-catalogues: $(VENV)/.installed

@@ -1,4 +1,5 @@
 """Wutong: incubator and maker-space management."""
+import importlib
 import logging
 from pathlib import Path
 
@@ -10,6 +11,10 @@ from incubator.extensions import babel, bootstrap, csrf, db, login_manager, migr
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
+#: The domains, each below the ones after it: the one list to extend when a domain is added (README: "Adding a domain").
+DOMAINS = ('scheduling', 'notifications', 'auth', 'workcalendar', 'users', 'sites', 'startups', 'spaces', 'booking',
+           'payments', 'audit', 'dashboard')
+
 
 class DatabaseIdConverter(IntegerConverter):
     """``<int:…>`` in routes: ids beyond a database integer are simply not found (404, not 500)."""
@@ -20,7 +25,7 @@ class DatabaseIdConverter(IntegerConverter):
 
 
 def create_app(config=None):
-    """Build the app: extensions, blueprints, error handlers, CLI, in that order."""
+    """Build the app: extensions, the domains (see ``DOMAINS``), error handlers, CLI, in that order."""
     from config import config_from_environment
 
     config = config or config_from_environment()
@@ -34,7 +39,7 @@ def create_app(config=None):
     _configure_logging(app)
 
     _init_extensions(app)
-    _register_blueprints(app)
+    _init_domains(app)
     _register_template_helpers(app)
     _register_security_headers(app)
 
@@ -73,43 +78,13 @@ def _init_extensions(app):
     from flask_babel import lazy_gettext as _l
     login_manager.login_message = _l('Please log in to see this page.')
     transactions.init_app(app)
-    from incubator.auth import models as auth_models  # noqa: F401 (register every model)
-    from incubator.booking import models as booking_models  # noqa: F401
-    from incubator.booking import usage as booking_usage  # noqa: F401 (keeps the quota sums)
-    from incubator.core import audit as audit_models  # noqa: F401
-    from incubator.core import calendar as calendar_models  # noqa: F401
-    from incubator.notifications import models as notification_models  # noqa: F401
-    from incubator.payments import models as payment_models  # noqa: F401
-    from incubator.scheduling import models as scheduling_models  # noqa: F401
-    from incubator.sites import models as site_models  # noqa: F401
-    from incubator.spaces import models as space_models  # noqa: F401
-    from incubator.startups import models as startup_models  # noqa: F401
+    from incubator.core import audit, calendar  # noqa: F401 (register their models)
 
 
-def _register_blueprints(app):
-    from incubator.audit.views import bp as audit_bp
-    from incubator.auth.views import bp as auth_bp
-    from incubator.booking import feed_views, report_views  # noqa: F401 (attach their routes)
-    from incubator.booking import views as booking_views  # noqa: F401
-    from incubator.booking.blueprint import bp as booking_bp
-    from incubator.dashboard.views import bp as dashboard_bp
-    from incubator.notifications.views import bp as notifications_bp
-    from incubator.payments import record_views  # noqa: F401 (attach their routes)
-    from incubator.payments import views as payment_views  # noqa: F401
-    from incubator.payments.blueprint import bp as payments_bp
-    from incubator.scheduling.views import bp as scheduling_bp
-    from incubator.sites.views import bp as sites_bp
-    from incubator.spaces.views import bp as spaces_bp
-    from incubator.startups.views import bp as startups_bp
-    from incubator.users.views import bp as users_bp
-
-    for blueprint in (dashboard_bp, auth_bp, users_bp, sites_bp, startups_bp, scheduling_bp, audit_bp,
-                      notifications_bp, booking_bp, spaces_bp, payments_bp):
-        app.register_blueprint(blueprint)
-
-    from incubator import workcalendar
-    for domain in (workcalendar,):
-        domain.init_app(app)
+def _init_domains(app):
+    """Each domain registers its models, blueprints, permission rules, jobs, notification kinds and CLI commands."""
+    for name in DOMAINS:
+        importlib.import_module(f'incubator.{name}').init_app(app)
 
 
 def select_locale():
@@ -168,14 +143,15 @@ def _register_template_helpers(app):
 
 
 def _register_security_headers(app):
-    from incubator.payments import gateway
+    """Domains add the origins their forms may be answered with (a payment provider's checkout page) to
+    ``app.extensions['wutong.form_action_sources']``: functions giving an origin or None."""
+    sources = app.extensions.setdefault('wutong.form_action_sources', [])
     policy = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
               "font-src 'self'; frame-ancestors 'none'; form-action 'self'{checkout}; base-uri 'self'")
 
     @app.after_request
     def set_security_headers(response):
-        # The "Pay now" form is answered with a redirect to Stripe's checkout page, which form-action must allow.
-        checkout = f' {gateway.checkout_origin()}' if gateway.is_configured() else ''
+        checkout = ''.join(f' {origin}' for origin in (source() for source in sources) if origin)
         response.headers.setdefault('Content-Security-Policy', policy.format(checkout=checkout))
         response.headers.setdefault('X-Content-Type-Options', 'nosniff')
         response.headers.setdefault('X-Frame-Options', 'DENY')

@@ -1,4 +1,6 @@
-"""Command-line tools: ``flask --app incubator demo``, ``users create-admin`` and ``bookings rebuild-quota-usage``."""
+"""Command-line tools of the whole app: ``flask --app incubator demo load`` and ``users create-admin``.
+
+Each domain adds its own commands in its ``init_app`` (``flask bookings …``, ``flask jobs …``)."""
 import click
 from flask import Flask
 from flask.cli import AppGroup
@@ -9,7 +11,6 @@ from incubator.core.transactions import transaction
 
 demo_cli = AppGroup('demo', help='Demo data.')
 users_cli = AppGroup('users', help='Accounts.')
-bookings_cli = AppGroup('bookings', help='Bookings.')
 
 
 @demo_cli.command('load')
@@ -39,20 +40,6 @@ def create_admin_command(email, name, password):
     click.echo(f'Administrator {user.email} created.')
 
 
-@bookings_cli.command('rebuild-quota-usage')
-def rebuild_quota_usage_command():
-    """Compute the quota ledger's sums again from the bookings, after bookings were changed in SQL."""
-    from incubator.booking.usage import rebuild_quota_usage
-    from incubator.extensions import db
-    with transaction():
-        rows = rebuild_quota_usage(db.session)
-    click.echo(f'Quota usage rebuilt: {rows} rows (startup, month, kind of space).')
-
-
 def register_cli(app: Flask):
-    from incubator.scheduling.cli import jobs_cli, scheduler_command
     app.cli.add_command(demo_cli)
     app.cli.add_command(users_cli)
-    app.cli.add_command(bookings_cli)
-    app.cli.add_command(jobs_cli)
-    app.cli.add_command(scheduler_command)

@@ -16,7 +16,17 @@ from incubator.core.audit import audited
 from incubator.core.db import LabelledEnum, TimestampMixin, enum_column
 from incubator.core.time import now_utc
 from incubator.extensions import db
-from incubator.startups.models import MembershipRole
+
+
+class MembershipRole(LabelledEnum):
+    """A member's role in a startup; here because invitations to a startup carry it (startups uses it too)."""
+
+    owner = 'owner'
+    member = 'member'
+
+    @classmethod
+    def labels(cls):
+        return {cls.owner: _l('Owner'), cls.member: _l('Member')}
 
 
 class Role(LabelledEnum):

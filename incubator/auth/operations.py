@@ -3,11 +3,21 @@ import hashlib
 import logging
 
 import sqlalchemy as sa
+from blinker import signal
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from incubator.auth.models import Invitation, InvitationKind, LoginAttempt, Role, User, hash_token, normalize_email
+from incubator.auth.models import (
+    Invitation,
+    InvitationKind,
+    LoginAttempt,
+    MembershipRole,
+    Role,
+    User,
+    hash_token,
+    normalize_email,
+)
 from incubator.auth.queries import user_by_email
 from incubator.core.errors import Conflict, DomainError, NotAllowed
 from incubator.core.permissions import can
@@ -15,9 +25,12 @@ from incubator.core.time import now_utc
 from incubator.extensions import db
 from incubator.notifications.email import queue_email
 from incubator.notifications.operations import notify
-from incubator.startups.models import MembershipRole, StartupMembership
 
 logger = logging.getLogger(__name__)
+
+#: Sent with ``user`` when an invitation to a startup is accepted: startups grants the membership (it sits
+#: above auth, so auth cannot create one itself).
+startup_invitation_accepted = signal('wutong.startup-invitation-accepted')
 
 
 class LoginThrottled(DomainError):
@@ -205,8 +218,8 @@ def accept_invitation(token, acting_user=None, password=None):
         db.session.add(user)
     if invitation.kind == InvitationKind.staff:
         user.set_roles(user.roles | {invitation.role})
-    elif invitation.startup.membership_of(user) is None:
-        db.session.add(StartupMembership(startup=invitation.startup, user=user, role=invitation.membership_role))
+    else:
+        startup_invitation_accepted.send(invitation, user=user)
     invitation.accepted_at = now_utc()
     db.session.flush()
     logger.info('Invitation %s accepted by user %s', invitation.id, user.id)

@@ -2,12 +2,19 @@
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from incubator.auth.models import Invitation, InvitationKind, User, normalize_email
+from incubator.auth.models import Invitation, InvitationKind, Role, User, UserRole, normalize_email
 from incubator.extensions import db
 
 
 def user_by_email(email):
     return db.session.execute(sa.select(User).filter_by(email=normalize_email(email))).scalar_one_or_none()
+
+
+def active_managers():
+    """The managers told of what needs them (approvals, payment problems, fapiao requests)."""
+    return db.session.execute(
+        sa.select(User).join(UserRole).where(UserRole.role == Role.manager, User.is_active.is_(True))
+    ).scalars().all()
 
 
 def list_users():

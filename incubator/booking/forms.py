@@ -2,25 +2,13 @@
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField, TimeField, validators
+from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField, validators
 
 from incubator.booking.models import Recurrence
 from incubator.booking.operations import MAX_OCCURRENCES
-from incubator.core.forms import BaseForm, max_length, required
+from incubator.core.forms import BaseForm, TimeOfDayField, given, max_length, number_between, required
 from incubator.core.time import from_local
 from incubator.spaces.models import SpaceKind
-
-_TIME_FORMATS = ['%H:%M']
-
-
-def _given():
-    """Required for numbers: 0 is a value (DataRequired would call it missing)."""
-    return validators.InputRequired(message=_l('This field is required.'))
-
-
-def _number(minimum, maximum):
-    return validators.NumberRange(min=minimum, max=maximum,
-                                  message=_l('Enter a number from %(min)s to %(max)s.'))
 
 
 class _LocalPeriod:
@@ -47,10 +35,10 @@ class SearchForm(_LocalPeriod, BaseForm):
 
     kind = SelectField(_l('Kind of space'), choices=lambda: [('', _l('Any kind'))] + SpaceKind.choices(),
                        validators=[validators.Optional()])
-    people = IntegerField(_l('People'), default=1, validators=[validators.Optional(), _number(1, 500)])
-    day = DateField(_l('Date'), validators=[_given()])
-    start = TimeField(_l('From'), format=_TIME_FORMATS, validators=[_given()])
-    end = TimeField(_l('To'), format=_TIME_FORMATS, validators=[_given()])
+    people = IntegerField(_l('People'), default=1, validators=[validators.Optional(), number_between(1, 500)])
+    day = DateField(_l('Date'), validators=[given()])
+    start = TimeOfDayField(_l('From'), validators=[given()])
+    end = TimeOfDayField(_l('To'), validators=[given()])
     site = SelectField(_l('Site'), coerce=lambda value: int(value) if value else None,
                        validators=[validators.Optional()])
 
@@ -63,15 +51,15 @@ class BookingForm(_LocalPeriod, BaseForm):
     """One booking or a recurring series; the first submit previews, ``confirm`` books."""
 
     startup = SelectField(_l('For'), coerce=int, validators=[required()])
-    day = DateField(_l('Date'), validators=[_given()])
-    start = TimeField(_l('From'), format=_TIME_FORMATS, validators=[_given()])
-    end = TimeField(_l('To'), format=_TIME_FORMATS, validators=[_given()])
-    seats = IntegerField(_l('People'), default=1, validators=[_given(), _number(1, 500)])
+    day = DateField(_l('Date'), validators=[given()])
+    start = TimeOfDayField(_l('From'), validators=[given()])
+    end = TimeOfDayField(_l('To'), validators=[given()])
+    seats = IntegerField(_l('People'), default=1, validators=[given(), number_between(1, 500)])
     purpose = StringField(_l('Purpose'), validators=[max_length(200)])
     recurrence = SelectField(_l('Repeat'), choices=lambda: [('', _l('Does not repeat'))] + Recurrence.choices(),
                              default='', validators=[validators.Optional()])
     count = IntegerField(_l('Number of occurrences'),
-                         validators=[validators.Optional(), _number(2, MAX_OCCURRENCES)])
+                         validators=[validators.Optional(), number_between(2, MAX_OCCURRENCES)])
     until = DateField(_l('Until (inclusive)'), validators=[validators.Optional()])
     confirm = HiddenField()
 
@@ -117,10 +105,10 @@ class CancelForm(BaseForm):
 
 class WaitlistForm(_LocalPeriod, BaseForm):
     startup = SelectField(_l('For'), coerce=int, validators=[required()])
-    day = DateField(_l('Date'), validators=[_given()])
-    start = TimeField(_l('From'), format=_TIME_FORMATS, validators=[_given()])
-    end = TimeField(_l('To'), format=_TIME_FORMATS, validators=[_given()])
-    seats = IntegerField(_l('People'), default=1, validators=[_given(), _number(1, 500)])
+    day = DateField(_l('Date'), validators=[given()])
+    start = TimeOfDayField(_l('From'), validators=[given()])
+    end = TimeOfDayField(_l('To'), validators=[given()])
+    seats = IntegerField(_l('People'), default=1, validators=[given(), number_between(1, 500)])
 
     def __init__(self, *args, startups=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -14,7 +14,8 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from incubator.auth.models import Role, User, UserRole, hash_token
+from incubator.auth.models import hash_token
+from incubator.auth.queries import active_managers
 from incubator.booking import notifications  # noqa: F401 (register the notification kinds)
 from incubator.booking.models import (
     CHECK_IN_GRACE,
@@ -26,6 +27,7 @@ from incubator.booking.models import (
     WaitlistEntry,
     WaitlistStatus,
 )
+from incubator.booking.payment_port import payments
 from incubator.booking.queries import (
     booking_problems,
     occurrence_times,
@@ -40,7 +42,6 @@ from incubator.core.permissions import can
 from incubator.core.time import now_utc
 from incubator.extensions import db
 from incubator.notifications.operations import notify
-from incubator.payments import operations as payments
 from incubator.spaces.models import Space
 from incubator.startups.models import Startup, StartupStatus
 
@@ -202,7 +203,7 @@ def cancel_booking(actor, booking, now=None, restore_quota=False):
     if booking.booked_by is not None and booking.booked_by_id != actor.id:
         notify(booking.booked_by, 'booking_cancelled', link=f'/bookings/{booking.id}',
                space=booking.space.name, when=describe_when(booking), name=actor.name)
-    _offer_to_waitlist(booking.space, booking.start_at, booking.end_at, now)
+    offer_to_waitlist(booking.space, booking.start_at, booking.end_at, now)
     logger.info('Booking %s cancelled by user %s (quota given back: %s)', booking.id, actor.id,
                 not booking.counts_against_quota)
     return refund
@@ -251,7 +252,7 @@ def decline_booking(actor, booking, reason, now=None, with_series=False):
                space=booking.space.name, when=describe_when(booking), reason=booking.decision_reason,
                occurrences=len(bookings))
     for each in bookings:
-        _offer_to_waitlist(each.space, each.start_at, each.end_at, now)
+        offer_to_waitlist(each.space, each.start_at, each.end_at, now)
     logger.info('Bookings %s declined by user %s', [each.id for each in bookings], actor.id)
     return bookings
 
@@ -276,9 +277,7 @@ def _pending_to_decide(actor, booking, with_series, now):
 
 def _ask_managers(booking, occurrences=1):
     """Once per request: a recurring booking is one notice, from its first occurrence."""
-    managers = db.session.execute(
-        sa.select(User).join(UserRole).where(UserRole.role == Role.manager, User.is_active.is_(True))
-    ).scalars().all()
+    managers = active_managers()
     for manager in managers:
         notify(manager, 'booking_awaits_approval', link='/bookings/approvals', startup=booking.startup.name,
                space=booking.space.name, when=describe_when(booking), occurrences=occurrences)
@@ -338,7 +337,7 @@ def _released(booking, notification, now):
         notify(booking.booked_by, notification, link=f'/bookings/{booking.id}',
                space=booking.space.name, when=describe_when(booking))
     if booking.end_at > now:
-        _offer_to_waitlist(booking.space, now, booking.end_at, now)
+        offer_to_waitlist(booking.space, now, booking.end_at, now)
 
 
 # --- waitlist -----------------------------------------------------------------------------
@@ -377,7 +376,7 @@ def leave_waitlist(actor, entry):
     db.session.flush()
 
 
-def _offer_to_waitlist(space, start_at, end_at, now):
+def offer_to_waitlist(space, start_at, end_at, now):
     """Tell everyone waiting for a slot inside the freed time that now fits, in the order they joined."""
     waiting = db.session.execute(
         sa.select(WaitlistEntry)

@@ -553,3 +553,8 @@ def _cell(space, window, busy, start_at, end_at, now):
     if space.is_shared and taken < space.capacity:
         return Cell(start_at, end_at, 'partial', taken)
     return Cell(start_at, end_at, 'full', taken)
+
+
+def space_has_bookings(space):
+    """Whether any booking, of any state, refers to ``space`` (its site and kind then stay)."""
+    return db.session.execute(sa.select(Booking.id).where(Booking.space_id == space.id).limit(1)).first() is not None

@@ -1,9 +1,14 @@
-"""Shared form pieces: stripped text, translatable messages, safe redirects."""
+"""Shared form pieces: stripped text, translatable messages, safe redirects, and the fields for what
+people type everywhere: amounts in yuan, clock times, local dates and date-times, numbers in a range."""
+import re
+import unicodedata
+from datetime import date
+from decimal import Decimal
 from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import validators
+from wtforms import DateField, DateTimeLocalField, StringField, TimeField, ValidationError, validators
 
 
 def strip(value):
@@ -58,3 +63,174 @@ def safe_next_path(target):
 
 class ConfirmForm(BaseForm):
     """A form with nothing but its CSRF token, for buttons that change state."""
+
+
+# --- fields for what people type: exact conversions (``Decimal``, never ``float``) -----------------
+
+#: The dates a form accepts: a typo such as 0206 or 20260 stays out of the database.
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
+DATE_MESSAGE = _l('Enter a date such as 2026-03-01.')
+#: The most any amount typed in yuan may be, in fen (¥9,999,999.99); a field may allow less.
+MAX_YUAN_FEN = 999_999_999
+
+_DECIMAL = re.compile(r'[0-9]{1,12}(?:\.[0-9]{0,12})?|\.[0-9]{1,12}')
+_CLOCK = re.compile(r'([0-9]{1,2}):([0-9]{2})')
+
+
+def normalized(text):
+    """Full-width digits, points, colons and ￥ (typed with a Chinese input method) as ASCII, stripped."""
+    return unicodedata.normalize('NFKC', text or '').strip()
+
+
+def parse_decimal(text):
+    """A non-negative decimal number typed by a person (already normalized), or None."""
+    return Decimal(text) if _DECIMAL.fullmatch(text) else None
+
+
+def given(message=None):
+    """Required for numbers, dates and times: 0 is a value (DataRequired would call it missing)."""
+    return validators.InputRequired(message=message or _l('This field is required.'))
+
+
+def number_between(minimum, maximum):
+    return validators.NumberRange(min=minimum, max=maximum, message=_l('Enter a number from %(min)s to %(max)s.'))
+
+
+def parse_yuan(text, maximum_fen=MAX_YUAN_FEN):
+    """An amount typed in yuan ('12.5', '¥12.50', '１２元') as integer fen, exactly.
+
+    The one reader of yuan: raises ``ValueError`` whose message (translatable) says what is wrong.
+    """
+    text = normalized(text).lstrip('¥').rstrip('元').strip()
+    if text.startswith('-'):
+        raise ValueError(_l('An amount cannot be negative.'))
+    amount = parse_decimal(text)
+    if amount is None:
+        raise ValueError(_l('Enter an amount in yuan, such as 12.50.'))
+    if amount != amount.quantize(Decimal('0.01')):
+        raise ValueError(_l('Enter at most two decimal places (a yuan has 100 fen).'))
+    fen = int(amount * 100)
+    if fen > maximum_fen:
+        raise ValueError(_l('Enter at most %(amount)s.', amount=f'¥{maximum_fen // 100:,}'))
+    return fen
+
+
+def fen_as_yuan_text(fen):
+    """12345 → '123.45' (what an amount field shows)."""
+    return f'{fen // 100}.{fen % 100:02d}'
+
+
+def clock_text(minute):
+    """Minutes after midnight as HH:MM (1440 → '24:00')."""
+    return f'{minute // 60:02d}:{minute % 60:02d}'
+
+
+class ParsedField(StringField):
+    """A text input whose ``data`` is a parsed value; unparsable input shows its own message."""
+
+    missing_message = _l('This field is required.')
+
+    def __init__(self, label=None, validators=None, missing_message=None, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        if missing_message is not None:
+            self.missing_message = missing_message
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return '' if self.data is None else self.format(self.data)
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        self.data = None
+        text = normalized(valuelist[0])
+        if text:
+            self.data = self.parse(text)
+
+    def pre_validate(self, form):
+        if self.data is None and not self.process_errors and self.flags.required:
+            raise validators.StopValidation(self.missing_message)
+
+    def parse(self, text):
+        raise NotImplementedError
+
+    def format(self, value):
+        raise NotImplementedError
+
+
+class YuanField(ParsedField):
+    """A required amount typed in yuan (``12.50``); ``data`` is integer fen, read by :func:`parse_yuan`."""
+
+    missing_message = _l('Enter an amount in yuan, such as 12.50.')
+
+    def __init__(self, label=None, validators=None, maximum_fen=MAX_YUAN_FEN, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.flags.required = True
+        self.maximum_fen = maximum_fen
+
+    def parse(self, text):
+        return parse_yuan(text, self.maximum_fen)
+
+    def format(self, fen):
+        return fen_as_yuan_text(fen)
+
+
+class ClockField(ParsedField):
+    """A time of day typed as HH:MM; ``data`` is minutes after local midnight (``24:00`` only as a closing time)."""
+
+    def __init__(self, label=None, validators=None, end_of_day=False, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.end_of_day = end_of_day
+
+    def parse(self, text):
+        match = _CLOCK.fullmatch(text)
+        if not match:
+            raise ValueError(_l('Enter a time as HH:MM, such as 08:30.'))
+        hour, minute = int(match.group(1)), int(match.group(2))
+        value = hour * 60 + minute
+        if minute > 59 or value > 1440 or (value == 1440 and not self.end_of_day):
+            raise ValueError(_l('Enter a time from 00:00 to 24:00.') if self.end_of_day
+                             else _l('Enter a time from 00:00 to 23:59.'))
+        return value
+
+    def format(self, minute):
+        return clock_text(minute)
+
+
+class TimeOfDayField(TimeField):
+    """A browser's time picker (HH:MM); ``data`` is a ``time``. Full-width digits typed by hand are read too."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, format=['%H:%M'], **kwargs)
+
+    def process_formdata(self, valuelist):
+        super().process_formdata([normalized(value) for value in valuelist])
+
+
+class LocalDateTimeField(DateTimeLocalField):
+    """A wall-clock date and time (a browser's date-time picker, or ``2026-03-01 09:00`` typed)."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, format=['%Y-%m-%dT%H:%M', '%Y-%m-%d %H:%M', '%Y-%m-%dT%H:%M:%S'],
+                         **kwargs)
+
+    def process_formdata(self, valuelist):
+        if valuelist:
+            valuelist = [normalized(valuelist[0])]
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_l('Enter a date and time such as 2026-03-01 09:00.')) from None
+
+
+def date_field(label, *extra):
+    """A date typed as 2026-03-01 (a browser's date picker); check its range with :func:`check_date_range`."""
+    return DateField(label, validators=[*extra], format='%Y-%m-%d')
+
+
+def check_date_range(field):
+    """For ``validate_<field>``: a date or date-time field's day must lie from ``FIRST_DAY`` to ``LAST_DAY``."""
+    day = field.data.date() if hasattr(field.data, 'date') else field.data
+    if day and not FIRST_DAY <= day <= LAST_DAY:
+        raise ValidationError(_l('Enter a date between 2000 and 2100.'))

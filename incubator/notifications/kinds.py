@@ -78,18 +78,3 @@ def render_title(name, params):
     if kind is None:
         return str(_l('You have a new notification.'))
     return kind.render_title(params or {})
-
-
-# --- the kinds ---------------------------------------------------------------------------
-
-def _invitation_accepted_title(params):
-    if params.get('startup'):
-        return _l('%(name)s accepted your invitation to %(startup)s.')
-    return _l('%(name)s accepted your invitation to join Wutong.')
-
-
-register(NotificationKind(
-    name='invitation_accepted',
-    title=_invitation_accepted_title,
-    label=_l('Someone accepts an invitation I sent'),
-))

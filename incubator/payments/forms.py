@@ -1,6 +1,4 @@
 """Forms of payments: pay, record on site, refund, ask for and issue a fapiao, filter the managers' list."""
-import re
-
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from wtforms import (
@@ -16,22 +14,11 @@ from wtforms import (
 from wtforms.widgets import HiddenInput, html_params
 
 from incubator.booking.operations import MAX_OCCURRENCES
-from incubator.core.forms import BaseForm, email_address, max_length, required
+from incubator.core.forms import BaseForm, YuanField, email_address, max_length, required
 from incubator.payments.models import PaymentChannel, PaymentStatus
 
-#: Yuan as people write them: up to 9,999,999.99, at most two decimals, an optional ¥ sign.
-_YUAN = re.compile(r'[¥￥]?\s*([0-9]{1,7})(?:\.([0-9]{1,2}))?')
 #: The largest id a database integer holds.
 _MAX_ID = 2**31 - 1
-
-
-def parse_yuan(text):
-    """'120', '120.5', '¥120.50' → 12050 fen, exactly (no floats); None if it is not an amount."""
-    match = _YUAN.fullmatch((text or '').strip())
-    if match is None:
-        return None
-    whole, decimals = match.groups()
-    return int(whole) * 100 + int((decimals or '').ljust(2, '0'))
 
 
 def _hidden_inputs(field, **kwargs):
@@ -79,19 +66,16 @@ class OnSitePaymentForm(BaseForm):
 class RefundForm(BaseForm):
     """An amount in yuan, read exactly into fen, and why."""
 
-    amount = StringField(_l('Amount to refund (yuan)'), validators=[required()])
+    amount = YuanField(_l('Amount to refund (yuan)'), missing_message=_l('This field is required.'))
     reason = TextAreaField(_l('Reason'), validators=[required(), max_length(500)])
 
     def validate_amount(self, field):
-        fen = parse_yuan(field.data)
-        if fen is None:
-            raise ValidationError(_l('Enter an amount in yuan, such as 120 or 120.50.'))
-        if fen <= 0:
+        if field.data is not None and field.data <= 0:
             raise ValidationError(_l('A refund must be more than zero.'))
 
     @property
     def amount_fen(self):
-        return parse_yuan(self.amount.data)
+        return self.amount.data
 
 
 class FapiaoRequestForm(BaseForm):

@@ -22,8 +22,9 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from incubator.auth.models import Role, User, UserRole
+from incubator.auth.queries import active_managers
 from incubator.booking.models import Booking, BookingStatus, PaymentMethod
+from incubator.booking.operations import describe_when, offer_to_waitlist
 from incubator.core.errors import DomainError, NotAllowed
 from incubator.core.formatting import yuan
 from incubator.core.permissions import can
@@ -56,7 +57,6 @@ MAX_REFUND_ATTEMPTS = 5
 
 
 def describe(bookings):
-    from incubator.booking.operations import describe_when
     first = bookings[0]
     when = describe_when(first)
     return first.space.name, when if len(bookings) == 1 else f'{when} (+{len(bookings) - 1})'
@@ -230,9 +230,7 @@ def _people_to_tell(payment):
 
 def _alert_managers(payment, problem, **params):
     text = str(problem) % params if params else str(problem)
-    managers = db.session.execute(
-        sa.select(User).join(UserRole).where(UserRole.role == Role.manager, User.is_active.is_(True))
-    ).scalars().all()
+    managers = active_managers()
     for manager in managers:
         notify(manager, 'payment_needs_attention', link=f'/payments/{payment.id}',
                receipt=payment.receipt_number or f'#{payment.id}', problem=text)
@@ -251,7 +249,6 @@ def _expire_payment(payment, now):
 
 def release_unpaid_bookings(bookings, now):
     """Release bookings still awaiting payment: the slot frees, the quota comes back, the waitlist is told."""
-    from incubator.booking.operations import _offer_to_waitlist, describe_when
     released = []
     for booking in _lock_bookings(bookings) if bookings else []:
         if booking.status != BookingStatus.awaiting_payment:
@@ -265,7 +262,7 @@ def release_unpaid_bookings(bookings, now):
         if booking.booked_by is not None:
             notify(booking.booked_by, 'booking_payment_expired', link=f'/bookings/{booking.id}',
                    space=booking.space.name, when=describe_when(booking))
-        _offer_to_waitlist(booking.space, booking.start_at, booking.end_at, now)
+        offer_to_waitlist(booking.space, booking.start_at, booking.end_at, now)
         logger.info('Booking %s released: not paid in time', booking.id)
     return released
 
@@ -557,9 +554,7 @@ def request_fapiao(actor, payment, title, taxpayer_number, email='', now=None):
                             email=(email or '').strip()[:254], requested_by=actor, requested_at=now)
     db.session.add(request)
     db.session.flush()
-    managers = db.session.execute(
-        sa.select(User).join(UserRole).where(UserRole.role == Role.manager, User.is_active.is_(True))
-    ).scalars().all()
+    managers = active_managers()
     for manager in managers:
         notify(manager, 'fapiao_requested', link='/payments/fapiao', startup=payment.startup.name,
                receipt=payment.receipt_number or f'#{payment.id}')

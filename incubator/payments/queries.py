@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from incubator.booking.models import Booking
+from incubator.booking.operations import describe_when
 from incubator.core.time import default_timezone, from_local, now_utc
 from incubator.extensions import db
 from incubator.payments.models import FapiaoRequest, FapiaoStatus, Payment, PaymentChannel, PaymentStatus
@@ -196,5 +197,4 @@ def _local(instant, zone):
 
 
 def _booking_text(booking):
-    from incubator.booking.operations import describe_when
     return f'{booking.space.name} {describe_when(booking)} ({yuan_text(booking.price_fen)})'

@@ -65,11 +65,7 @@ def job(name, *, trigger, period=daily, once_per_period=True, misfire_grace_time
 
 
 def load_jobs():
-    """Import every domain's jobs module so their decorators run."""
-    from incubator.booking import jobs as booking_jobs  # noqa: F401
-    from incubator.notifications import jobs as notification_jobs  # noqa: F401
-    from incubator.payments import jobs as payment_jobs  # noqa: F401
-    from incubator.scheduling import jobs as scheduling_jobs  # noqa: F401
+    """Every registered job: each domain's ``init_app`` imports its ``jobs`` module, whose decorators register."""
     return dict(_jobs)
 
 

@@ -4,9 +4,6 @@ Money is typed in yuan and held as integer fen, free quotas are typed in hours
 and held as minutes, opening hours are typed as HH:MM and held as minutes after
 local midnight: every conversion is exact (``Decimal``, never ``float``).
 """
-import re
-import unicodedata
-from datetime import date
 from decimal import Decimal
 
 from babel.dates import get_day_names
@@ -14,8 +11,6 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
-    DateField,
-    DateTimeLocalField,
     EmailField,
     IntegerField,
     SelectField,
@@ -25,7 +20,23 @@ from wtforms import (
     validators,
 )
 
-from incubator.core.forms import BaseForm, email_address, max_length, required
+from incubator.core.forms import (
+    DATE_MESSAGE,
+    BaseForm,
+    ClockField,
+    LocalDateTimeField,
+    ParsedField,
+    YuanField,
+    check_date_range,
+    date_field,
+    email_address,
+    given,
+    max_length,
+    normalized,
+    number_between,
+    parse_decimal,
+    required,
+)
 from incubator.core.time import from_local
 from incubator.spaces.models import SpaceKind
 from incubator.spaces.operations import (
@@ -38,31 +49,6 @@ from incubator.spaces.operations import (
 )
 from incubator.startups.models import Tier
 
-FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
-
-_AMOUNT = re.compile(r'[0-9]{1,12}(?:\.[0-9]{0,12})?|\.[0-9]{1,12}')
-_CLOCK = re.compile(r'([0-9]{1,2}):([0-9]{2})')
-_DATE_MESSAGE = _l('Enter a date such as 2026-03-01.')
-
-
-def number_between(minimum, maximum):
-    return validators.NumberRange(min=minimum, max=maximum, message=_l('Enter a number from %(min)s to %(max)s.'))
-
-
-def _normalized(text):
-    """Full-width digits, points, colons and ￥ (typed with a Chinese input method) as ASCII, stripped."""
-    return unicodedata.normalize('NFKC', text or '').strip()
-
-
-def _decimal(text):
-    """A non-negative decimal number typed by a person, or None."""
-    return Decimal(text) if _AMOUNT.fullmatch(text) else None
-
-
-def fen_as_yuan_text(fen):
-    """12345 → '123.45' (what a price field shows)."""
-    return f'{fen // 100}.{fen % 100:02d}'
-
 
 def minutes_as_hours_text(minutes):
     """90 → '1.5', 600 → '10' (what a quota field shows); exact up to two decimals, else rounded."""
@@ -71,69 +57,7 @@ def minutes_as_hours_text(minutes):
     return text.rstrip('0').rstrip('.') if '.' in text else text
 
 
-def clock_text(minute):
-    """Minutes after midnight as HH:MM (1440 → '24:00')."""
-    return f'{minute // 60:02d}:{minute % 60:02d}'
-
-
-class _ParsedField(StringField):
-    """A text input whose ``data`` is a parsed value; unparsable input shows its own message."""
-
-    missing_message = _l('This field is required.')
-
-    def _value(self):
-        if self.raw_data:
-            return self.raw_data[0]
-        return '' if self.data is None else self.format(self.data)
-
-    def process_formdata(self, valuelist):
-        if not valuelist:
-            return
-        self.data = None
-        text = _normalized(valuelist[0])
-        if text:
-            self.data = self.parse(text)
-
-    def pre_validate(self, form):
-        if self.data is None and not self.process_errors and self.flags.required:
-            raise validators.StopValidation(self.missing_message)
-
-    def parse(self, text):
-        raise NotImplementedError
-
-    def format(self, value):
-        raise NotImplementedError
-
-
-class YuanField(_ParsedField):
-    """An amount typed in yuan (``12.50``); ``data`` is integer fen."""
-
-    missing_message = _l('Enter an amount in yuan, such as 12.50 (0 if free).')
-
-    def __init__(self, label=None, validators=None, maximum_fen=MAX_PRICE_FEN, **kwargs):
-        super().__init__(label, validators, **kwargs)
-        self.flags.required = True
-        self.maximum_fen = maximum_fen
-
-    def parse(self, text):
-        text = text.lstrip('¥').rstrip('元').strip()
-        if text.startswith('-'):
-            raise ValueError(_l('An amount cannot be negative.'))
-        amount = _decimal(text)
-        if amount is None:
-            raise ValueError(_l('Enter an amount in yuan, such as 12.50.'))
-        if amount != amount.quantize(Decimal('0.01')):
-            raise ValueError(_l('Enter at most two decimal places (a yuan has 100 fen).'))
-        fen = int(amount * 100)
-        if fen > self.maximum_fen:
-            raise ValueError(_l('Enter at most %(amount)s.', amount=f'¥{self.maximum_fen // 100:,}'))
-        return fen
-
-    def format(self, fen):
-        return fen_as_yuan_text(fen)
-
-
-class HoursField(_ParsedField):
+class HoursField(ParsedField):
     """A number of hours (``7.5``); ``data`` is whole minutes. An untouched value keeps its exact minutes."""
 
     def __init__(self, label=None, validators=None, maximum_minutes=MAX_FREE_MINUTES, **kwargs):
@@ -142,7 +66,7 @@ class HoursField(_ParsedField):
 
     def process_formdata(self, valuelist):
         if valuelist and self.object_data is not None and \
-                _normalized(valuelist[0]) == self.format(self.object_data):
+                normalized(valuelist[0]) == self.format(self.object_data):
             self.data = self.object_data
             return
         super().process_formdata(valuelist)
@@ -150,7 +74,7 @@ class HoursField(_ParsedField):
     def parse(self, text):
         if text.startswith('-'):
             raise ValueError(_l('A number of hours cannot be negative.'))
-        hours = _decimal(text)
+        hours = parse_decimal(text)
         if hours is None:
             raise ValueError(_l('Enter a number of hours, such as 10 or 7.5.'))
         minutes = hours * 60
@@ -164,63 +88,18 @@ class HoursField(_ParsedField):
         return minutes_as_hours_text(minutes)
 
 
-class ClockField(_ParsedField):
-    """A time of day typed as HH:MM; ``data`` is minutes after local midnight (``24:00`` only as a closing time)."""
-
-    def __init__(self, label=None, validators=None, end_of_day=False, **kwargs):
-        super().__init__(label, validators, **kwargs)
-        self.end_of_day = end_of_day
-
-    def parse(self, text):
-        match = _CLOCK.fullmatch(text)
-        if not match:
-            raise ValueError(_l('Enter a time as HH:MM, such as 08:30.'))
-        hour, minute = int(match.group(1)), int(match.group(2))
-        value = hour * 60 + minute
-        if minute > 59 or value > 1440 or (value == 1440 and not self.end_of_day):
-            raise ValueError(_l('Enter a time from 00:00 to 24:00.') if self.end_of_day
-                             else _l('Enter a time from 00:00 to 23:59.'))
-        return value
-
-    def format(self, minute):
-        return clock_text(minute)
-
-
-class LocalDateTimeField(DateTimeLocalField):
-    """A wall-clock date and time (a browser's date-time picker, or ``2026-03-01 09:00`` typed)."""
-
-    def __init__(self, label=None, validators=None, **kwargs):
-        super().__init__(label, validators, format=['%Y-%m-%dT%H:%M', '%Y-%m-%d %H:%M', '%Y-%m-%dT%H:%M:%S'],
-                         **kwargs)
-
-    def process_formdata(self, valuelist):
-        if valuelist:
-            valuelist = [_normalized(valuelist[0])]
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(_l('Enter a date and time such as 2026-03-01 09:00.')) from None
-
-
-def _date_field(label, *extra):
-    return DateField(label, validators=[*extra], format='%Y-%m-%d')
-
-
-def _check_date_range(field):
-    if field.data and not FIRST_DAY <= field.data <= LAST_DAY:
-        raise ValidationError(_l('Enter a date between 2000 and 2100.'))
+_DATE_TIME_MESSAGE = _l('Enter a date and time such as 2026-03-01 09:00.')
+_FREE_MESSAGE = _l('Enter an amount in yuan, such as 12.50 (0 if free).')
 
 
 # --- spaces -----------------------------------------------------------------------------
 
 def _hours_part(label):
-    return IntegerField(label, default=0, validators=[
-        validators.InputRequired(message=_l('This field is required.')), number_between(0, 24)])
+    return IntegerField(label, default=0, validators=[given(), number_between(0, 24)])
 
 
 def _minutes_part(label):
-    return IntegerField(label, default=0, validators=[
-        validators.InputRequired(message=_l('This field is required.')), number_between(0, 59)])
+    return IntegerField(label, default=0, validators=[given(), number_between(0, 59)])
 
 
 class SpaceForm(BaseForm):
@@ -229,23 +108,23 @@ class SpaceForm(BaseForm):
     site_id = SelectField(_l('Site'), coerce=int, validate_choice=True)
     name = StringField(_l('Name'), validators=[required(), max_length(100)])
     kind = SelectField(_l('Kind of space'), choices=SpaceKind.choices)
-    capacity = IntegerField(_l('Capacity (people or seats)'), default=1, validators=[
-        validators.InputRequired(message=_l('This field is required.')), number_between(1, MAX_CAPACITY)])
+    capacity = IntegerField(_l('Capacity (people or seats)'), default=1,
+                            validators=[given(), number_between(1, MAX_CAPACITY)])
     description = TextAreaField(_l('Description'), validators=[max_length(5000)])
-    hourly_price_fen = YuanField(_l('Price per hour (yuan)'), default=0,
-                                 description=_l('Beyond the free quota; 0 if free.'))
-    daily_price_fen = YuanField(_l('Price per day at most (yuan)'), default=0,
+    hourly_price_fen = YuanField(_l('Price per hour (yuan)'), default=0, maximum_fen=MAX_PRICE_FEN,
+                                 missing_message=_FREE_MESSAGE, description=_l('Beyond the free quota; 0 if free.'))
+    daily_price_fen = YuanField(_l('Price per day at most (yuan)'), default=0, maximum_fen=MAX_PRICE_FEN,
+                                missing_message=_FREE_MESSAGE,
                                 description=_l('The most one booking costs in a day (per seat in a hot-desk '
                                                'zone); 0 for no daily cap.'))
     min_length_hours = _hours_part(_l('Shortest booking: hours'))
     min_length_minutes = _minutes_part(_l('Shortest booking: minutes'))
     max_length_hours = _hours_part(_l('Longest booking: hours'))
     max_length_minutes = _minutes_part(_l('Longest booking: minutes'))
-    booking_horizon_days = IntegerField(_l('Bookable up to (days ahead)'), default=30, validators=[
-        validators.InputRequired(message=_l('This field is required.')), number_between(1, MAX_HORIZON_DAYS)])
-    cancellation_cutoff_hours = IntegerField(
-        _l('Free cancellation until (hours before the start)'), default=24, validators=[
-            validators.InputRequired(message=_l('This field is required.')), number_between(0, MAX_CUTOFF_HOURS)])
+    booking_horizon_days = IntegerField(_l('Bookable up to (days ahead)'), default=30,
+                                        validators=[given(), number_between(1, MAX_HORIZON_DAYS)])
+    cancellation_cutoff_hours = IntegerField(_l('Free cancellation until (hours before the start)'), default=24,
+                                             validators=[given(), number_between(0, MAX_CUTOFF_HOURS)])
     requires_approval = BooleanField(_l('Bookings need a manager\'s approval'))
     requires_check_in = BooleanField(_l('Bookers must check in (else released as a no-show)'))
     certification_id = SelectField(_l('Required certification'), coerce=int, validate_choice=True, default=0)
@@ -314,19 +193,15 @@ SPACE_ERROR_FIELDS = {'min_booking_minutes': 'min_length_hours', 'max_booking_mi
 class BlackoutForm(BaseForm):
     """A period a space cannot be booked, typed in the site's wall-clock time."""
 
-    starts_at = LocalDateTimeField(_l('From'), validators=[
-        validators.InputRequired(message=_l('Enter a date and time such as 2026-03-01 09:00.'))])
-    ends_at = LocalDateTimeField(_l('Until'), validators=[
-        validators.InputRequired(message=_l('Enter a date and time such as 2026-03-01 09:00.'))])
+    starts_at = LocalDateTimeField(_l('From'), validators=[given(_DATE_TIME_MESSAGE)])
+    ends_at = LocalDateTimeField(_l('Until'), validators=[given(_DATE_TIME_MESSAGE)])
     reason = StringField(_l('Reason'), validators=[required(), max_length(200)])
 
     def validate_starts_at(self, field):
-        if field.data and not FIRST_DAY <= field.data.date() <= LAST_DAY:
-            raise ValidationError(_l('Enter a date between 2000 and 2100.'))
+        check_date_range(field)
 
     def validate_ends_at(self, field):
-        if field.data and not FIRST_DAY <= field.data.date() <= LAST_DAY:
-            raise ValidationError(_l('Enter a date between 2000 and 2100.'))
+        check_date_range(field)
         if self.starts_at.data and field.data and field.data <= self.starts_at.data:
             raise ValidationError(_l('The end must be after the start.'))
 
@@ -396,15 +271,15 @@ for _weekday in range(7):
 class ClosureForm(BaseForm):
     """Days a site is closed (inclusive); a single day if the last day is left empty."""
 
-    starts_on = _date_field(_l('First day'), validators.InputRequired(message=_DATE_MESSAGE))
-    ends_on = _date_field(_l('Last day (empty for one day)'), validators.Optional())
+    starts_on = date_field(_l('First day'), given(DATE_MESSAGE))
+    ends_on = date_field(_l('Last day (empty for one day)'), validators.Optional())
     reason = StringField(_l('Reason'), validators=[required(), max_length(200)])
 
     def validate_starts_on(self, field):
-        _check_date_range(field)
+        check_date_range(field)
 
     def validate_ends_on(self, field):
-        _check_date_range(field)
+        check_date_range(field)
         if field.data and self.starts_on.data and field.data < self.starts_on.data:
             raise ValidationError(_l('The last day cannot be before the first day.'))
 
@@ -424,14 +299,14 @@ class RecordCertificationForm(BaseForm):
 
     email = EmailField(_l('Email of the person'), validators=[required(), max_length(254), email_address()])
     certification_id = SelectField(_l('Certification'), coerce=int, validate_choice=True)
-    expires_on = _date_field(_l('Valid until (inclusive)'), validators.InputRequired(message=_DATE_MESSAGE))
+    expires_on = date_field(_l('Valid until (inclusive)'), given(DATE_MESSAGE))
 
     def __init__(self, *args, certifications=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.certification_id.choices = [(c.id, c.name) for c in certifications]
 
     def validate_expires_on(self, field):
-        _check_date_range(field)
+        check_date_range(field)
 
 
 # --- free quotas ----------------------------------------------------------------------------

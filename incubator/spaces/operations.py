@@ -136,9 +136,16 @@ def _apply_space(space, values):
         setattr(space, field, value)
 
 
+#: Functions ``space -> bool`` telling whether records of a domain above refer to a space (booking adds one).
+_usage_checks = []
+
+
+def register_usage_check(check):
+    _usage_checks.append(check)
+
+
 def _has_bookings(space):
-    from incubator.booking.models import Booking
-    return db.session.execute(sa.select(Booking.id).where(Booking.space_id == space.id).limit(1)).first() is not None
+    return any(check(space) for check in _usage_checks)
 
 
 # --- blackouts --------------------------------------------------------------------------------

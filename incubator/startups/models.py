@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from incubator.auth.models import MembershipRole
 from incubator.core.audit import audited
 from incubator.core.db import LabelledEnum, TimestampMixin, enum_column
 from incubator.core.time import now_utc
@@ -31,15 +32,6 @@ class StartupStatus(LabelledEnum):
     def labels(cls):
         return {cls.incubating: _l('Incubating'), cls.graduated: _l('Graduated'),
                 cls.exited: _l('Exited')}
-
-
-class MembershipRole(LabelledEnum):
-    owner = 'owner'
-    member = 'member'
-
-    @classmethod
-    def labels(cls):
-        return {cls.owner: _l('Owner'), cls.member: _l('Member')}
 
 
 @audited('startup', _l('Startup'), label=lambda startup: startup.name)

@@ -4,12 +4,13 @@ import logging
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from incubator.auth.operations import startup_invitation_accepted
 from incubator.core.errors import Conflict, DomainError, NotAllowed
 from incubator.core.permissions import can
 from incubator.extensions import db
 from incubator.sites.models import Site
 from incubator.startups import credit_code
-from incubator.startups.models import MembershipRole, Startup, StartupStatus, Tier
+from incubator.startups.models import MembershipRole, Startup, StartupMembership, StartupStatus, Tier
 
 logger = logging.getLogger(__name__)
 FIELDS = ('name', 'credit_code', 'tier', 'site_id', 'admitted_on', 'status', 'contact_name', 'contact_phone',
@@ -65,3 +66,10 @@ def remove_member(actor, membership):
     db.session.delete(membership)
     db.session.flush()
     logger.info('User %s removed user %s from startup %s', actor.id, membership.user_id, startup.id)
+
+
+@startup_invitation_accepted.connect
+def _grant_membership(invitation, user):
+    """The invitee joins the startup with the role offered, unless already a member."""
+    if invitation.startup.membership_of(user) is None:
+        db.session.add(StartupMembership(startup=invitation.startup, user=user, role=invitation.membership_role))

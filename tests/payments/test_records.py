@@ -13,7 +13,7 @@ from incubator.booking.models import Booking, BookingStatus, PaymentMethod
 from incubator.extensions import db
 from incubator.notifications.models import Notification
 from incubator.payments import operations, queries
-from incubator.payments.forms import CheckoutForm, parse_yuan
+from incubator.payments.forms import CheckoutForm
 from incubator.payments.models import FapiaoRequest, FapiaoStatus, Payment, PaymentChannel, PaymentStatus
 from incubator.startups.models import MembershipRole
 from tests.booking import conftest as booking_conftest
@@ -460,15 +460,6 @@ def test_statement_count_does_not_grow_with_rows(world, client, login, count_que
 
 
 # --- forms ------------------------------------------------------------------------------------------
-
-@pytest.mark.parametrize('text, fen', [
-    ('120', 12000), ('120.5', 12050), ('120.50', 12050), ('0.01', 1), (' ¥ 12.3 ', 1230), ('￥7', 700),
-    ('9999999.99', 999999999), ('', None), ('1,200', None), ('12.345', None), ('-5', None), ('1e3', None),
-    ('.5', None), ('10000000', None), ('１２', None),
-])
-def test_amounts_in_yuan_are_read_exactly(text, fen):
-    assert parse_yuan(text) == fen
-
 
 @pytest.mark.parametrize('values, valid, ids', [
     ([('bookings', '3'), ('bookings', '4'), ('bookings', '3')], True, [3, 4]),
