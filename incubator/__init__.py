@@ -54,13 +54,14 @@ def _configure_logging(app):
 
 def _init_extensions(app):
     from incubator.core import db as core_db
-    from incubator.core import i18n, transactions
+    from incubator.core import i18n, params, transactions
 
     db.init_app(app)
     with app.app_context():
         core_db.configure_engine(db.engine)
     migrate.init_app(app, db, directory=str(PROJECT_DIR / 'migrations'), render_as_batch=True,
                      compare_type=True)
+    params.init_app(app)  # before CSRF: a NUL character is refused with its own message
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=str(Path(__file__).parent / 'translations'))
