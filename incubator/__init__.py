@@ -161,6 +161,9 @@ def _register_template_helpers(app):
     app.jinja_env.filters['hours'] = formatting.hours
 
 
+_STATIC_ENDPOINTS = {'static', 'bootstrap.static'}
+
+
 def _register_security_headers(app):
     from incubator.payments import gateway
     policy = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -174,4 +177,10 @@ def _register_security_headers(app):
         response.headers.setdefault('X-Content-Type-Options', 'nosniff')
         response.headers.setdefault('X-Frame-Options', 'DENY')
         response.headers.setdefault('Referrer-Policy', 'same-origin')
+        if app.config.get('STRICT_TRANSPORT_SECURITY'):
+            response.headers.setdefault('Strict-Transport-Security', app.config['STRICT_TRANSPORT_SECURITY'])
+        # What a signed-in person sees is theirs: no browser or proxy may keep it (the back button after
+        # logging out, a shared computer). Static files stay cacheable, and are checked before the user is loaded.
+        if request.endpoint not in _STATIC_ENDPOINTS and current_user.is_authenticated:
+            response.headers['Cache-Control'] = 'no-store'
         return response
