@@ -77,6 +77,8 @@ class Config:
     STRIPE_WEBHOOK_SECRET = os.environ.get('STRIPE_WEBHOOK_SECRET') or None
     # Another Stripe-compatible server (tests, or trying the flow by hand with tests/payments/fake_stripe.py).
     STRIPE_API_BASE = os.environ.get('STRIPE_API_BASE') or None
+    # The Strict-Transport-Security header: production only (development and tests run over plain HTTP).
+    STRICT_TRANSPORT_SECURITY = None
     STRIPE_PAYMENT_METHOD_TYPES = [method.strip() for method in os.environ.get(
         'STRIPE_PAYMENT_METHOD_TYPES', 'card,alipay,wechat_pay').split(',') if method.strip()]
     # How long a priced booking is held while its booker pays online.
@@ -103,6 +105,8 @@ class DevelopmentConfig(Config):
 class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = _bool('SESSION_COOKIE_SECURE', True)
     REMEMBER_COOKIE_SECURE = _bool('SESSION_COOKIE_SECURE', True)
+    # Browsers keep to HTTPS for a year once they have seen the site; empty turns the header off.
+    STRICT_TRANSPORT_SECURITY = os.environ.get('STRICT_TRANSPORT_SECURITY', 'max-age=31536000; includeSubDomains')
 
     @classmethod
     def init_app(cls, app):

@@ -59,13 +59,14 @@ def _configure_logging(app):
 
 def _init_extensions(app):
     from incubator.core import db as core_db
-    from incubator.core import i18n, transactions
+    from incubator.core import i18n, params, transactions
 
     db.init_app(app)
     with app.app_context():
         core_db.configure_engine(db.engine)
     migrate.init_app(app, db, directory=str(PROJECT_DIR / 'migrations'), render_as_batch=True,
                      compare_type=True)
+    params.init_app(app)  # before CSRF: a NUL character is refused with its own message
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=str(Path(__file__).parent / 'translations'))
@@ -142,6 +143,9 @@ def _register_template_helpers(app):
     app.jinja_env.filters['holidayname'] = holiday_name
 
 
+_STATIC_ENDPOINTS = {'static', 'bootstrap.static'}
+
+
 def _register_security_headers(app):
     """Domains add the origins their forms may be answered with (a payment provider's checkout page) to
     ``app.extensions['wutong.form_action_sources']``: functions giving an origin or None."""
@@ -156,4 +160,10 @@ def _register_security_headers(app):
         response.headers.setdefault('X-Content-Type-Options', 'nosniff')
         response.headers.setdefault('X-Frame-Options', 'DENY')
         response.headers.setdefault('Referrer-Policy', 'same-origin')
+        if app.config.get('STRICT_TRANSPORT_SECURITY'):
+            response.headers.setdefault('Strict-Transport-Security', app.config['STRICT_TRANSPORT_SECURITY'])
+        # What a signed-in person sees is theirs: no browser or proxy may keep it (the back button after
+        # logging out, a shared computer). Static files stay cacheable, and are checked before the user is loaded.
+        if request.endpoint not in _STATIC_ENDPOINTS and current_user.is_authenticated:
+            response.headers['Cache-Control'] = 'no-store'
         return response

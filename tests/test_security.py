@@ -101,3 +101,24 @@ def test_unexpected_error_gives_the_500_page_and_rolls_back(client, login, monke
     assert response.status_code == 500
     assert 'Something went wrong' in response.get_data(as_text=True)
     assert db.session.query(Site).filter_by(name='half-written').count() == 0
+
+
+def test_pages_for_signed_in_people_are_not_stored(client, login):
+    assert 'no-store' not in client.get('/login').headers.get('Cache-Control', '')
+    login(UserFactory())
+    for path in ('/', '/account', '/no-such-page'):
+        assert client.get(path).headers['Cache-Control'] == 'no-store'
+    static = client.get('/static/img/wutong.svg')
+    assert static.status_code == 200 and 'no-store' not in static.headers.get('Cache-Control', '')
+
+
+def test_only_production_sends_hsts(app, client):
+    from config import DevelopmentConfig, ProductionConfig, TestingConfig
+    assert DevelopmentConfig.STRICT_TRANSPORT_SECURITY is None and TestingConfig.STRICT_TRANSPORT_SECURITY is None
+    assert ProductionConfig.STRICT_TRANSPORT_SECURITY == 'max-age=31536000; includeSubDomains'
+    assert 'Strict-Transport-Security' not in client.get('/login').headers
+    app.config['STRICT_TRANSPORT_SECURITY'] = ProductionConfig.STRICT_TRANSPORT_SECURITY
+    try:
+        assert client.get('/login').headers['Strict-Transport-Security'] == 'max-age=31536000; includeSubDomains'
+    finally:
+        app.config['STRICT_TRANSPORT_SECURITY'] = None

@@ -188,3 +188,18 @@ class LoginAttempt(db.Model):
     ip_address: Mapped[str] = mapped_column(sa.String(45))
     attempted_at: Mapped[datetime] = mapped_column(default=now_utc)
     succeeded: Mapped[bool]
+
+
+class PasswordResetRequest(db.Model):
+    """One request for a password reset link; too many recent ones throttle the account and the address."""
+
+    __tablename__ = 'password_reset_requests'
+    __table_args__ = (
+        sa.Index('ix_password_reset_requests_email_requested_at', 'email', 'requested_at'),
+        sa.Index('ix_password_reset_requests_ip_address_requested_at', 'ip_address', 'requested_at'),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254))
+    ip_address: Mapped[str] = mapped_column(sa.String(45))
+    requested_at: Mapped[datetime] = mapped_column(default=now_utc)

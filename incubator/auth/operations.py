@@ -13,6 +13,7 @@ from incubator.auth.models import (
     InvitationKind,
     LoginAttempt,
     MembershipRole,
+    PasswordResetRequest,
     Role,
     User,
     hash_token,
@@ -39,6 +40,11 @@ class LoginThrottled(DomainError):
 
 class InvalidCredentials(DomainError):
     pass
+
+
+class PasswordResetThrottled(DomainError):
+    status_code = 429
+    code = 'password_reset_throttled'
 
 
 # --- logging in -------------------------------------------------------------
@@ -113,8 +119,22 @@ def _password_fingerprint(user):
     return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
 
 
-def request_password_reset(email, locale):
-    """Mail a reset link if an active account has this email; say nothing either way."""
+def request_password_reset(email, locale, ip_address):
+    """Mail a reset link if an active account has this email; say nothing either way.
+
+    Throttled like logins, for the account and for the address: each request mails someone.
+    """
+    email = normalize_email(email)
+    config = current_app.config
+    since = now_utc() - config['LOGIN_THROTTLE_WINDOW']
+    if (_recent_reset_requests(PasswordResetRequest.email == email, since) >= config['LOGIN_THROTTLE_LIMIT']
+            or _recent_reset_requests(PasswordResetRequest.ip_address == ip_address, since)
+            >= config['LOGIN_THROTTLE_LIMIT']):
+        logger.warning('Password reset throttled for %s from %s', email, ip_address)
+        raise PasswordResetThrottled(_l('Too many password reset requests. Please wait %(minutes)s minutes and '
+                                        'try again.'),
+                                     minutes=int(config['LOGIN_THROTTLE_WINDOW'].total_seconds() // 60))
+    db.session.add(PasswordResetRequest(email=email, ip_address=ip_address))
     user = user_by_email(email)
     if user is None or not user.is_active:
         logger.info('Password reset asked for unknown or inactive %s', normalize_email(email))
@@ -124,6 +144,12 @@ def request_password_reset(email, locale):
     queue_email(user.email, 'auth/password_reset', user.locale or locale, user=user, token=token,
                 hours=int(max_age.total_seconds() // 3600))
     return token
+
+
+def _recent_reset_requests(criterion, since):
+    query = sa.select(sa.func.count()).select_from(PasswordResetRequest).where(
+        criterion, PasswordResetRequest.requested_at >= since)
+    return db.session.execute(query).scalar_one()
 
 
 def user_for_reset_token(token):

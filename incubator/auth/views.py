@@ -64,12 +64,18 @@ def logout():
 @bp.route('/password/forgot', methods=['GET', 'POST'])
 def forgot_password():
     form = ForgotPasswordForm()
+    status = 200
     if form.validate_on_submit():
-        operations.request_password_reset(form.email.data, current_language())
-        flash(_('If an account uses %(email)s, a link to reset its password is on its way.',
-                email=form.email.data), 'info')
-        return redirect(url_for('auth.login'))
-    return render_template('auth/forgot_password.html', form=form)
+        try:
+            operations.request_password_reset(form.email.data, current_language(), request.remote_addr or '')
+        except operations.PasswordResetThrottled as error:
+            form.form_errors.append(str(error))
+            status = 429
+        else:
+            flash(_('If an account uses %(email)s, a link to reset its password is on its way.',
+                    email=form.email.data), 'info')
+            return redirect(url_for('auth.login'))
+    return render_template('auth/forgot_password.html', form=form), status
 
 
 @bp.route('/password/reset/<token>', methods=['GET', 'POST'])

@@ -1,5 +1,5 @@
 """Finding and booking spaces, my bookings, the approval queue, the waitlist."""
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -15,6 +15,7 @@ from incubator.booking.operations import BookingRefused
 from incubator.core.errors import DomainError
 from incubator.core.formatting import yuan
 from incubator.core.forms import ConfirmForm
+from incubator.core.params import MAX_PAGE, query_date, query_int
 from incubator.core.permissions import get_or_404, permission_required, require
 from incubator.core.time import now_utc
 from incubator.sites.queries import list_sites
@@ -36,13 +37,6 @@ def _local_today(zone):
 
 def _monday(day):
     return day - timedelta(days=day.weekday())
-
-
-def _parse_day(value, default):
-    try:
-        return date.fromisoformat(value) if value else default
-    except ValueError:
-        return default
 
 
 # --- find ---------------------------------------------------------------------------------
@@ -77,7 +71,7 @@ def _zone_of_search(form, sites):
 def space(space_id):
     space = _space_or_404(space_id)
     today = _local_today(space.site.zone)
-    first_day = _monday(_parse_day(request.args.get('week'), today))
+    first_day = _monday(query_date('week', today))
     grid = queries.week_grid(space, first_day, now_utc())
     return render_template('booking/space.html', space=space, grid=grid, first_day=first_day,
                            previous_week=first_day - timedelta(days=7), next_week=first_day + timedelta(days=7),
@@ -149,7 +143,7 @@ def create(space_id):
 
 def _prefill(form, space, args):
     """From a calendar slot or a search result: ``day``, ``start``, ``end`` (and ``seats``)."""
-    day = _parse_day(args.get('day'), _local_today(space.site.zone))
+    day = query_date('day', _local_today(space.site.zone))
     form.day.data = day
     for name in ('start', 'end'):
         try:
@@ -216,7 +210,7 @@ def _wants_past():
 
 
 def _page():
-    return max(1, min(request.args.get('page', 1, type=int), 10_000))
+    return query_int('page', 1, minimum=1, maximum=MAX_PAGE)
 
 
 @bp.route('/bookings/<int:booking_id>')

@@ -1,5 +1,5 @@
-"""Shared form pieces: stripped text, translatable messages, safe redirects, and the fields for what
-people type everywhere: amounts in yuan, clock times, local dates and date-times, numbers in a range."""
+"""Shared form pieces: stripped text, translatable messages, safe redirects, bad input refused, and the fields
+for what people type everywhere: amounts in yuan, clock times, local dates and date-times, numbers in a range."""
 import re
 import unicodedata
 from datetime import date
@@ -9,6 +9,12 @@ from urllib.parse import urlsplit
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, DateTimeLocalField, StringField, TimeField, ValidationError, validators
+
+from incubator.core.params import DATABASE_INT_MAX
+from incubator.core.time import SUPPORTED_YEARS, is_supported_date
+
+#: A blank choice (``kind= ``) is read as the empty one: the field's "any" choice, else "not a valid choice".
+_CHOICE_FIELDS = {'SelectField', 'RadioField'}
 
 
 def strip(value):
@@ -20,9 +26,41 @@ class BaseForm(FlaskForm):
         def bind_field(self, form, unbound_field, options):
             filters = list(unbound_field.kwargs.get('filters', ()))
             if unbound_field.field_class.__name__ in {'StringField', 'EmailField', 'TextAreaField',
-                                                      'TelField'}:
+                                                      'TelField'} | _CHOICE_FIELDS:
                 filters.insert(0, strip)
             return unbound_field.bind(form=form, filters=filters, **options)
+
+    def process(self, formdata=None, obj=None, data=None, extra_filters=None, **kwargs):
+        """Read the values, then refuse once for every form what would break later steps (see ``refusal``)."""
+        super().process(formdata, obj, data=data, extra_filters=extra_filters, **kwargs)
+        for field in self:
+            problem = refusal(field.data)
+            if problem is not None:
+                field.process_errors.append(problem)
+                if not isinstance(field.data, str):
+                    field.data = None  # nothing after may compute with it; text stays for the person to correct
+
+
+_CONTROL_CHARACTER = re.compile(r'[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]')
+
+
+def refusal(value):
+    """Why a field's value cannot be used, or None.
+
+    A date outside the supported years would overflow in date arithmetic and timezone
+    conversion; a number beyond a database integer would fail in the database; control
+    characters (tab and line breaks aside) have no place in text people read.
+    """
+    values = value if isinstance(value, list) else [value]
+    for item in values:
+        if isinstance(item, date) and not is_supported_date(item):
+            return _l('Enter a date between the years %(first)d and %(last)d.',
+                      first=SUPPORTED_YEARS[0], last=SUPPORTED_YEARS[-1])
+        if isinstance(item, int) and not isinstance(item, bool) and abs(item) > DATABASE_INT_MAX:
+            return _l('Enter a smaller number.')
+        if isinstance(item, str) and _CONTROL_CHARACTER.search(item):
+            return _l('Remove the control characters from this text.')
+    return None
 
 
 def form_data(form, fields):

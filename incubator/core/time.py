@@ -42,3 +42,13 @@ def from_local(value, tz=None):
     if value.tzinfo is not None:
         return value.astimezone(UTC)
     return value.replace(tzinfo=tz or default_timezone()).astimezone(UTC)
+
+
+#: Years a date sent to the app may fall in: wide enough for any real use, narrow enough that adding
+#: days or weeks, or a timezone's offset, never leaves what ``datetime`` (years 1–9999) can hold.
+SUPPORTED_YEARS = range(1900, 3000)
+
+
+def is_supported_date(value):
+    """Whether a date or datetime lies in :data:`SUPPORTED_YEARS`."""
+    return value.year in SUPPORTED_YEARS

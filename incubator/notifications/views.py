@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from incubator.core.forms import ConfirmForm, safe_next_path
+from incubator.core.params import MAX_PAGE, query_int
 from incubator.core.permissions import get_or_404
 from incubator.notifications import operations
 from incubator.notifications.forms import EmailPreferencesForm
@@ -25,7 +26,7 @@ def inject_unread_count():
 
 
 def _page():
-    return request.args.get('page', 1, type=int)
+    return query_int('page', 1, minimum=1, maximum=MAX_PAGE)
 
 
 @bp.route('/')

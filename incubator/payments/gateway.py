@@ -140,10 +140,10 @@ def construct_event(payload, signature_header):
         event = stripe.Webhook.construct_event(payload, signature_header,
                                                current_app.config.get('STRIPE_WEBHOOK_SECRET'))
     except stripe.SignatureVerificationError as error:
-        raise InvalidWebhook(_l('The webhook signature is not valid.')) from error
+        raise InvalidWebhook(_l('The webhook signature is not valid.'), code='webhook_bad_signature') from error
     except (ValueError, AttributeError) as error:
         # Not UTF-8, not JSON, or JSON that is not an event object (stripe-python fails on it with these).
-        raise InvalidWebhook(_l('The webhook body is not a Stripe event.')) from error
+        raise InvalidWebhook(_l('The webhook body is not a Stripe event.'), code='webhook_not_an_event') from error
     return event
 
 

@@ -480,13 +480,15 @@ def handle_event(event, now=None):
     try:
         event_id, kind, obj = event['id'], event['type'], event['data']['object']
     except (KeyError, TypeError):
-        raise gateway.InvalidWebhook(_l('This is not a Stripe event.')) from None
+        raise gateway.InvalidWebhook(_l('This is not a Stripe event.'), code='webhook_not_an_event') from None
+    if not (isinstance(event_id, str) and event_id and isinstance(kind, str)):
+        raise gateway.InvalidWebhook(_l('This is not a Stripe event.'), code='webhook_not_an_event')
     if db.session.get(StripeEvent, event_id) is not None:
         return 'duplicate'
     db.session.add(StripeEvent(id=event_id, type=kind, received_at=now))
     db.session.flush()
     if kind in CHECKOUT_EVENTS:
-        session = gateway.checkout_session_from_event_object(obj)
+        session = _event_object(gateway.checkout_session_from_event_object, obj)
         if kind == 'checkout.session.async_payment_failed':
             payment = payment_of_session(session.id)
             if payment is not None:
@@ -495,9 +497,18 @@ def handle_event(event, now=None):
             record_checkout_session(session, now)
         return 'processed'
     if kind in REFUND_EVENTS or kind == 'charge.refund.updated':
-        record_refund(gateway.refund_from_event_object(obj), now)
+        record_refund(_event_object(gateway.refund_from_event_object, obj), now)
         return 'processed'
     return 'ignored'
+
+
+def _event_object(read, obj):
+    """The event's object as ``read`` takes it in; a signed event that lacks its fields is refused, not a 500."""
+    try:
+        return read(obj)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        raise gateway.InvalidWebhook(_l('This Stripe event lacks fields it must have.'),
+                                     code='webhook_missing_fields') from None
 
 
 # --- on site --------------------------------------------------------------------------------

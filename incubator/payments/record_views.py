@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from incubator.core.errors import DomainError
+from incubator.core.params import MAX_PAGE, query_int
 from incubator.core.permissions import get_or_404, permission_required, require
 from incubator.core.time import default_timezone
 from incubator.extensions import db
@@ -18,7 +19,7 @@ from incubator.startups.models import Startup
 
 
 def _page():
-    return max(1, min(request.args.get('page', 1, type=int), 10_000))
+    return query_int('page', 1, minimum=1, maximum=MAX_PAGE)
 
 
 def _flash_errors(form):

@@ -114,10 +114,10 @@ def stripe_webhook():
     try:
         event = gateway.construct_event(request.get_data(), request.headers.get('Stripe-Signature', ''))
         outcome = operations.handle_event(event)
-    except gateway.InvalidWebhook:
+    except gateway.InvalidWebhook as error:
         db.session.rollback()
-        logger.warning('Stripe webhook refused: bad signature or payload')
-        return {'error': 'invalid signature'}, 400
+        logger.warning('Stripe webhook refused: %s', error.code)
+        return {'error': error.code}, 400
     except sa.exc.IntegrityError:
         # The same event delivered twice at once: the other request recorded it first.
         db.session.rollback()

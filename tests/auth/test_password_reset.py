@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import time_machine
 
@@ -108,3 +108,44 @@ def test_change_password_needs_the_current_one(client, login):
     assert right.status_code == 302
     assert client.get('/').status_code == 200
     assert db.session.get(User, user.id).check_password(NEW_PASSWORD)
+
+
+class TestThrottling:
+    """Like logins: each request mails someone, so an account and an address are limited per window."""
+
+    def ask(self, client, email, ip, headers=EN):
+        return client.post('/password/forgot', data={'email': email}, headers=headers,
+                           environ_base={'REMOTE_ADDR': ip})
+
+    def test_five_requests_for_an_account_then_it_waits(self, client, outbox):
+        UserFactory(email='target@example.com')
+        for n in range(5):
+            assert self.ask(client, 'target@example.com', f'10.0.0.{n}').status_code == 302
+        response = self.ask(client, 'Target@example.com', '10.0.0.99')
+        assert response.status_code == 429
+        assert 'Too many password reset requests' in response.get_data(as_text=True)
+        assert len(outbox('target@example.com')) == 5
+
+    def test_five_requests_from_an_address_then_it_waits(self, client, outbox):
+        UserFactory(email='other@example.com')
+        for n in range(5):
+            assert self.ask(client, f'nobody{n}@example.com', '10.0.0.1').status_code == 302
+        assert self.ask(client, 'other@example.com', '10.0.0.1').status_code == 429
+        assert outbox('other@example.com') == []
+        assert self.ask(client, 'other@example.com', '10.0.0.2').status_code == 302
+
+    def test_the_window_passes(self, app, client, outbox):
+        UserFactory(email='patient@example.com')
+        with time_machine.travel(datetime(2026, 12, 1, 2, 0, tzinfo=UTC), tick=False) as traveller:
+            for _ in range(5):
+                self.ask(client, 'patient@example.com', '10.0.0.1')
+            assert self.ask(client, 'patient@example.com', '10.0.0.1').status_code == 429
+            traveller.shift(app.config['LOGIN_THROTTLE_WINDOW'] + timedelta(seconds=1))
+            assert self.ask(client, 'patient@example.com', '10.0.0.1').status_code == 302
+        assert len(outbox('patient@example.com')) == 6
+
+    def test_throttled_message_in_chinese(self, client):
+        for _ in range(5):
+            self.ask(client, 'someone@example.com', '10.0.0.1', headers={})
+        assert '重置密码的请求过多' in self.ask(client, 'someone@example.com', '10.0.0.1', headers={}).get_data(
+            as_text=True)

@@ -103,3 +103,31 @@ def test_a_signed_body_that_is_not_an_event_is_refused(world, client, login, str
     body = b'{}'
     response = client.post(WEBHOOK, data=body, headers={'Stripe-Signature': stripe_server.sign(body)})
     assert response.status_code == 400 and nothing_recorded(booking)
+
+
+def test_a_signed_event_that_lacks_fields_is_logged_and_refused(world, client, login, stripe_server, frozen, caplog):
+    booking, session_id = paid_session(world, client, login, stripe_server)
+    session = stripe_server.sessions[session_id]
+    lacking = [
+        ('checkout.session.completed', {'id': session_id}),
+        ('checkout.session.completed', {key: value for key, value in session.items() if key != 'status'}),
+        ('checkout.session.expired', 'cs_test_just_a_string'),
+        ('refund.updated', {'object': 'refund'}),
+        ('refund.failed', None),
+    ]
+    for kind, obj in lacking:
+        payload, headers = stripe_server.event(kind, obj)
+        response = client.post(WEBHOOK, data=payload, headers=headers)
+        assert response.status_code == 400 and response.get_json() == {'error': 'webhook_missing_fields'}
+        assert nothing_recorded(booking)
+    assert caplog.text.count('Stripe webhook refused: webhook_missing_fields') == len(lacking)
+
+
+def test_a_signed_event_without_an_id_or_type_is_refused(world, client, login, stripe_server, frozen):
+    booking, _session_id = paid_session(world, client, login, stripe_server)
+    for event in ({'id': None, 'type': 'customer.created', 'data': {'object': {}}},
+                  {'id': 'evt_1', 'type': 7, 'data': {'object': {}}}, {'id': 'evt_2', 'type': 'x', 'data': []}):
+        body = json.dumps(event).encode()
+        response = client.post(WEBHOOK, data=body, headers={'Stripe-Signature': stripe_server.sign(body)})
+        assert response.status_code == 400 and response.get_json() == {'error': 'webhook_not_an_event'}
+        assert nothing_recorded(booking)

@@ -1,0 +1,280 @@
+"""Bad input never answers 5xx: every route, as every role, with each kind of bad value.
+
+One request per (route, method, role, kind of bad value): every form field and every query
+parameter the views read gets a plausible value, and the fields a kind concerns get the bad one
+(a NUL character, a date far out of range, a blank choice, a number beyond a database integer).
+"""
+from datetime import date, timedelta
+
+import pytest
+import sqlalchemy as sa
+from wtforms import DateField, DateTimeLocalField, IntegerField, SelectField, SelectMultipleField
+from wtforms.fields.core import UnboundField
+
+from incubator.auth.models import Invitation, User
+from incubator.booking.models import Booking, BookingStatus, WaitlistEntry
+from incubator.core.forms import BaseForm
+from incubator.demo import DEMO_DOMAIN, load_demo
+from incubator.extensions import db
+from incubator.notifications.models import Notification
+from incubator.payments import operations as payment_operations
+from incubator.payments.models import FapiaoRequest, Payment
+from incubator.sites.models import Site, SiteClosure
+from incubator.spaces import operations as space_operations
+from incubator.spaces.models import Blackout, Space, UserCertification
+from incubator.startups.models import StartupMembership
+from tests.booking import conftest as booking_conftest
+from tests.factories import UserFactory
+
+world = booking_conftest.world
+
+ROLES = (None, 'owner', 'member', 'manager', 'committee', 'admin')
+#: Query parameters the views read directly (``grep -rn request.args incubator``), besides filter forms' fields.
+QUERY_PARAMETERS = ('page', 'year', 'week', 'when', 'day', 'q', 'status', 'job', 'outcome', 'next', 'session_id',
+                    'open', 'month', 'startup', 'site', 'kind', 'people')
+BIG_NUMBER = '99999999999999999999'
+MAX_ID = 2**31 - 1
+NUL = 'a\x00b'
+
+
+def _form_fields():
+    """Every field name of every form, with its field classes."""
+    fields = {}
+
+    def walk(form_class):
+        for name in dir(form_class):
+            unbound = getattr(form_class, name, None)
+            if isinstance(unbound, UnboundField):
+                fields.setdefault(name, set()).add(unbound.field_class)
+        for subclass in form_class.__subclasses__():
+            walk(subclass)
+    walk(BaseForm)
+    return fields
+
+
+def _is(classes, *kinds):
+    return any(issubclass(cls, kinds) for cls in classes)
+
+
+def _plausible(name, classes, scene):
+    """A value that would pass, so a form reaches its operation with the one bad field."""
+    day = scene['day']
+    known = {
+        'email': 'someone.new@example.com', 'password': 'a long enough password 1', 'confirm': '1',
+        'current_password': 'wutong-demo-2026', 'start': '10:00', 'end': '11:00', 'seats': '1', 'people': '1',
+        'startup': str(scene['startup_id']), 'site': str(scene['site_id']), 'site_id': str(scene['site_id']),
+        'timezone': 'Asia/Shanghai', 'tier': 'incubator', 'locale': 'en', 'role': 'member', 'roles': 'manager',
+        'kind': 'meeting_room', 'credit_code': '91440300MA5F0XXX1E', 'taxpayer_number': '91440300MA5F0XXX1E',
+        'contact_phone': '0755-1234 5678', 'amount': '1', 'capacity': '4', 'page': '1', 'year': str(day.year),
+        'week': day.isoformat(), 'month': f'{day:%Y-%m}', 'starts_at': f'{day}T10:00', 'ends_at': f'{day}T12:00',
+        'status': 'incubating', 'recurrence': 'weekly', 'count': '2', 'bookings': str(scene['booking_id']),
+        'certification_id': '0', 'min_booking_minutes': '30', 'max_booking_minutes': '240',
+        'booking_horizon_days': '30', 'cancellation_cutoff_hours': '24',
+    }
+    if name in known:
+        return known[name]
+    if _is(classes, DateTimeLocalField):
+        return f'{day}T10:00'
+    if _is(classes, DateField):
+        return (day + timedelta(days=1)).isoformat() if name.endswith(('to', 'until', 'ends_on')) else day.isoformat()
+    if _is(classes, IntegerField):
+        return '1'
+    if name.startswith(('opens_', 'closes_')):
+        return '09:00' if name.startswith('opens_') else '18:00'
+    if name.startswith(('open_', 'is_', 'requires_', 'follows_')):
+        return 'y'
+    return 'Text'
+
+
+def _bad_values(kind, fields, scene):
+    """Field and query-parameter values for one kind of bad value."""
+    names = {**{name: set() for name in QUERY_PARAMETERS}, **fields}
+    values = {name: _plausible(name, classes, scene) for name, classes in names.items()}
+    dateish = {'day', 'week', 'month', 'date_from', 'date_to', 'until', 'starts_at', 'ends_at'}
+    numeric = {'page', 'year', 'people', 'startup', 'site', 'object_id', 'count', 'bookings'}
+    choices = {'kind', 'status', 'when', 'outcome', 'job', 'channel'}
+    for name, classes in names.items():
+        if kind == 'nul':
+            values[name] = values[name] + NUL
+        elif kind == 'blank' and (name in choices or _is(classes, SelectField, SelectMultipleField)):
+            values[name] = ' '
+        elif kind in ('far_future', 'far_past') and (name in dateish or _is(classes, DateField, DateTimeLocalField)):
+            far = '9999-12-31' if kind == 'far_future' else '0001-01-01'
+            values[name] = far[:7] if name == 'month' else f'{far}T23:59' if _is(classes, DateTimeLocalField) else far
+        elif kind == 'huge' and (name in numeric or _is(classes, IntegerField, SelectField, SelectMultipleField)):
+            values[name] = BIG_NUMBER
+    return values
+
+
+def _first_id(model, *criteria):
+    return db.session.execute(sa.select(model.id).where(*criteria).order_by(model.id).limit(1)).scalar() or 1
+
+
+def _build_scene():
+    """The demo, plus one of every object a route takes an id of."""
+    load_demo()
+    db.session.commit()
+    users = {user.email.split('@')[0]: user for user in db.session.execute(
+        sa.select(User).where(User.email.like(f'%@{DEMO_DOMAIN}'))).scalars()}
+    manager = users['manager']
+    owner_membership = users['owner'].memberships[0]
+    startup = owner_membership.startup
+    site = startup.site
+    space = db.session.execute(sa.select(Space).where(Space.site_id == site.id).order_by(Space.id)).scalars().first()
+    booking = db.session.execute(sa.select(Booking).where(Booking.startup_id == startup.id, Booking.price_fen > 0,
+                                                          Booking.status == BookingStatus.confirmed)
+                                 .order_by(Booking.id)).scalars().first()
+    if booking is not None:
+        payment = payment_operations.record_payment_on_site(manager, [booking])
+        payment_operations.request_fapiao(users['owner'], payment, 'Title', '91440300MA5F0XXX1E')
+    day = date.today() + timedelta(days=14)
+    space_operations.add_blackout(manager, space, *_window(site, day), 'Maintenance')
+    space_operations.add_closure(manager, site, day + timedelta(days=1), day + timedelta(days=1), 'Holiday')
+    spare = UserFactory(name='Spare')
+    db.session.add(StartupMembership(user=spare, startup=startup, role='member'))
+    from incubator.auth import operations as auth_operations
+    auth_operations.invite_staff(users['admin'], 'invited@example.com', 'Invited', 'manager', 'en')
+    db.session.commit()
+    ids = {
+        'booking_id': _first_id(Booking), 'space_id': space.id, 'entry_id': _first_id(WaitlistEntry),
+        'notification_id': _first_id(Notification), 'payment_id': _first_id(Payment),
+        'request_id': _first_id(FapiaoRequest), 'site_id': site.id, 'blackout_id': _first_id(Blackout),
+        'closure_id': _first_id(SiteClosure), 'held_id': _first_id(UserCertification), 'startup_id': startup.id,
+        'membership_id': _first_id(StartupMembership, StartupMembership.user_id == spare.id),
+        'invitation_id': _first_id(Invitation), 'user_id': spare.id,
+    }
+    return {'users': {key: user.id for key, user in users.items()}, 'ids': ids, 'day': day,
+            'startup_id': startup.id, 'site_id': site.id, 'booking_id': ids['booking_id']}
+
+
+def _window(site, day):
+    from datetime import datetime, time
+
+    from incubator.core.time import from_local
+    return (from_local(datetime.combine(day, time(10)), site.zone),
+            from_local(datetime.combine(day, time(12)), site.zone))
+
+
+def _path(rule, ids, kind):
+    parts = {}
+    for argument, converter in rule._converters.items():
+        if converter.__class__.__name__ == 'DatabaseIdConverter':
+            parts[argument] = MAX_ID if kind == 'huge' else ids.get(argument, 1)
+        else:
+            parts[argument] = NUL if kind == 'nul' else ' ' if kind == 'blank' else 'x'
+    return rule.build(parts, append_unknown=False)[1]
+
+
+@pytest.mark.parametrize('kind', ['nul', 'blank', 'far_future', 'far_past', 'huge'])
+def test_no_route_answers_5xx_to_bad_input(app, client, login, kind):
+    scene = _build_scene()
+    values = _bad_values(kind, _form_fields(), scene)
+    rules = [rule for rule in app.url_map.iter_rules() if rule.endpoint not in {'static', 'bootstrap.static'}]
+    failures = []
+    for role in ROLES:
+        for rule in rules:
+            path = _path(rule, scene['ids'], kind)
+            for method in sorted(rule.methods & {'GET', 'POST'}):
+                if role:
+                    login(db.session.get(User, scene['users'][role]))
+                else:
+                    with client.session_transaction() as session:
+                        session.clear()
+                try:
+                    if method == 'GET':
+                        status = client.get(path, query_string=values, buffered=True).status_code
+                    else:
+                        status = client.post(path, data=values, buffered=True).status_code
+                except Exception as error:  # noqa: BLE001 (a stream broken mid-way is a failure to report)
+                    status = f'{type(error).__name__}: {error}'
+                if not isinstance(status, int) or status >= 500:
+                    failures.append(f'{role or "anonymous"} {method} {rule.rule}: {status}')
+                db.session.rollback()
+    assert not failures, '\n'.join(failures)
+
+
+# --- what people see ----------------------------------------------------------------------------
+
+EN = {'Accept-Language': 'en'}
+FAR_DATE = 'Enter a date between the years 1900 and 2999.'
+
+
+def test_a_nul_character_anywhere_is_refused_before_any_view(client, login):
+    login(UserFactory(roles=['admin']))
+    response = client.post('/sites/new', data={'name': 'Nul\x00Site', 'timezone': 'Asia/Shanghai'}, headers=EN)
+    assert response.status_code == 400
+    assert 'contains a NUL character' in response.get_data(as_text=True)
+    assert db.session.execute(sa.select(Site)).first() is None
+    chinese = client.get('/startups/', query_string={'q': 'a\x00'})
+    assert chinese.status_code == 400 and '空字符' in chinese.get_data(as_text=True)
+    assert client.get('/invitation/a%00b').status_code == 400
+
+
+def test_control_characters_in_text_are_a_field_error(client, login):
+    login(UserFactory(roles=['admin']))
+    response = client.post('/sites/new', data={'name': 'Bell\x07Site', 'timezone': 'Asia/Shanghai'}, headers=EN)
+    assert response.status_code == 200
+    assert 'Remove the control characters from this text.' in response.get_data(as_text=True)
+    assert db.session.execute(sa.select(Site)).first() is None
+
+
+@pytest.mark.parametrize('far', ['9999-12-31', '0001-01-01'])
+def test_far_dates_are_a_field_error_and_nothing_is_booked(world, client, login, far):
+    login(world.owner)
+    data = {'startup': world.startup.id, 'day': far, 'start': '10:00', 'end': '11:00', 'seats': '1',
+            'recurrence': 'weekly', 'until': far, 'confirm': '1'}
+    response = client.post(f'/spaces/{world.room.id}/book', data=data, headers=EN)
+    assert response.status_code == 200 and FAR_DATE in response.get_data(as_text=True)
+    assert db.session.execute(sa.select(Booking)).first() is None
+    week = client.get(f'/spaces/{world.room.id}', query_string={'week': far}, headers=EN)
+    assert week.status_code == 200
+
+
+def test_far_dates_in_filters_are_a_field_error(client, login):
+    login(UserFactory(roles=['admin', 'manager']))
+    audit = client.get('/admin/audit/', query_string={'date_from': '0001-01-01', 'date_to': '9999-12-31'}, headers=EN)
+    assert audit.status_code == 200 and FAR_DATE in audit.get_data(as_text=True)
+    export = client.get('/admin/audit/export.csv', query_string={'date_to': '9999-12-31'}, headers=EN,
+                        buffered=True)
+    assert export.status_code == 200 and export.get_data(as_text=True).startswith('\ufeff')
+
+
+def test_a_blank_choice_is_the_empty_choice(world, client, login):
+    login(world.owner)
+    search = client.get('/spaces/', query_string={'day': '2026-12-07', 'start': '10:00', 'end': '11:00',
+                                                  'kind': ' ', 'site': ' '}, headers=EN)
+    assert search.status_code == 200
+    data = {'startup': world.startup.id, 'day': '2026-12-07', 'start': '10:00', 'end': '11:00', 'seats': '1',
+            'recurrence': ' '}
+    assert client.post(f'/spaces/{world.room.id}/book', data=data, headers=EN).status_code == 200
+    blank_startup = client.post(f'/spaces/{world.room.id}/book', data=dict(data, startup=' ', confirm='1'),
+                                headers=EN)
+    assert blank_startup.status_code == 200
+    assert db.session.execute(sa.select(Booking)).first() is None
+
+
+def test_numbers_beyond_a_database_integer(client, login):
+    login(UserFactory(roles=['manager']))
+    for path in ('/startups/', '/notifications/', '/bookings/', '/payments/'):
+        assert client.get(path, query_string={'page': BIG_NUMBER}).status_code == 200
+    response = client.post('/spaces/manage/new', data={'name': 'Big', 'capacity': BIG_NUMBER}, headers=EN)
+    assert response.status_code == 200
+    assert db.session.execute(sa.select(Space)).first() is None
+
+
+def test_refusal_of_values(app, in_english):
+    from incubator.core.forms import refusal
+    assert refusal(date(1900, 1, 1)) is None and refusal(date(2999, 12, 31)) is None
+    assert str(refusal(date(1899, 12, 31))) == str(refusal(date(3000, 1, 1))) == FAR_DATE
+    assert refusal(2**31 - 1) is None and refusal(2**31) is not None and refusal([1, 2**40]) is not None
+    assert refusal(True) is None and refusal('tab\tand\r\nlines') is None and refusal('bell\x07') is not None
+
+
+def test_query_parameters_fall_back_to_their_default(app):
+    from incubator.core.params import query_date, query_int
+    with app.test_request_context('/?page=99999999999999999999&low=-5&word=abc&week=9999-12-31&day=2026-12-07'):
+        assert query_int('page', 1, minimum=1, maximum=10_000) == 10_000
+        assert query_int('low', 1, minimum=1) == 1
+        assert query_int('word', 7) == 7 and query_int('missing', 3) == 3
+        assert query_date('week', date(2026, 1, 1)) == date(2026, 1, 1)
+        assert query_date('day', None) == date(2026, 12, 7) and query_date('missing', None) is None
