@@ -7,6 +7,7 @@ PostgreSQL is required.
 import contextvars
 import os
 import re
+from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
@@ -203,6 +204,15 @@ def outbox(app):
     return emails
 
 
+@contextmanager
+def refused(code):
+    """``with refused('booking.ended'):`` expects a DomainError with that code (or a booking refused by that rule)."""
+    from incubator.core.errors import DomainError
+    with pytest.raises(DomainError) as caught:
+        yield caught
+    assert code in (getattr(caught.value, 'codes', None) or [caught.value.code]), caught.value
+
+
 def link_in(email, endpoint_path):
     """The first link in an email's text that contains ``endpoint_path``, as a path."""
     match = re.search(r'https?://[^/\s]+(\S*' + re.escape(endpoint_path) + r'\S*)', email.text_body)
@@ -225,8 +235,6 @@ class QueryCounter:
 @pytest.fixture
 def count_queries(app):
     """``with count_queries() as counter:`` counts the SQL statements run inside."""
-    from contextlib import contextmanager
-
     @contextmanager
     def counting():
         counter = QueryCounter()

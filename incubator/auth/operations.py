@@ -4,7 +4,7 @@ import logging
 
 import sqlalchemy as sa
 from blinker import signal
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
@@ -23,9 +23,10 @@ from incubator.auth.queries import user_by_email
 from incubator.core.errors import Conflict, DomainError, NotAllowed
 from incubator.core.permissions import can
 from incubator.core.time import now_utc
+from incubator.core.transactions import helper, operation
 from incubator.extensions import db
 from incubator.notifications.email import queue_email
-from incubator.notifications.operations import notify
+from incubator.notifications.operations import link_to, notify
 
 logger = logging.getLogger(__name__)
 
@@ -36,19 +37,21 @@ startup_invitation_accepted = signal('wutong.startup-invitation-accepted')
 
 class LoginThrottled(DomainError):
     status_code = 429
+    code = 'auth.login_throttled'
 
 
 class InvalidCredentials(DomainError):
-    pass
+    code = 'auth.invalid_credentials'
 
 
 class PasswordResetThrottled(DomainError):
     status_code = 429
-    code = 'password_reset_throttled'
+    code = 'auth.password_reset_throttled'
 
 
 # --- logging in -------------------------------------------------------------
 
+@operation(keeping=(InvalidCredentials,))
 def authenticate(email, password, ip_address):
     """Return the active user with these credentials, recording the attempt.
 
@@ -93,17 +96,19 @@ def _equalize_timing(password):
 
 # --- passwords ---------------------------------------------------------------
 
+@helper
 def check_password_strength(password, email=''):
     if len(password or '') < current_app.config['PASSWORD_MIN_LENGTH']:
         raise DomainError(_l('The password must have at least %(count)s characters.'),
-                          count=current_app.config['PASSWORD_MIN_LENGTH'])
+                          count=current_app.config['PASSWORD_MIN_LENGTH'], code='auth.password_too_short')
     if email and password.strip().lower() == normalize_email(email):
-        raise DomainError(_l('The password must not be your email address.'))
+        raise DomainError(_l('The password must not be your email address.'), code='auth.password_is_email')
 
 
+@operation
 def change_password(user, current_password, new_password):
     if not user.check_password(current_password):
-        raise DomainError(_l('The current password is not correct.'))
+        raise DomainError(_l('The current password is not correct.'), code='auth.wrong_current_password')
     check_password_strength(new_password, user.email)
     user.set_password(new_password)
     user.invalidate_sessions()
@@ -119,6 +124,7 @@ def _password_fingerprint(user):
     return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
 
 
+@operation
 def request_password_reset(email, locale, ip_address):
     """Mail a reset link if an active account has this email; say nothing either way.
 
@@ -152,9 +158,11 @@ def _recent_reset_requests(criterion, since):
     return db.session.execute(query).scalar_one()
 
 
+@helper
 def user_for_reset_token(token):
     max_age = current_app.config['PASSWORD_RESET_MAX_AGE'].total_seconds()
-    invalid = DomainError(_l('This password reset link is invalid or has expired. Please ask for a new one.'))
+    invalid = DomainError(_l('This password reset link is invalid or has expired. Please ask for a new one.'),
+                          code='auth.reset_link_invalid')
     try:
         data = _reset_serializer().loads(token, max_age=max_age)
     except (SignatureExpired, BadSignature):
@@ -165,6 +173,7 @@ def user_for_reset_token(token):
     return user
 
 
+@operation
 def reset_password(token, new_password):
     user = user_for_reset_token(token)
     check_password_strength(new_password, user.email)
@@ -177,23 +186,26 @@ def reset_password(token, new_password):
 
 # --- invitations ---------------------------------------------------------------
 
+@operation
 def invite_staff(inviter, email, name, role, locale):
     if not can(inviter, 'users.manage'):
-        raise NotAllowed(_l('Only administrators may invite staff.'))
+        raise NotAllowed(_l('Only administrators may invite staff.'), code='auth.not_admin')
     email = normalize_email(email)
     if user_by_email(email) is not None:
         raise Conflict(_l('%(email)s already has an account; change its roles on the user page instead.'),
-                       email=email)
+                       email=email, code='auth.email_taken')
     return _invite(inviter, email, name, locale, kind=InvitationKind.staff, role=Role(role))
 
 
+@operation
 def invite_startup_member(inviter, startup, email, name, membership_role, locale):
     if not can(inviter, 'startup.manage_members', startup):
-        raise NotAllowed(_l('Only managers and the startup\'s owners may invite members.'))
+        raise NotAllowed(_l('Only managers and the startup\'s owners may invite members.'),
+                         code='auth.may_not_invite_members')
     email = normalize_email(email)
     user = user_by_email(email)
     if user is not None and startup.membership_of(user) is not None:
-        raise Conflict(_l('%(email)s is already a member of this startup.'), email=email)
+        raise Conflict(_l('%(email)s is already a member of this startup.'), email=email, code='auth.already_member')
     return _invite(inviter, email, name, locale, kind=InvitationKind.startup_member, startup=startup,
                    membership_role=MembershipRole(membership_role))
 
@@ -221,22 +233,25 @@ def _open_invitations(email, kind, startup):
     return db.session.execute(query).scalars().all()
 
 
+@helper
 def invitation_for_token(token):
     invitation = db.session.execute(
         sa.select(Invitation).filter_by(token_hash=hash_token(token or ''))).scalar_one_or_none()
     if invitation is None or not invitation.is_open:
         raise DomainError(_l('This invitation link is invalid, has expired or was already used. '
-                             'Ask for a new invitation.'))
+                             'Ask for a new invitation.'), code='auth.invitation_invalid')
     return invitation
 
 
+@operation
 def accept_invitation(token, acting_user=None, password=None):
     """Create the invitee's account (or use the logged-in one) and grant what was offered."""
     invitation = invitation_for_token(token)
     user = user_by_email(invitation.email)
     if user is not None:
         if acting_user is None or acting_user.id != user.id:
-            raise NotAllowed(_l('Log in as %(email)s to accept this invitation.'), email=invitation.email)
+            raise NotAllowed(_l('Log in as %(email)s to accept this invitation.'), email=invitation.email,
+                             code='auth.wrong_invitee')
     else:
         check_password_strength(password, invitation.email)
         user = User(email=invitation.email, name=invitation.name, locale=invitation.locale)
@@ -250,18 +265,18 @@ def accept_invitation(token, acting_user=None, password=None):
     db.session.flush()
     logger.info('Invitation %s accepted by user %s', invitation.id, user.id)
     startup = invitation.startup
-    link = (url_for('startups.show', startup_id=startup.id, _external=False) if startup
-            else url_for('users.index', _external=False))
+    link = link_to('startups.show', startup_id=startup.id) if startup else link_to('users.index')
     notify(invitation.invited_by, 'invitation_accepted', link=link, name=user.name,
            startup=startup.name if startup else None)
     return user
 
 
+@operation
 def revoke_invitation(actor, invitation):
     allowed = (can(actor, 'users.manage') if invitation.kind == InvitationKind.staff
                else can(actor, 'startup.manage_members', invitation.startup))
     if not allowed:
-        raise NotAllowed(_l('You may not revoke this invitation.'))
+        raise NotAllowed(_l('You may not revoke this invitation.'), code='auth.may_not_revoke_invitation')
     if invitation.accepted_at is None and invitation.revoked_at is None:
         invitation.revoked_at = now_utc()
         db.session.flush()
@@ -269,31 +284,34 @@ def revoke_invitation(actor, invitation):
 
 # --- the account itself and its administration -----------------------------
 
+@operation
 def update_profile(user, name, locale):
     if locale and locale not in current_app.config['LANGUAGES']:
-        raise DomainError(_l('Unknown language.'))
+        raise DomainError(_l('Unknown language.'), code='auth.unknown_language')
     user.name = name.strip()
     user.locale = locale or None
     db.session.flush()
 
 
+@operation
 def set_language(user, locale):
     if locale not in current_app.config['LANGUAGES']:
-        raise DomainError(_l('Unknown language.'))
+        raise DomainError(_l('Unknown language.'), code='auth.unknown_language')
     if user is not None and user.is_authenticated:
         user.locale = locale
         db.session.flush()
 
 
+@operation
 def update_user(admin, user, roles, active):
     """Set an account's roles and whether it is enabled; every check comes before any change."""
     if not can(admin, 'users.manage'):
-        raise NotAllowed(_l('Only administrators may change accounts.'))
+        raise NotAllowed(_l('Only administrators may change accounts.'), code='auth.not_admin')
     roles = {Role(role) for role in roles}
     if admin.id == user.id and Role.admin not in roles:
-        raise DomainError(_l('You cannot remove your own administrator role.'))
+        raise DomainError(_l('You cannot remove your own administrator role.'), code='auth.own_admin_role')
     if admin.id == user.id and not active:
-        raise DomainError(_l('You cannot disable your own account.'))
+        raise DomainError(_l('You cannot disable your own account.'), code='auth.own_account_disabled')
     user.set_roles(roles)
     if user.is_active != active:
         user.is_active = active
@@ -303,11 +321,12 @@ def update_user(admin, user, roles, active):
                 sorted(role.value for role in roles), active)
 
 
+@operation
 def create_admin(email, name, password):
     """The first administrator of a real deployment (from the command line)."""
     email = normalize_email(email)
     if user_by_email(email) is not None:
-        raise Conflict(_l('%(email)s already has an account.'), email=email)
+        raise Conflict(_l('%(email)s already has an account.'), email=email, code='auth.email_taken')
     check_password_strength(password, email)
     user = User(email=email, name=name.strip())
     user.set_password(password)

@@ -245,6 +245,13 @@ class WaitlistEntry(db.Model):
     user: Mapped['User'] = relationship()  # noqa: F821
     startup: Mapped['Startup'] = relationship()  # noqa: F821
 
+    @property
+    def booking_form_values(self):
+        """The booking form's query values for the waited-for time, in the site's timezone."""
+        zone = self.space.site.zone
+        start, end = self.start_at.astimezone(zone), self.end_at.astimezone(zone)
+        return {'day': f'{start:%Y-%m-%d}', 'start': f'{start:%H:%M}', 'end': f'{end:%H:%M}', 'seats': self.seats}
+
 
 class CalendarFeed(db.Model):
     """A user's secret iCalendar URL; only the token's SHA-256 is stored."""

@@ -29,6 +29,7 @@ from incubator.booking.models import (
 )
 from incubator.booking.payment_port import payments
 from incubator.booking.queries import (
+    TAKEN,
     booking_problems,
     occurrence_times,
     overlapping_bookings,
@@ -40,8 +41,9 @@ from incubator.booking.queries import (
 from incubator.core.errors import DomainError, NotAllowed
 from incubator.core.permissions import can
 from incubator.core.time import now_utc
+from incubator.core.transactions import helper, operation
 from incubator.extensions import db
-from incubator.notifications.operations import notify
+from incubator.notifications.operations import link_to, notify
 from incubator.spaces.models import Space
 from incubator.startups.models import Startup, StartupStatus
 
@@ -49,18 +51,24 @@ logger = logging.getLogger(__name__)
 
 
 class BookingRefused(DomainError):
-    """The booking breaks one or more rules; ``problems`` lists them all."""
+    """The booking breaks one or more rules; ``problems`` lists them all, ``codes`` their codes."""
 
     status_code = 409
+    code = 'booking.refused'
 
     def __init__(self, problems):
-        super().__init__(problems[0])
+        super().__init__(problems[0].message)
         self.problems = problems
+
+    @property
+    def codes(self):
+        return [problem.code for problem in self.problems]
 
     def __str__(self):
         return ' '.join(str(problem) for problem in self.problems)
 
 
+@helper
 def describe_when(booking_or_start, end_at=None, space=None):
     """'2026-12-01 09:00–11:00' in the site's timezone: a plain value for notification titles."""
     if end_at is None:
@@ -83,13 +91,15 @@ def _lock(space, startup):
 
 def _require_booker(actor, space, startup):
     if not can(actor, 'space.book', space):
-        raise NotAllowed(_l('You may not book this space.'))
+        raise NotAllowed(_l('You may not book this space.'), code='booking.may_not_book')
     if startup.membership_of(actor) is None:
-        raise NotAllowed(_l('You can only book for a startup you belong to.'))
+        raise NotAllowed(_l('You can only book for a startup you belong to.'), code='booking.not_a_member')
     if startup.status != StartupStatus.incubating:
-        raise DomainError(_l('%(name)s is no longer incubating and cannot book spaces.'), name=startup.name)
+        raise DomainError(_l('%(name)s is no longer incubating and cannot book spaces.'), name=startup.name,
+                          code='booking.startup_not_incubating')
 
 
+@operation
 def create_booking(actor, space, startup, start_at, end_at, seats=1, purpose='', now=None, series=None):
     """Book ``[start_at, end_at)`` of ``space`` for ``startup``; raise :class:`BookingRefused` if a rule is broken."""
     now = now or now_utc()
@@ -139,6 +149,7 @@ def _payment_method(price_fen):
 APPROVED_PAYMENT_HOLD = timedelta(hours=24)
 
 
+@operation
 def book_series(actor, space, startup, start_at, end_at, recurrence, count=None, until=None, seats=1,
                 purpose='', now=None):
     """Book every free occurrence of a recurring booking; the others are skipped. Return the bookings.
@@ -150,14 +161,16 @@ def book_series(actor, space, startup, start_at, end_at, recurrence, count=None,
     _require_booker(actor, space, startup)
     times = occurrence_times(space, start_at, end_at, recurrence, count=count, until=until)
     if not times:
-        raise DomainError(_l('This repetition gives no occurrence.'))
+        raise DomainError(_l('This repetition gives no occurrence.'), code='booking.no_occurrence')
     if len(times) > MAX_OCCURRENCES:
-        raise DomainError(_l('A recurring booking has at most %(count)d occurrences.'), count=MAX_OCCURRENCES)
+        raise DomainError(_l('A recurring booking has at most %(count)d occurrences.'), count=MAX_OCCURRENCES,
+                          code='booking.too_many_occurrences')
     _lock(space, startup)
     free = [occurrence for occurrence in preview_occurrences(space, startup, actor, times, seats, now)
             if occurrence.is_free]
     if not free:
-        raise DomainError(_l('None of the occurrences is free any more; nothing was booked.'))
+        raise DomainError(_l('None of the occurrences is free any more; nothing was booked.'),
+                          code='booking.no_occurrence_free')
     series = BookingSeries(space_id=space.id, startup_id=startup.id, booked_by_id=actor.id, recurrence=recurrence,
                            occurrence_count=len(free), created_at=now)
     db.session.add(series)
@@ -173,6 +186,7 @@ def book_series(actor, space, startup, start_at, end_at, recurrence, count=None,
 MAX_OCCURRENCES = 260
 
 
+@operation
 def cancel_booking(actor, booking, now=None, restore_quota=False):
     """Cancel an active booking that has not ended.
 
@@ -183,15 +197,17 @@ def cancel_booking(actor, booking, now=None, restore_quota=False):
     """
     now = now or now_utc()
     if not can(actor, 'booking.cancel', booking):
-        raise NotAllowed(_l('You may not cancel this booking.'))
+        raise NotAllowed(_l('You may not cancel this booking.'), code='booking.may_not_cancel')
     if restore_quota and not can(actor, 'booking.override', booking):
-        raise NotAllowed(_l('Only managers may give the quota back after the cutoff.'))
+        raise NotAllowed(_l('Only managers may give the quota back after the cutoff.'),
+                         code='booking.may_not_restore_quota')
     _lock(booking.space, booking.startup)
     db.session.refresh(booking)
     if not booking.is_active:
-        raise DomainError(_l('This booking is already %(status)s.'), status=booking.status.label)
+        raise DomainError(_l('This booking is already %(status)s.'), status=booking.status.label,
+                          code='booking.already_decided')
     if booking.end_at <= now:
-        raise DomainError(_l('A booking that has ended can no longer be cancelled.'))
+        raise DomainError(_l('A booking that has ended can no longer be cancelled.'), code='booking.ended')
     booking.status = BookingStatus.cancelled
     booking.cancelled_at = now
     booking.cancelled_by_id = actor.id
@@ -201,7 +217,7 @@ def cancel_booking(actor, booking, now=None, restore_quota=False):
     payments.cancel_unpaid(actor, booking, now)
     refund = payments.refund_for_cancellation(actor, booking, now)
     if booking.booked_by is not None and booking.booked_by_id != actor.id:
-        notify(booking.booked_by, 'booking_cancelled', link=f'/bookings/{booking.id}',
+        notify(booking.booked_by, 'booking_cancelled', link=link_to('booking.show', booking_id=booking.id),
                space=booking.space.name, when=describe_when(booking), name=actor.name)
     offer_to_waitlist(booking.space, booking.start_at, booking.end_at, now)
     logger.info('Booking %s cancelled by user %s (quota given back: %s)', booking.id, actor.id,
@@ -209,13 +225,14 @@ def cancel_booking(actor, booking, now=None, restore_quota=False):
     return refund
 
 
+@operation
 def approve_booking(actor, booking, now=None, with_series=False):
     """Approve a pending booking and, ``with_series``, the later pending occurrences of its series.
     Return the bookings approved; the booker is told once."""
     now = now or now_utc()
     bookings = _pending_to_decide(actor, booking, with_series, now)
     if booking.start_at <= now:
-        raise DomainError(_l('This booking has already begun: it can no longer be approved.'))
+        raise DomainError(_l('This booking has already begun: it can no longer be approved.'), code='booking.begun')
     for each in bookings:
         if each.payment_method == PaymentMethod.online and not each.is_paid:
             each.status = BookingStatus.awaiting_payment
@@ -226,19 +243,20 @@ def approve_booking(actor, booking, now=None, with_series=False):
         each.decided_at = now
     db.session.flush()
     if booking.booked_by is not None:
-        notify(booking.booked_by, 'booking_approved', link=f'/bookings/{booking.id}',
+        notify(booking.booked_by, 'booking_approved', link=link_to('booking.show', booking_id=booking.id),
                space=booking.space.name, when=describe_when(booking), occurrences=len(bookings))
     logger.info('Bookings %s approved by user %s', [each.id for each in bookings], actor.id)
     return bookings
 
 
+@operation
 def decline_booking(actor, booking, reason, now=None, with_series=False):
     """Decline a pending booking (and, ``with_series``, the later pending occurrences of its series), giving the
     booker the reason once and the free hours back. Return the bookings declined."""
     now = now or now_utc()
     reason = (reason or '').strip()
     if not reason:
-        raise DomainError(_l('Give the booker a reason for declining.'))
+        raise DomainError(_l('Give the booker a reason for declining.'), code='booking.reason_needed')
     bookings = _pending_to_decide(actor, booking, with_series, now)
     for each in bookings:
         each.status = BookingStatus.declined
@@ -248,7 +266,7 @@ def decline_booking(actor, booking, reason, now=None, with_series=False):
         each.counts_against_quota = False
     db.session.flush()
     if booking.booked_by is not None:
-        notify(booking.booked_by, 'booking_declined', link=f'/bookings/{booking.id}',
+        notify(booking.booked_by, 'booking_declined', link=link_to('booking.show', booking_id=booking.id),
                space=booking.space.name, when=describe_when(booking), reason=booking.decision_reason,
                occurrences=len(bookings))
     for each in bookings:
@@ -261,7 +279,7 @@ def _pending_to_decide(actor, booking, with_series, now):
     """``booking`` and, ``with_series``, its series' later pending occurrences that have not begun: locked,
     read again, in order. Refused unless ``booking`` itself is still pending."""
     if not can(actor, 'bookings.approve'):
-        raise NotAllowed(_l('Only managers may approve or decline bookings.'))
+        raise NotAllowed(_l('Only managers may approve or decline bookings.'), code='booking.not_a_manager')
     wanted = Booking.id == booking.id
     if with_series and booking.series_id is not None:
         wanted = sa.or_(wanted, sa.and_(Booking.series_id == booking.series_id,
@@ -271,7 +289,8 @@ def _pending_to_decide(actor, booking, with_series, now):
         sa.select(Booking).where(wanted).order_by(Booking.start_at, Booking.id)
         .with_for_update().execution_options(populate_existing=True)).scalars().all()
     if booking.status != BookingStatus.pending:
-        raise DomainError(_l('This booking is already %(status)s.'), status=booking.status.label)
+        raise DomainError(_l('This booking is already %(status)s.'), status=booking.status.label,
+                          code='booking.already_decided')
     return [booking] + [each for each in bookings if each is not booking]
 
 
@@ -279,26 +298,28 @@ def _ask_managers(booking, occurrences=1):
     """Once per request: a recurring booking is one notice, from its first occurrence."""
     managers = active_managers()
     for manager in managers:
-        notify(manager, 'booking_awaits_approval', link='/bookings/approvals', startup=booking.startup.name,
+        notify(manager, 'booking_awaits_approval', link=link_to('booking.approvals'), startup=booking.startup.name,
                space=booking.space.name, when=describe_when(booking), occurrences=occurrences)
 
 
+@operation
 def check_in(actor, booking, now=None):
     now = now or now_utc()
     if not can(actor, 'booking.check_in', booking):
-        raise NotAllowed(_l('You may not check in to this booking.'))
+        raise NotAllowed(_l('You may not check in to this booking.'), code='booking.may_not_check_in')
     if not booking.space.requires_check_in:
-        raise DomainError(_l('This space needs no check-in.'))
+        raise DomainError(_l('This space needs no check-in.'), code='booking.no_check_in_needed')
     if booking.checked_in_at is not None:
-        raise DomainError(_l('Already checked in.'))
+        raise DomainError(_l('Already checked in.'), code='booking.already_checked_in')
     if not booking.can_check_in_at(now):
         raise DomainError(_l('Check-in opens 15 minutes before the start and closes at the end of a '
-                             'confirmed booking.'))
+                             'confirmed booking.'), code='booking.check_in_closed')
     booking.checked_in_at = now
     db.session.flush()
     logger.info('Booking %s checked in by user %s', booking.id, actor.id)
 
 
+@operation
 def release_no_shows(now):
     """Release confirmed bookings that needed a check-in and had none 15 minutes after their start."""
     due = db.session.execute(
@@ -315,6 +336,7 @@ def release_no_shows(now):
     return len(due)
 
 
+@operation
 def lapse_undecided(now):
     """Release bookings still awaiting approval when they begin: the time is free again, the quota given back."""
     due = db.session.execute(
@@ -334,7 +356,7 @@ def _released(booking, notification, now):
     """Tell the booker that a job took their booking back, and offer what is left of its time to the waitlist."""
     db.session.flush()
     if booking.booked_by is not None:
-        notify(booking.booked_by, notification, link=f'/bookings/{booking.id}',
+        notify(booking.booked_by, notification, link=link_to('booking.show', booking_id=booking.id),
                space=booking.space.name, when=describe_when(booking))
     if booking.end_at > now:
         offer_to_waitlist(booking.space, now, booking.end_at, now)
@@ -342,15 +364,15 @@ def _released(booking, notification, now):
 
 # --- waitlist -----------------------------------------------------------------------------
 
+@operation
 def join_waitlist(actor, space, startup, start_at, end_at, seats=1, now=None):
     """Wait for a full slot; refused when the slot could be booked now or breaks another rule."""
     now = now or now_utc()
     _require_booker(actor, space, startup)
     problems = booking_problems(space, start_at, end_at, seats, actor, now)
     if not problems:
-        raise DomainError(_l('This time is free: book it now.'))
-    full = {str(_l('Already booked at this time.')), str(_l('Not enough free seats at this time.'))}
-    other = [problem for problem in problems if str(problem) not in full]
+        raise DomainError(_l('This time is free: book it now.'), code='booking.slot_free')
+    other = [problem for problem in problems if problem.code not in TAKEN]
     if other:
         raise BookingRefused(other)
     duplicate = db.session.execute(sa.select(WaitlistEntry.id).where(
@@ -358,7 +380,7 @@ def join_waitlist(actor, space, startup, start_at, end_at, seats=1, now=None):
         WaitlistEntry.start_at == start_at, WaitlistEntry.end_at == end_at,
         WaitlistEntry.status.in_((WaitlistStatus.waiting, WaitlistStatus.notified)))).first()
     if duplicate:
-        raise DomainError(_l('You are already on the waitlist for this time.'))
+        raise DomainError(_l('You are already on the waitlist for this time.'), code='booking.already_waiting')
     entry = WaitlistEntry(space=space, user_id=actor.id, startup_id=startup.id, start_at=start_at, end_at=end_at,
                           seats=seats, created_at=now)
     db.session.add(entry)
@@ -367,11 +389,12 @@ def join_waitlist(actor, space, startup, start_at, end_at, seats=1, now=None):
     return entry
 
 
+@operation
 def leave_waitlist(actor, entry):
     if not can(actor, 'waitlist_entry.manage', entry):
-        raise NotAllowed(_l('This waitlist entry is not yours.'))
+        raise NotAllowed(_l('This waitlist entry is not yours.'), code='booking.not_your_waitlist_entry')
     if entry.status not in (WaitlistStatus.waiting, WaitlistStatus.notified):
-        raise DomainError(_l('This waitlist entry is no longer open.'))
+        raise DomainError(_l('This waitlist entry is no longer open.'), code='booking.waitlist_entry_closed')
     entry.status = WaitlistStatus.withdrawn
     db.session.flush()
 
@@ -391,16 +414,10 @@ def offer_to_waitlist(space, start_at, end_at, now):
         if seats_free(space, bookings, entry.start_at, entry.end_at) >= entry.seats:
             entry.status = WaitlistStatus.notified
             entry.notified_at = now
-            notify(entry.user, 'waitlist_slot_free', link=_booking_link(space, entry),
+            notify(entry.user, 'waitlist_slot_free',
+                   link=link_to('booking.create', space_id=space.id, **entry.booking_form_values),
                    space=space.name, when=describe_when(entry.start_at, entry.end_at, space))
     db.session.flush()
-
-
-def _booking_link(space, entry):
-    """The booking form, filled in with the waited-for time."""
-    start, end = entry.start_at.astimezone(space.site.zone), entry.end_at.astimezone(space.site.zone)
-    return (f'/spaces/{space.id}/book?day={start:%Y-%m-%d}&start={start:%H:%M}&end={end:%H:%M}'
-            f'&seats={entry.seats}')
 
 
 def _fulfil_waitlist(actor, space, start_at, end_at):
@@ -412,6 +429,7 @@ def _fulfil_waitlist(actor, space, start_at, end_at):
         .values(status=WaitlistStatus.fulfilled))
 
 
+@operation
 def expire_waitlist(now):
     return db.session.execute(
         sa.update(WaitlistEntry)
@@ -422,6 +440,7 @@ def expire_waitlist(now):
 
 # --- calendar feed ------------------------------------------------------------------------
 
+@operation
 def renew_calendar_feed(user):
     """A new secret feed token for ``user`` (the old URL stops working); returned once, stored hashed."""
     token = secrets.token_urlsafe(32)
@@ -436,6 +455,7 @@ def renew_calendar_feed(user):
     return token
 
 
+@operation
 def revoke_calendar_feed(user):
     db.session.execute(sa.delete(CalendarFeed).where(CalendarFeed.user_id == user.id))
     logger.info('User %s revoked their calendar feed', user.id)

@@ -5,6 +5,7 @@ window asked for: bookings are found with ``start_at`` between the window's
 start minus :data:`MAX_BOOKING_LENGTH` and its end, which the index
 ``(space_id, start_at)`` answers without touching other days.
 """
+import enum
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -89,9 +90,41 @@ def blackouts_between(space_ids, start_at, end_at):
 
 # --- the rules of a booking, as problems to show ----------------------------------------
 
+class Rule(enum.StrEnum):
+    """The stable code of each booking rule: what code and tests decide by (the message is only shown)."""
+
+    end_before_start = 'booking.end_before_start'
+    in_the_past = 'booking.in_the_past'
+    too_short = 'booking.too_short'
+    too_long = 'booking.too_long'
+    too_far_ahead = 'booking.too_far_ahead'
+    no_seats_asked = 'booking.no_seats_asked'
+    over_capacity = 'booking.over_capacity'
+    site_closed = 'booking.site_closed'
+    blackout = 'booking.blackout'
+    certification_needed = 'booking.certification_needed'
+    already_booked = 'booking.already_booked'
+    not_enough_seats = 'booking.not_enough_seats'
+
+
+#: The rules a slot breaks only because others hold it: what the waitlist is for.
+TAKEN = frozenset({Rule.already_booked, Rule.not_enough_seats})
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One broken rule: its code, and its message (translated when shown)."""
+
+    code: Rule
+    message: object
+
+    def __str__(self):
+        return str(self.message)
+
+
 def booking_problems(space, start_at, end_at, seats, booker, now, bookings=None, blackouts=None,
                      certification=None):
-    """Every rule ``[start_at, end_at)`` breaks for ``booker``, as translatable messages; empty if none.
+    """Every rule ``[start_at, end_at)`` breaks for ``booker``, as :class:`Problem` s; empty if none.
 
     ``bookings``/``blackouts`` may be given when the caller already loaded those of
     a larger window (a recurring preview, the search); ``certification`` likewise.
@@ -99,43 +132,46 @@ def booking_problems(space, start_at, end_at, seats, booker, now, bookings=None,
     problems = []
     minutes = (end_at - start_at).total_seconds() / 60
     if end_at <= start_at:
-        return [_l('The end must be after the start.')]
+        return [Problem(Rule.end_before_start, _l('The end must be after the start.'))]
     if start_at < now:
-        problems.append(_l('This time has already begun or passed.'))
+        problems.append(Problem(Rule.in_the_past, _l('This time has already begun or passed.')))
     if minutes < space.min_booking_minutes:
-        problems.append(_l('A booking of this space lasts at least %(minutes)d minutes.',
-                           minutes=space.min_booking_minutes))
+        problems.append(Problem(Rule.too_short, _l('A booking of this space lasts at least %(minutes)d minutes.',
+                                                   minutes=space.min_booking_minutes)))
     if minutes > space.max_booking_minutes:
-        problems.append(_l('A booking of this space lasts at most %(minutes)d minutes.',
-                           minutes=space.max_booking_minutes))
+        problems.append(Problem(Rule.too_long, _l('A booking of this space lasts at most %(minutes)d minutes.',
+                                                  minutes=space.max_booking_minutes)))
     if start_at > now + timedelta(days=space.booking_horizon_days):
-        problems.append(_l('This space can be booked at most %(days)d days ahead.',
-                           days=space.booking_horizon_days))
+        problems.append(Problem(Rule.too_far_ahead, _l('This space can be booked at most %(days)d days ahead.',
+                                                       days=space.booking_horizon_days)))
     if seats < 1:
-        problems.append(_l('Book for at least one person.'))
+        problems.append(Problem(Rule.no_seats_asked, _l('Book for at least one person.')))
     elif seats > space.capacity:
-        problems.append(_l('This space holds at most %(capacity)d people.', capacity=space.capacity))
+        problems.append(Problem(Rule.over_capacity, _l('This space holds at most %(capacity)d people.',
+                                                       capacity=space.capacity)))
     if window_containing(space.site, start_at, end_at) is None:
-        problems.append(_l('The site is closed at this time (outside opening hours or a closed day).'))
+        problems.append(Problem(Rule.site_closed, _l('The site is closed at this time (outside opening hours or '
+                                                     'a closed day).')))
     if blackouts is None:
         blackouts = blackouts_between([space.id], start_at, end_at)
     if any(blackout.starts_at < end_at and start_at < blackout.ends_at for blackout in blackouts
            if blackout.space_id == space.id):
-        problems.append(_l('The space is unavailable at this time (maintenance or another blackout).'))
+        problems.append(Problem(Rule.blackout, _l('The space is unavailable at this time (maintenance or another '
+                                                  'blackout).')))
     if space.certification_id is not None:
         local_day = start_at.astimezone(space.site.zone).date()
         if certification is None:
             certification = held_certification(booker, space.certification_id)
         if certification is None or not certification.is_valid_on(local_day):
-            problems.append(_l('Booking this space needs a valid certification: %(name)s.',
-                               name=space.certification.name))
+            problems.append(Problem(Rule.certification_needed, _l(
+                'Booking this space needs a valid certification: %(name)s.', name=space.certification.name)))
     if 1 <= seats <= space.capacity:
         if bookings is None:
             bookings = overlapping_bookings([space.id], start_at, end_at)
         own = [booking for booking in bookings if booking.space_id == space.id]
         if seats_free(space, own, start_at, end_at) < seats:
-            problems.append(_l('Already booked at this time.') if not space.is_shared else
-                            _l('Not enough free seats at this time.'))
+            problems.append(Problem(Rule.already_booked, _l('Already booked at this time.')) if not space.is_shared
+                            else Problem(Rule.not_enough_seats, _l('Not enough free seats at this time.')))
     return problems
 
 

@@ -12,18 +12,23 @@ logger = logging.getLogger(__name__)
 class DomainError(Exception):
     """A business rule was broken.
 
-    ``code`` is stable (a string or enum member) and is what code and tests decide by;
-    ``message`` is translatable and only ever shown to people.
+    ``code`` is stable (a dotted string such as ``'booking.already_decided'``, or an enum
+    member) and is what code and tests decide by; ``message`` is translatable and only
+    ever shown to people. Every raise names its code, unless its class stands for one
+    rule and sets ``code`` itself: a raise without one is a TypeError, so no rule can be
+    told apart only by its words.
     """
 
     status_code = 400
-    code = 'invalid'
+    code = None
 
     def __init__(self, message, *, code=None, **params):
         super().__init__(message)
         self.message = message
         if code is not None:
             self.code = code
+        if self.code is None:
+            raise TypeError(f'{type(self).__name__} needs a stable code: raise it with code=...')
         self.params = params
 
     def __str__(self):
@@ -69,12 +74,15 @@ def _wants_json():
         request.accept_mimetypes.best == 'application/json')
 
 
-def error_response(status, message=None):
+def error_response(status, message=None, code=None):
     from incubator.extensions import db
     db.session.rollback()
     message = message or _MESSAGES.get(status, _MESSAGES[500])
     if _wants_json():
-        return jsonify(error={'status': status, 'message': str(message)}), status
+        answer = {'status': status, 'message': str(message)}
+        if code is not None:
+            answer['code'] = getattr(code, 'value', code)
+        return jsonify(error=answer), status
     return render_template('errors/page.html', status=status, title=_TITLES.get(status, _TITLES[500]),
                            message=message), status
 
@@ -82,7 +90,7 @@ def error_response(status, message=None):
 def register_error_handlers(app):
     @app.errorhandler(DomainError)
     def handle_domain_error(error):
-        return error_response(error.status_code, str(error))
+        return error_response(error.status_code, str(error), error.code)
 
     @app.errorhandler(CSRFError)
     def handle_csrf_error(error):

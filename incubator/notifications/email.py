@@ -34,16 +34,21 @@ def queue_email(recipient, kind, locale, **context):
                         html_body=html, locale=locale, kind=kind)
     db.session.add(email)
     db.session.flush()
-    db.session.info.setdefault(_PENDING_KEY, []).append((email.id, recipient, email.subject))
+    db.session.info.setdefault(_PENDING_KEY, []).append((email, email.id, recipient, email.subject))
     return email
 
 
 @event.listens_for(Session, 'after_commit')
 def _log_committed_emails(session):
-    for email_id, recipient, subject in session.info.pop(_PENDING_KEY, []):
+    for _email, email_id, recipient, subject in session.info.pop(_PENDING_KEY, []):
         logger.info('Email %s to %s queued: %s', email_id, recipient, subject)
 
 
 @event.listens_for(Session, 'after_soft_rollback')
 def _forget_rolled_back_emails(session, previous_transaction):
-    session.info.pop(_PENDING_KEY, None)
+    """A rolled-back savepoint (a failed operation) takes only its own emails out of the session."""
+    if previous_transaction.nested:
+        kept = [entry for entry in session.info.get(_PENDING_KEY, []) if entry[0] in session]
+        session.info[_PENDING_KEY] = kept
+    else:
+        session.info.pop(_PENDING_KEY, None)

@@ -20,7 +20,12 @@ GENERIC_EMAIL = 'notifications/notification'
 
 @dataclass(frozen=True)
 class NotificationKind:
-    """``title`` is a lazy string with ``%(param)s`` placeholders, or a function of the params giving one."""
+    """``title`` is a lazy string with ``%(param)s`` placeholders, or a function of the params giving one.
+
+    A title function runs when the notification is shown or mailed, in the reader's
+    language; for a title made of parts (a problem inside a sentence) it may return
+    the finished text, made with :func:`fill`.
+    """
 
     name: str
     title: object | Callable[[dict], object]
@@ -31,10 +36,17 @@ class NotificationKind:
 
     def render_title(self, params):
         template = self.title(params) if callable(self.title) else self.title
-        try:
-            return str(template) % params
-        except (KeyError, TypeError, ValueError):
-            return str(template)
+        if isinstance(template, str):
+            return template
+        return fill(template, params)
+
+
+def fill(template, params):
+    """``template`` (a lazy string) in the current language with ``params`` put in; as it is if they do not fit."""
+    try:
+        return str(template) % params
+    except (KeyError, TypeError, ValueError):
+        return str(template)
 
 
 _kinds: dict[str, NotificationKind] = {}

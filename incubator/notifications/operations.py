@@ -3,13 +3,14 @@ import logging
 from urllib.parse import urljoin
 
 import sqlalchemy as sa
-from flask import current_app, url_for
+from flask import current_app, has_request_context, url_for
 from flask_babel import lazy_gettext as _l
 
 from incubator.core.errors import DomainError, NotAllowed
 from incubator.core.forms import safe_next_path
 from incubator.core.permissions import can
 from incubator.core.time import now_utc
+from incubator.core.transactions import helper, operation
 from incubator.extensions import db
 from incubator.notifications.email import queue_email
 from incubator.notifications.kinds import choosable_kinds, get_kind
@@ -21,6 +22,7 @@ logger = logging.getLogger(__name__)
 _JSON_SCALARS = (str, int, float, bool, type(None))
 
 
+@helper
 def notify(user, kind, link=None, **params):
     """Tell ``user`` about something: a notification in the app and, if they want it, an email.
 
@@ -44,19 +46,36 @@ def notify(user, kind, link=None, **params):
     return notification
 
 
+@helper
+def link_to(endpoint, **values):
+    """The path of ``endpoint`` for a notification's link, built by the app's routes in a request or a job alike.
+
+    Jobs have no request: the path is built from the URL map bound to ``SERVER_NAME``
+    (its host does not matter for a path), as emails' absolute links are.
+    """
+    if has_request_context():
+        return url_for(endpoint, **values)
+    config = current_app.config
+    adapter = current_app.url_map.bind(config.get('SERVER_NAME') or 'localhost',
+                                       script_name=config.get('APPLICATION_ROOT') or '/')
+    return adapter.build(endpoint, values)
+
+
 def _absolute_url(path):
     if path is None:
         return None
     return urljoin(url_for('dashboard.index', _external=True), path)
 
 
+@operation
 def mark_read(user, notification):
     if not can(user, 'notification.read', notification):
-        raise NotAllowed(_l('This notification is not yours.'))
+        raise NotAllowed(_l('This notification is not yours.'), code='notifications.not_yours')
     notification.mark_read(now_utc())
     db.session.flush()
 
 
+@operation
 def mark_all_read(user):
     """Mark every unread notification of ``user`` read; return how many were."""
     result = db.session.execute(
@@ -66,13 +85,14 @@ def mark_all_read(user):
     return result.rowcount
 
 
+@operation
 def set_email_preferences(user, enabled_kinds):
     """Receive the email of exactly the choosable kinds in ``enabled_kinds``; others are switched off."""
     enabled = set(enabled_kinds)
     choosable = {kind.name: kind for kind in choosable_kinds()}
     unknown = enabled - set(choosable)
     if unknown:
-        raise DomainError(_l('Unknown kind of notification.'))
+        raise DomainError(_l('Unknown kind of notification.'), code='notifications.unknown_kind')
     stored = {row.kind: row for row in db.session.execute(
         sa.select(NotificationPreference).where(NotificationPreference.user_id == user.id)).scalars()}
     for name in choosable:

@@ -28,19 +28,22 @@ STRIPE_CHECKOUT_ORIGIN = 'https://checkout.stripe.com'
 
 
 class PaymentGatewayError(DomainError):
-    """Stripe could not be reached or refused the request; ``code`` is Stripe's error code, if it gave one."""
+    """Stripe could not be reached or refused the request; ``stripe_code`` is Stripe's error code, if it gave one."""
 
     status_code = 502
+    code = 'payments.gateway_failed'
 
-    def __init__(self, message, *, code=None, http_status=None, request_id=None):
-        super().__init__(message)
-        self.code = code
+    def __init__(self, message, *, code=None, stripe_code=None, http_status=None, request_id=None):
+        super().__init__(message, code=code)
+        self.stripe_code = stripe_code
         self.http_status = http_status
         self.request_id = request_id
 
 
 class InvalidWebhook(DomainError):
     """A webhook whose signature, timestamp or body does not check out: answered 400 and otherwise ignored."""
+
+    code = 'payments.invalid_webhook'
 
 
 @dataclass(frozen=True)
@@ -140,10 +143,11 @@ def construct_event(payload, signature_header):
         event = stripe.Webhook.construct_event(payload, signature_header,
                                                current_app.config.get('STRIPE_WEBHOOK_SECRET'))
     except stripe.SignatureVerificationError as error:
-        raise InvalidWebhook(_l('The webhook signature is not valid.'), code='webhook_bad_signature') from error
+        raise InvalidWebhook(_l('The webhook signature is not valid.'),
+                             code='payments.bad_webhook_signature') from error
     except (ValueError, AttributeError) as error:
         # Not UTF-8, not JSON, or JSON that is not an event object (stripe-python fails on it with these).
-        raise InvalidWebhook(_l('The webhook body is not a Stripe event.'), code='webhook_not_an_event') from error
+        raise InvalidWebhook(_l('The webhook body is not a Stripe event.'), code='payments.bad_webhook_body') from error
     return event
 
 
@@ -204,5 +208,6 @@ def _stripe_errors(operation, subject):
             error.http_status or 500) >= 500
         message = (_l('The payment service could not be reached. Please try again.') if unreachable
                    else _l('The payment service refused the request.'))
-        raise PaymentGatewayError(message, code=error.code, http_status=error.http_status,
+        raise PaymentGatewayError(message, code='payments.gateway_unreachable' if unreachable else
+                                  'payments.gateway_refused', stripe_code=error.code, http_status=error.http_status,
                                   request_id=error.request_id) from error

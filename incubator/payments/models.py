@@ -5,7 +5,7 @@ paid at once); every booking it covers points at it. Amounts are integer fen
 with their currency. State only moves forward: an event that arrives late or
 twice never takes a payment back to an earlier state.
 """
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Optional
 
 import sqlalchemy as sa
@@ -42,6 +42,9 @@ class PaymentStatus(LabelledEnum):
 #: The order states move in; an event never moves a payment backwards.
 PAYMENT_STATE_RANK = {PaymentStatus.open: 0, PaymentStatus.expired: 1, PaymentStatus.cancelled: 1,
                       PaymentStatus.paid: 2}
+
+#: How long after paying the payment's page thanks the payer.
+JUST_PAID = timedelta(minutes=10)
 
 
 @audited('payment', _l('Payment'), label=lambda payment: payment.receipt_number or f'#{payment.id}',
@@ -110,6 +113,12 @@ class Payment(db.Model):
 
     def may_move_to(self, status):
         return PAYMENT_STATE_RANK[status] > PAYMENT_STATE_RANK[self.status]
+
+    def was_just_paid(self, now):
+        """Paid moments ago, untouched since, a booking confirmed by it: the payer is thanked on its page."""
+        from incubator.booking.models import BookingStatus
+        return (self.is_paid and not self.refunds and now - self.paid_at < JUST_PAID
+                and any(booking.status == BookingStatus.confirmed for booking in self.bookings))
 
 
 class RefundStatus(LabelledEnum):

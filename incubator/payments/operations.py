@@ -20,6 +20,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from incubator.auth.queries import active_managers
@@ -29,12 +30,11 @@ from incubator.core.errors import DomainError, NotAllowed
 from incubator.core.formatting import yuan
 from incubator.core.permissions import can
 from incubator.core.time import now_utc, to_local
+from incubator.core.transactions import helper, operation
 from incubator.extensions import db
-from incubator.notifications.operations import notify
-from incubator.payments import (
-    gateway,
-    notifications,  # noqa: F401 (register the notification kinds)
-)
+from incubator.notifications.kinds import fill
+from incubator.notifications.operations import link_to, notify
+from incubator.payments import gateway
 from incubator.payments.models import (
     FapiaoRequest,
     FapiaoStatus,
@@ -46,6 +46,7 @@ from incubator.payments.models import (
     RefundStatus,
     StripeEvent,
 )
+from incubator.payments.notifications import PAYMENT_PROBLEMS
 from incubator.startups import credit_code
 
 logger = logging.getLogger(__name__)
@@ -56,6 +57,7 @@ CHECKOUT_MIN_LIFETIME = timedelta(minutes=31)
 MAX_REFUND_ATTEMPTS = 5
 
 
+@helper
 def describe(bookings):
     first = bookings[0]
     when = describe_when(first)
@@ -64,14 +66,17 @@ def describe(bookings):
 
 # --- paying online ------------------------------------------------------------------------
 
+@helper
 def payment_hold():
     return current_app.config['PAYMENT_HOLD']
 
 
+@helper
 def online_payment_enabled():
     return gateway.is_configured()
 
 
+@operation
 def start_checkout(actor, bookings, success_url, cancel_url, now=None):
     """A Stripe Checkout Session for ``bookings`` (one startup's, all awaiting payment); return the payment.
 
@@ -81,19 +86,20 @@ def start_checkout(actor, bookings, success_url, cancel_url, now=None):
     """
     now = now or now_utc()
     if not bookings:
-        raise DomainError(_l('There is nothing to pay.'))
+        raise DomainError(_l('There is nothing to pay.'), code='payments.nothing_to_pay')
     for booking in bookings:
         if not can(actor, 'booking.pay', booking):
-            raise NotAllowed(_l('You may not pay for this booking.'))
+            raise NotAllowed(_l('You may not pay for this booking.'), code='payments.may_not_pay')
     bookings = _lock_bookings(bookings)
     if len({booking.startup_id for booking in bookings}) != 1:
-        raise DomainError(_l('One payment covers the bookings of one startup.'))
+        raise DomainError(_l('One payment covers the bookings of one startup.'), code='payments.several_startups')
     for booking in bookings:
         if booking.status != BookingStatus.awaiting_payment:
             raise DomainError(_l('This booking does not await payment: it is %(status)s.'),
-                              status=booking.status.label)
+                              status=booking.status.label, code='payments.not_awaiting_payment')
         if booking.payment_due_at is not None and booking.payment_due_at <= now:
-            raise DomainError(_l('The time to pay for this booking has run out; it will be released.'))
+            raise DomainError(_l('The time to pay for this booking has run out; it will be released.'),
+                              code='payments.hold_ran_out')
     current = {booking.payment for booking in bookings}
     if len(current) == 1:
         payment = current.pop()
@@ -101,7 +107,7 @@ def start_checkout(actor, bookings, success_url, cancel_url, now=None):
                 and {b.id for b in payment.bookings} == {b.id for b in bookings}):
             return payment
     if not online_payment_enabled():
-        raise DomainError(_l('Online payment is not set up; please pay on site.'))
+        raise DomainError(_l('Online payment is not set up; please pay on site.'), code='payments.online_payment_off')
     amount = sum(booking.price_fen for booking in bookings)
     startup = bookings[0].startup
     due = min(booking.payment_due_at or now + payment_hold() for booking in bookings)
@@ -120,7 +126,8 @@ def start_checkout(actor, bookings, success_url, cancel_url, now=None):
         # Unique per attempt: the library's own retries reuse it; a later attempt has other parameters.
         idempotency_key=f'checkout-payment-{payment.id}-{secrets.token_hex(8)}')
     if session.amount_total != amount:
-        raise gateway.PaymentGatewayError(_l('The payment service answered with another amount.'))
+        raise gateway.PaymentGatewayError(_l('The payment service answered with another amount.'),
+                                          code='payments.amount_mismatch')
     payment.stripe_checkout_session_id = session.id
     payment.checkout_url = session.url
     for booking in bookings:
@@ -144,10 +151,12 @@ def _lock_payment(payment_id):
                               .with_for_update().execution_options(populate_existing=True)).scalar_one()
 
 
+@helper
 def payment_of_session(session_id):
     return db.session.execute(sa.select(Payment).filter_by(stripe_checkout_session_id=session_id)).scalar_one_or_none()
 
 
+@operation
 def record_checkout_session(session, now=None):
     """Take in what Stripe says of a Checkout Session (from a webhook, or fetched on the return page).
 
@@ -171,8 +180,8 @@ def _mark_paid(payment, session, now):
     if payment.status == PaymentStatus.paid:
         return
     if session.amount_total != payment.amount_fen or (session.currency or '').upper() != payment.currency:
-        _alert_managers(payment, _l('Stripe reports %(amount)s paid, but %(expected)s was asked.'),
-                        amount=f'{session.amount_total} {session.currency}', expected=yuan(payment.amount_fen))
+        _alert_managers(payment, 'amount_mismatch', amount=f'{session.amount_total} {session.currency}',
+                        expected=yuan(payment.amount_fen))
     was = payment.status
     payment.status = PaymentStatus.paid
     payment.paid_at = now
@@ -193,12 +202,13 @@ def _mark_paid(payment, session, now):
     if kept:
         space, when = describe(kept)
         for person in _people_to_tell(payment):
-            notify(person, 'payment_received', link=f'/payments/{payment.id}', amount=yuan(payment.amount_fen),
-                   space=space, when=when, receipt=payment.receipt_number)
+            notify(person, 'payment_received', link=link_to('payments.show', payment_id=payment.id),
+                   amount=yuan(payment.amount_fen), space=space, when=when, receipt=payment.receipt_number)
     if released:
         _refund_released(payment, released, now)
 
 
+@helper
 def receipt_number(payment, paid_at):
     """``WT<year><month>-<id>``, the month as the programme's calendar has it (Asia/Shanghai by default)."""
     return f'WT{to_local(paid_at):%Y%m}-{payment.id:06d}'
@@ -213,10 +223,9 @@ def _refund_released(payment, released, now):
                               cause=RefundCause.late_payment))
     db.session.flush()
     for person in _people_to_tell(payment):
-        notify(person, 'payment_after_release', link=f'/payments/{payment.id}', amount=yuan(amount), space=space,
-               when=when)
-    _alert_managers(payment, _l('paid after its booking was released; %(amount)s is being refunded.'),
-                    amount=yuan(amount))
+        notify(person, 'payment_after_release', link=link_to('payments.show', payment_id=payment.id),
+               amount=yuan(amount), space=space, when=when)
+    _alert_managers(payment, 'paid_after_release', amount=yuan(amount))
     logger.warning('Payment %s arrived after bookings %s were released; refund of %s fen requested',
                    payment.id, [booking.id for booking in released], amount)
 
@@ -229,11 +238,16 @@ def _people_to_tell(payment):
 
 
 def _alert_managers(payment, problem, **params):
-    text = str(problem) % params if params else str(problem)
+    """Tell every manager, each in their own language, that ``problem`` (a key of ``PAYMENT_PROBLEMS``) needs them.
+
+    The payment's note, one text for everyone, is written in the programme's default language.
+    """
     managers = active_managers()
     for manager in managers:
-        notify(manager, 'payment_needs_attention', link=f'/payments/{payment.id}',
-               receipt=payment.receipt_number or f'#{payment.id}', problem=text)
+        notify(manager, 'payment_needs_attention', link=link_to('payments.show', payment_id=payment.id),
+               receipt=payment.receipt_number or f'#{payment.id}', problem=problem, **params)
+    with force_locale(current_app.config['BABEL_DEFAULT_LOCALE']):
+        text = fill(PAYMENT_PROBLEMS[problem], params)
     payment.note = (payment.note + ' ' + text).strip()[:500]
 
 
@@ -247,6 +261,7 @@ def _expire_payment(payment, now):
 
 # --- releasing what was not paid ------------------------------------------------------------
 
+@operation
 def release_unpaid_bookings(bookings, now):
     """Release bookings still awaiting payment: the slot frees, the quota comes back, the waitlist is told."""
     released = []
@@ -260,13 +275,14 @@ def release_unpaid_bookings(bookings, now):
     db.session.flush()
     for booking in released:
         if booking.booked_by is not None:
-            notify(booking.booked_by, 'booking_payment_expired', link=f'/bookings/{booking.id}',
+            notify(booking.booked_by, 'booking_payment_expired', link=link_to('booking.show', booking_id=booking.id),
                    space=booking.space.name, when=describe_when(booking))
         offer_to_waitlist(booking.space, booking.start_at, booking.end_at, now)
         logger.info('Booking %s released: not paid in time', booking.id)
     return released
 
 
+@operation
 def release_overdue_bookings(now):
     """The job: release bookings whose time to pay has run out; expire their checkouts at Stripe first.
 
@@ -310,6 +326,7 @@ def _expire_checkout(payment):
         _mark_paid(payment, session, now_utc())
 
 
+@operation
 def cancel_unpaid(actor, booking, now):
     """Called when a booking awaiting payment is cancelled: its open payment is dropped if nothing else needs it."""
     payment = booking.payment
@@ -323,6 +340,7 @@ def cancel_unpaid(actor, booking, now):
 
 # --- refunds --------------------------------------------------------------------------------
 
+@operation
 def refund_for_cancellation(actor, booking, now):
     """Refund a cancelled booking paid online by its space's policy: all of it before the cutoff, nothing after.
 
@@ -336,12 +354,13 @@ def refund_for_cancellation(actor, booking, now):
                            booking=booking, now=now)
 
 
+@operation
 def refund_payment(actor, payment, amount_fen, reason, now=None):
     """A manager refunds part or all of a payment, beyond the policy if need be, always with a reason."""
     if not can(actor, 'payments.manage'):
-        raise NotAllowed(_l('Only managers may refund beyond the cancellation policy.'))
+        raise NotAllowed(_l('Only managers may refund beyond the cancellation policy.'), code='payments.may_not_refund')
     if not (reason or '').strip():
-        raise DomainError(_l('Give a reason for the refund.'))
+        raise DomainError(_l('Give a reason for the refund.'), code='payments.refund_reason_needed')
     return _request_refund(actor, payment, amount_fen, RefundCause.manager, reason=reason, now=now)
 
 
@@ -350,12 +369,12 @@ def _request_refund(actor, payment, amount_fen, cause, reason='', booking=None, 
     now = now or now_utc()
     payment = _lock_payment(payment.id)
     if not payment.is_paid:
-        raise DomainError(_l('Only a paid payment can be refunded.'))
+        raise DomainError(_l('Only a paid payment can be refunded.'), code='payments.not_paid')
     if amount_fen <= 0:
-        raise DomainError(_l('A refund must be more than zero.'))
+        raise DomainError(_l('A refund must be more than zero.'), code='payments.refund_not_positive')
     if amount_fen > payment.refundable_fen:
         raise DomainError(_l('At most %(amount)s of this payment can still be refunded.'),
-                          amount=yuan(payment.refundable_fen))
+                          amount=yuan(payment.refundable_fen), code='payments.refund_too_large')
     refund = Refund(payment=payment, booking=booking, amount_fen=amount_fen, cause=cause,
                     reason=(reason or '').strip()[:500], requested_by=actor, created_at=now)
     db.session.add(refund)
@@ -367,6 +386,7 @@ def _request_refund(actor, payment, amount_fen, cause, reason='', booking=None, 
     return refund
 
 
+@operation
 def send_refund(refund, now=None):
     """Ask Stripe for one requested refund. Safe to repeat: the idempotency key is the refund's id."""
     now = now or now_utc()
@@ -382,10 +402,10 @@ def send_refund(refund, now=None):
     except gateway.PaymentGatewayError as error:
         logger.warning('Refund %s not accepted by Stripe (attempt %s): %s', refund.id, refund.attempts, error)
         if refund.attempts >= MAX_REFUND_ATTEMPTS:
-            refund.failure_reason = (getattr(error, 'code', None) or str(error))[:255]
+            refund.failure_reason = (error.stripe_code or error.code)[:255]
             _settle(refund, RefundStatus.failed, now)
-            _alert_managers(refund.payment, _l('a refund of %(amount)s failed: %(reason)s'),
-                            amount=yuan(refund.amount_fen), reason=refund.failure_reason)
+            _alert_managers(refund.payment, 'refund_failed', amount=yuan(refund.amount_fen),
+                            reason=refund.failure_reason)
         db.session.flush()
         return refund
     refund.stripe_refund_id = answer.id
@@ -394,6 +414,7 @@ def send_refund(refund, now=None):
     return refund
 
 
+@operation
 def send_requested_refunds(now):
     """The job: send every refund still waiting to go to Stripe. Return how many were sent."""
     waiting = db.session.execute(
@@ -409,6 +430,7 @@ def send_requested_refunds(now):
     return len(waiting)
 
 
+@operation
 def record_refund(answer, now=None):
     """Take in what Stripe says of a refund (``refund.created/updated/failed`` events). Idempotent."""
     now = now or now_utc()
@@ -445,10 +467,11 @@ def _apply_refund_state(refund, answer, now):
     if status in (RefundStatus.succeeded, RefundStatus.failed) and refund.payment.channel == PaymentChannel.stripe:
         payment = refund.payment
         for person in _people_to_tell(payment):
-            notify(person, 'refund_settled', link=f'/payments/{payment.id}', amount=yuan(refund.amount_fen),
-                   receipt=payment.receipt_number or f'#{payment.id}', state=status.value)
+            notify(person, 'refund_settled', link=link_to('payments.show', payment_id=payment.id),
+                   amount=yuan(refund.amount_fen), receipt=payment.receipt_number or f'#{payment.id}',
+                   state=status.value)
         if status == RefundStatus.failed:
-            _alert_managers(payment, _l('a refund of %(amount)s failed: %(reason)s'), amount=yuan(refund.amount_fen),
+            _alert_managers(payment, 'refund_failed', amount=yuan(refund.amount_fen),
                             reason=refund.failure_reason or '?')
 
 
@@ -471,6 +494,7 @@ CHECKOUT_EVENTS = {'checkout.session.completed', 'checkout.session.async_payment
 REFUND_EVENTS = {'refund.created', 'refund.updated', 'refund.failed'}
 
 
+@operation
 def handle_event(event, now=None):
     """Take in one verified webhook event, once: a replay of the same event id changes nothing.
 
@@ -480,9 +504,9 @@ def handle_event(event, now=None):
     try:
         event_id, kind, obj = event['id'], event['type'], event['data']['object']
     except (KeyError, TypeError):
-        raise gateway.InvalidWebhook(_l('This is not a Stripe event.'), code='webhook_not_an_event') from None
+        raise gateway.InvalidWebhook(_l('This is not a Stripe event.'), code='payments.not_a_stripe_event') from None
     if not (isinstance(event_id, str) and event_id and isinstance(kind, str)):
-        raise gateway.InvalidWebhook(_l('This is not a Stripe event.'), code='webhook_not_an_event')
+        raise gateway.InvalidWebhook(_l('This is not a Stripe event.'), code='payments.not_a_stripe_event')
     if db.session.get(StripeEvent, event_id) is not None:
         return 'duplicate'
     db.session.add(StripeEvent(id=event_id, type=kind, received_at=now))
@@ -508,26 +532,29 @@ def _event_object(read, obj):
         return read(obj)
     except (KeyError, TypeError, ValueError, AttributeError):
         raise gateway.InvalidWebhook(_l('This Stripe event lacks fields it must have.'),
-                                     code='webhook_missing_fields') from None
+                                     code='payments.webhook_missing_fields') from None
 
 
 # --- on site --------------------------------------------------------------------------------
 
+@operation
 def record_payment_on_site(actor, bookings, note='', now=None):
     """A manager records that priced bookings were paid at the front desk; return the payment."""
     now = now or now_utc()
     if not can(actor, 'payments.manage'):
-        raise NotAllowed(_l('Only managers record payments made on site.'))
+        raise NotAllowed(_l('Only managers record payments made on site.'), code='payments.not_a_manager')
     bookings = _lock_bookings(bookings)
     if len({booking.startup_id for booking in bookings}) != 1:
-        raise DomainError(_l('One payment covers the bookings of one startup.'))
+        raise DomainError(_l('One payment covers the bookings of one startup.'), code='payments.several_startups')
     for booking in bookings:
         if booking.payment_method != PaymentMethod.on_site or not booking.price_fen:
-            raise DomainError(_l('Only bookings to be paid on site can be marked paid here.'))
+            raise DomainError(_l('Only bookings to be paid on site can be marked paid here.'),
+                              code='payments.not_paid_on_site')
         if booking.is_paid:
-            raise DomainError(_l('This booking is already paid.'))
+            raise DomainError(_l('This booking is already paid.'), code='payments.already_paid')
         if booking.status not in (BookingStatus.confirmed, BookingStatus.pending):
-            raise DomainError(_l('This booking is %(status)s; there is nothing to pay.'), status=booking.status.label)
+            raise DomainError(_l('This booking is %(status)s; there is nothing to pay.'), status=booking.status.label,
+                              code='payments.booking_not_active')
     payment = Payment(startup=bookings[0].startup, created_by=actor, recorded_by=actor,
                       channel=PaymentChannel.on_site, status=PaymentStatus.paid,
                       amount_fen=sum(booking.price_fen for booking in bookings), currency=bookings[0].currency,
@@ -545,63 +572,68 @@ def record_payment_on_site(actor, bookings, note='', now=None):
 
 # --- fapiao ---------------------------------------------------------------------------------
 
+@operation
 def request_fapiao(actor, payment, title, taxpayer_number, email='', now=None):
     """Ask for a VAT invoice for a paid payment; one open or issued request per payment."""
     now = now or now_utc()
     if not can(actor, 'payment.request_fapiao', payment):
-        raise NotAllowed(_l('You may not ask for a fapiao for this payment.'))
+        raise NotAllowed(_l('You may not ask for a fapiao for this payment.'), code='payments.may_not_request_fapiao')
     payment = _lock_payment(payment.id)
     if any(request.status != FapiaoStatus.withdrawn for request in payment.fapiao_requests):
-        raise DomainError(_l('A fapiao has already been requested for this payment.'))
+        raise DomainError(_l('A fapiao has already been requested for this payment.'),
+                          code='payments.fapiao_already_requested')
     if payment.refund_state == 'full':
-        raise DomainError(_l('This payment was refunded in full: there is nothing to invoice.'))
+        raise DomainError(_l('This payment was refunded in full: there is nothing to invoice.'),
+                          code='payments.fully_refunded')
     title, taxpayer_number = (title or '').strip(), (taxpayer_number or '').strip().upper()
     if not title:
-        raise DomainError(_l('Give the invoice title (the company name on the fapiao).'))
-    problem = _taxpayer_number_problem(taxpayer_number)
-    if problem:
-        raise DomainError(problem)
+        raise DomainError(_l('Give the invoice title (the company name on the fapiao).'),
+                          code='payments.fapiao_title_needed')
+    _check_taxpayer_number(taxpayer_number)
     request = FapiaoRequest(payment=payment, title=title[:200], taxpayer_number=taxpayer_number,
                             email=(email or '').strip()[:254], requested_by=actor, requested_at=now)
     db.session.add(request)
     db.session.flush()
     managers = active_managers()
     for manager in managers:
-        notify(manager, 'fapiao_requested', link='/payments/fapiao', startup=payment.startup.name,
+        notify(manager, 'fapiao_requested', link=link_to('payments.fapiao_queue'), startup=payment.startup.name,
                receipt=payment.receipt_number or f'#{payment.id}')
     return request
 
 
-def _taxpayer_number_problem(value):
+def _check_taxpayer_number(value):
     """Unified social credit codes have 18 characters and a check character; older taxpayer numbers 15, 17 or 20."""
     if len(value) == 18:
         try:
             credit_code.validate(value)
         except credit_code.InvalidCreditCode:
-            return _l('This unified social credit code is not valid: check it against the business licence.')
-        return None
-    if len(value) in (15, 17, 20) and value.isascii() and value.isalnum():
-        return None
-    return _l('A taxpayer number has 15, 17, 18 or 20 letters and digits.')
+            raise DomainError(_l('This unified social credit code is not valid: check it against the business '
+                                 'licence.'), code='payments.invalid_credit_code') from None
+        return
+    if not (len(value) in (15, 17, 20) and value.isascii() and value.isalnum()):
+        raise DomainError(_l('A taxpayer number has 15, 17, 18 or 20 letters and digits.'),
+                          code='payments.invalid_taxpayer_number')
 
 
+@operation
 def issue_fapiao(actor, request, invoice_number, now=None):
     now = now or now_utc()
     if not can(actor, 'payments.manage'):
-        raise NotAllowed(_l('Only managers issue fapiao.'))
+        raise NotAllowed(_l('Only managers issue fapiao.'), code='payments.not_a_manager')
     db.session.execute(sa.select(FapiaoRequest.id).where(FapiaoRequest.id == request.id).with_for_update())
     db.session.refresh(request)
     if request.status != FapiaoStatus.requested:
-        raise DomainError(_l('This fapiao request is already %(status)s.'), status=request.status.label)
+        raise DomainError(_l('This fapiao request is already %(status)s.'), status=request.status.label,
+                          code='payments.fapiao_already_decided')
     invoice_number = (invoice_number or '').strip()
     if not invoice_number or len(invoice_number) > 40:
-        raise DomainError(_l('Give the fapiao number (at most 40 characters).'))
+        raise DomainError(_l('Give the fapiao number (at most 40 characters).'), code='payments.fapiao_number_needed')
     request.status = FapiaoStatus.issued
     request.invoice_number = invoice_number
     request.issued_by = actor
     request.issued_at = now
     db.session.flush()
     if request.requested_by is not None:
-        notify(request.requested_by, 'fapiao_issued', link=f'/payments/{request.payment_id}',
+        notify(request.requested_by, 'fapiao_issued', link=link_to('payments.show', payment_id=request.payment_id),
                number=invoice_number, receipt=request.payment.receipt_number or f'#{request.payment_id}')
     return request

@@ -10,7 +10,6 @@ from incubator.core.errors import DomainError
 from incubator.core.params import MAX_PAGE, query_int
 from incubator.core.permissions import get_or_404, permission_required, require
 from incubator.core.time import default_timezone
-from incubator.extensions import db
 from incubator.payments import operations, queries
 from incubator.payments.blueprint import bp
 from incubator.payments.forms import FapiaoIssueForm, FapiaoRequestForm, PaymentFilterForm
@@ -63,7 +62,6 @@ def request_fapiao(payment_id):
             operations.request_fapiao(current_user, payment, form.title.data, form.taxpayer_number.data,
                                       email=form.email.data)
         except DomainError as error:
-            db.session.rollback()
             flash(str(error), 'danger')
         else:
             flash(_('Fapiao requested. You will be told when it is issued.'), 'success')
@@ -134,7 +132,6 @@ def issue_fapiao(request_id):
         try:
             operations.issue_fapiao(current_user, fapiao_request, form.invoice_number.data)
         except DomainError as error:
-            db.session.rollback()
             flash(str(error), 'danger')
         else:
             flash(_('Fapiao %(number)s recorded as issued; the requester has been told.',

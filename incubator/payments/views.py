@@ -36,7 +36,6 @@ def checkout():
             success_url=url_for('payments.returned', _external=True) + '?session_id={CHECKOUT_SESSION_ID}',
             cancel_url=url_for('booking.show', booking_id=bookings[0].id, _external=True))
     except DomainError as error:
-        db.session.rollback()
         flash(str(error), 'danger')
         return redirect(back)
     return redirect(payment.checkout_url, code=303)
@@ -79,7 +78,6 @@ def refund(payment_id):
         try:
             operations.refund_payment(current_user, payment, form.amount_fen, form.reason.data)
         except DomainError as error:
-            db.session.rollback()
             flash(str(error), 'danger')
         else:
             flash(_('Refund requested; it is sent to Stripe within a minute.')
@@ -98,7 +96,6 @@ def record_on_site(booking_id):
         try:
             payment = operations.record_payment_on_site(current_user, [booking], note=form.note.data)
         except DomainError as error:
-            db.session.rollback()
             flash(str(error), 'danger')
         else:
             flash(_('Payment recorded: receipt %(number)s.', number=payment.receipt_number), 'success')

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 
 from incubator.core.errors import Conflict, NotAllowed
 from incubator.core.permissions import can
+from incubator.core.transactions import operation
 from incubator.extensions import db
 from incubator.sites.models import Site
 
@@ -13,6 +14,7 @@ logger = logging.getLogger(__name__)
 FIELDS = ('name', 'address', 'timezone', 'description', 'is_active')
 
 
+@operation
 def create_site(actor, **values):
     site = Site()
     _apply(actor, site, values)
@@ -22,6 +24,7 @@ def create_site(actor, **values):
     return site
 
 
+@operation
 def update_site(actor, site, **values):
     _apply(actor, site, values)
     db.session.flush()
@@ -30,12 +33,12 @@ def update_site(actor, site, **values):
 
 def _apply(actor, site, values):
     if not can(actor, 'sites.manage'):
-        raise NotAllowed(_l('Only administrators may manage sites.'))
+        raise NotAllowed(_l('Only administrators may manage sites.'), code='sites.not_admin')
     name = values['name'].strip()
     clash = sa.select(Site.id).where(Site.name == name, Site.id != site.id) if site.id else \
         sa.select(Site.id).where(Site.name == name)
     if db.session.execute(clash).first():
-        raise Conflict(_l('A site named %(name)s already exists.'), name=name)
+        raise Conflict(_l('A site named %(name)s already exists.'), name=name, code='sites.name_taken')
     for field in FIELDS:
         setattr(site, field, values[field])
     site.name = name

@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from incubator.core.errors import Conflict, DomainError, NotAllowed
 from incubator.core.permissions import can
 from incubator.core.time import now_utc, to_local
+from incubator.core.transactions import helper, operation
 from incubator.extensions import db
 from incubator.sites.models import Site, SiteClosure, SiteOpeningHours
 from incubator.spaces.models import (
@@ -52,6 +53,7 @@ _NUMBER_LIMITS = {
 }
 
 
+@helper
 def refusal(message, field=None, error_class=DomainError, **params):
     """A domain error about the value ``field`` (so a form can show it beside that field)."""
     error = error_class(message, **params)
@@ -61,29 +63,31 @@ def refusal(message, field=None, error_class=DomainError, **params):
 
 def _require_manager(actor):
     if not can(actor, 'spaces.manage'):
-        raise NotAllowed(_l('Only incubator managers may set up spaces.'))
+        raise NotAllowed(_l('Only incubator managers may set up spaces.'), code='spaces.not_a_manager')
 
 
 def _text(value, field, limit, needed=True):
     text = (value or '').strip()
     if needed and not text:
-        raise refusal(_l('This field is required.'), field)
+        raise refusal(_l('This field is required.'), field, code='spaces.required')
     if len(text) > limit:
-        raise refusal(_l('At most %(max)d characters.'), field, max=limit)
+        raise refusal(_l('At most %(max)d characters.'), field, max=limit, code='spaces.too_long')
     return text
 
 
 def _whole_number(value, field):
     if isinstance(value, bool) or not isinstance(value, int):
-        raise refusal(_l('Enter a whole number.'), field)
+        raise refusal(_l('Enter a whole number.'), field, code='spaces.not_a_number')
     minimum, maximum = _NUMBER_LIMITS[field]
     if not minimum <= value <= maximum:
-        raise refusal(_l('Enter a number from %(min)s to %(max)s.'), field, min=minimum, max=maximum)
+        raise refusal(_l('Enter a number from %(min)s to %(max)s.'), field, min=minimum, max=maximum,
+                      code='spaces.out_of_range')
     return value
 
 
 # --- spaces -----------------------------------------------------------------------------------
 
+@operation
 def create_space(actor, **values):
     _require_manager(actor)
     space = Space()
@@ -94,6 +98,7 @@ def create_space(actor, **values):
     return space
 
 
+@operation
 def update_space(actor, space, **values):
     _require_manager(actor)
     _apply_space(space, values)
@@ -106,20 +111,21 @@ def _apply_space(space, values):
     checked = {field: values[field] for field in SPACE_FIELDS}
     site = db.session.get(Site, checked['site_id']) if isinstance(checked['site_id'], int) else None
     if site is None:
-        raise refusal(_l('Choose one of the sites.'), 'site_id')
+        raise refusal(_l('Choose one of the sites.'), 'site_id', code='spaces.unknown_site')
     checked['name'] = _text(checked['name'], 'name', 100)
     checked['description'] = _text(checked['description'], 'description', 5000, needed=False) or None
     try:
         checked['kind'] = SpaceKind(checked['kind'])
     except ValueError:
-        raise refusal(_l('Choose one of the kinds of space.'), 'kind') from None
+        raise refusal(_l('Choose one of the kinds of space.'), 'kind', code='spaces.unknown_kind') from None
     for field in _NUMBER_LIMITS:
         _whole_number(checked[field], field)
     if checked['min_booking_minutes'] > checked['max_booking_minutes']:
-        raise refusal(_l('The longest booking cannot be shorter than the shortest.'), 'max_booking_minutes')
+        raise refusal(_l('The longest booking cannot be shorter than the shortest.'), 'max_booking_minutes',
+                      code='spaces.longest_below_shortest')
     certification_id = checked['certification_id']
     if certification_id is not None and db.session.get(Certification, certification_id) is None:
-        raise refusal(_l('Choose one of the certifications.'), 'certification_id')
+        raise refusal(_l('Choose one of the certifications.'), 'certification_id', code='spaces.unknown_certification')
     for flag in ('requires_approval', 'requires_check_in', 'is_active'):
         checked[flag] = bool(checked[flag])
 
@@ -128,10 +134,10 @@ def _apply_space(space, values):
         clash = clash.where(Space.id != space.id)
     if db.session.execute(clash).first():
         raise refusal(_l('%(site)s already has a space named %(name)s.'), 'name', Conflict,
-                      site=site.name, name=checked['name'])
+                      site=site.name, name=checked['name'], code='spaces.name_taken')
     if space.id and (checked['site_id'] != space.site_id or checked['kind'] != space.kind) and _has_bookings(space):
         raise refusal(_l('This space has bookings, so its site and kind can no longer change. Take it out of use '
-                         'and create a new space instead.'), 'site_id')
+                         'and create a new space instead.'), 'site_id', code='spaces.has_bookings')
     for field, value in checked.items():
         setattr(space, field, value)
 
@@ -150,6 +156,7 @@ def _has_bookings(space):
 
 # --- blackouts --------------------------------------------------------------------------------
 
+@operation
 def add_blackout(actor, space, starts_at, ends_at, reason):
     """Close ``space`` for bookings over ``[starts_at, ends_at)`` (aware instants)."""
     _require_manager(actor)
@@ -157,7 +164,7 @@ def add_blackout(actor, space, starts_at, ends_at, reason):
             or starts_at.tzinfo is None or ends_at.tzinfo is None:
         raise ValueError('add_blackout needs aware datetimes')
     if ends_at <= starts_at:
-        raise refusal(_l('The end must be after the start.'), 'ends_at')
+        raise refusal(_l('The end must be after the start.'), 'ends_at', code='spaces.blackout_ends_before_start')
     blackout = Blackout(space=space, starts_at=starts_at, ends_at=ends_at, reason=_text(reason, 'reason', 200))
     db.session.add(blackout)
     db.session.flush()
@@ -165,6 +172,7 @@ def add_blackout(actor, space, starts_at, ends_at, reason):
     return blackout
 
 
+@operation
 def delete_blackout(actor, blackout):
     _require_manager(actor)
     db.session.delete(blackout)
@@ -174,15 +182,17 @@ def delete_blackout(actor, blackout):
 
 # --- opening hours and closed days of a site ---------------------------------------------------
 
+@operation
 def set_opening_hours(actor, site, hours, follows_public_holidays):
     """Set the week of ``site``: ``hours`` maps each open weekday (0 = Monday) to (opens, closes) minutes."""
     _require_manager(actor)
     for weekday, (opens, closes) in hours.items():
         if weekday not in range(7):
-            raise refusal(_l('A weekday is a number from 0 (Monday) to 6 (Sunday).'))
+            raise refusal(_l('A weekday is a number from 0 (Monday) to 6 (Sunday).'), code='spaces.unknown_weekday')
         if not all(isinstance(value, int) and not isinstance(value, bool) for value in (opens, closes)) \
                 or not 0 <= opens < closes <= 1440:
-            raise refusal(_l('The closing time must be after the opening time.'), f'closes_{weekday}')
+            raise refusal(_l('The closing time must be after the opening time.'), f'closes_{weekday}',
+                          code='spaces.closes_before_opening')
     existing = {row.weekday: row for row in site.opening_hours}
     for weekday in range(7):
         row = existing.get(weekday)
@@ -200,13 +210,15 @@ def set_opening_hours(actor, site, hours, follows_public_holidays):
     logger.info('User %s set the opening hours of site %s', actor.id, site.id)
 
 
+@operation
 def add_closure(actor, site, starts_on, ends_on, reason):
     """Close ``site`` from ``starts_on`` to ``ends_on`` (inclusive local dates)."""
     _require_manager(actor)
     if not isinstance(starts_on, date) or not isinstance(ends_on, date):
         raise ValueError('add_closure needs dates')
     if ends_on < starts_on:
-        raise refusal(_l('The last day cannot be before the first day.'), 'ends_on')
+        raise refusal(_l('The last day cannot be before the first day.'), 'ends_on',
+                      code='spaces.closure_ends_before_start')
     closure = SiteClosure(site=site, starts_on=starts_on, ends_on=ends_on, reason=_text(reason, 'reason', 200))
     db.session.add(closure)
     db.session.flush()
@@ -214,6 +226,7 @@ def add_closure(actor, site, starts_on, ends_on, reason):
     return closure
 
 
+@operation
 def delete_closure(actor, closure):
     _require_manager(actor)
     db.session.delete(closure)
@@ -223,11 +236,13 @@ def delete_closure(actor, closure):
 
 # --- certifications ------------------------------------------------------------------------------
 
+@operation
 def create_certification(actor, name, description=None):
     _require_manager(actor)
     name = _text(name, 'name', 100)
     if db.session.execute(sa.select(Certification.id).where(Certification.name == name)).first():
-        raise refusal(_l('A certification named %(name)s already exists.'), 'name', Conflict, name=name)
+        raise refusal(_l('A certification named %(name)s already exists.'), 'name', Conflict, name=name,
+                      code='spaces.certification_name_taken')
     certification = Certification(name=name,
                                   description=_text(description, 'description', 2000, needed=False) or None)
     db.session.add(certification)
@@ -236,6 +251,7 @@ def create_certification(actor, name, description=None):
     return certification
 
 
+@operation
 def record_certification(actor, user, certification, expires_on, today=None):
     """Record that ``user`` holds ``certification`` up to ``expires_on``; again, it changes the date.
 
@@ -247,7 +263,7 @@ def record_certification(actor, user, certification, expires_on, today=None):
         raise ValueError('record_certification needs a date')
     if expires_on < today:
         raise refusal(_l('This date has already passed: enter the last day the certification is valid.'),
-                      'expires_on')
+                      'expires_on', code='spaces.certification_expired')
     held = db.session.execute(sa.select(UserCertification).filter_by(
         user_id=user.id, certification_id=certification.id)).scalar_one_or_none()
     renewed = held is not None
@@ -263,6 +279,7 @@ def record_certification(actor, user, certification, expires_on, today=None):
     return held, renewed
 
 
+@operation
 def revoke_certification(actor, held):
     _require_manager(actor)
     db.session.delete(held)
@@ -272,6 +289,7 @@ def revoke_certification(actor, held):
 
 # --- free quotas ----------------------------------------------------------------------------------
 
+@operation
 def save_quotas(actor, minutes):
     """Set the free minutes a month of each (tier, kind) given; those left out stay as they are."""
     _require_manager(actor)
@@ -279,7 +297,8 @@ def save_quotas(actor, minutes):
         if not isinstance(tier, Tier) or not isinstance(kind, SpaceKind):
             raise ValueError('save_quotas needs (Tier, SpaceKind) keys')
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_FREE_MINUTES:
-            raise refusal(_l('Enter a number of hours from 0 to %(max)s.'), None, max=MAX_FREE_MINUTES // 60)
+            raise refusal(_l('Enter a number of hours from 0 to %(max)s.'), None, max=MAX_FREE_MINUTES // 60,
+                          code='spaces.quota_out_of_range')
     existing = {(row.tier, row.space_kind): row for row in db.session.execute(sa.select(TierQuota)).scalars()}
     for (tier, kind), value in minutes.items():
         row = existing.get((tier, kind))

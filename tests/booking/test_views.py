@@ -8,6 +8,7 @@ import time_machine
 
 from incubator.booking import operations
 from incubator.booking.models import Booking, BookingStatus, Recurrence, WaitlistEntry
+from incubator.core.errors import DomainError
 from incubator.extensions import db
 from incubator.spaces.models import SpaceKind
 from tests.booking.conftest import NOW, at, make_space
@@ -369,6 +370,26 @@ class TestApprovals:
         assert [booking.status for booking in bookings()] == [BookingStatus.confirmed] * 3
         page = client.get(response.location, headers=headers).get_data(as_text=True)
         assert approved in page
+
+    def test_an_approval_that_fails_after_its_flush_leaves_nothing_behind(self, world, client, login, monkeypatch):
+        """The view catches the error and redirects (a response that commits): the flushed approvals are undone."""
+        lab = make_space(world.site, 'Clean room', capacity=2, requires_approval=True)
+        operations.book_series(world.member, lab, world.startup, at(1, 9), at(1, 10), Recurrence.weekly, count=3,
+                               now=NOW)
+        db.session.commit()
+
+        def fail_after_the_flush(*args, **kwargs):
+            assert db.session.execute(sa.select(sa.func.count()).select_from(Booking).where(
+                Booking.status == BookingStatus.confirmed)).scalar_one() == 3
+            raise DomainError('The booker could not be told.', code='test.told_nobody')
+
+        monkeypatch.setattr(operations, 'notify', fail_after_the_flush)
+        login(world.manager)
+        response = client.post(f'/bookings/{bookings()[0].id}/approve', data={'with_series': '1'}, headers=EN)
+        assert response.status_code == 302
+        assert [booking.status for booking in bookings()] == [BookingStatus.pending] * 3
+        assert {booking.decided_at for booking in bookings()} == {None}
+        assert 'The booker could not be told.' in client.get(response.location, headers=EN).get_data(as_text=True)
 
     def test_startups_cannot_approve(self, world, client, login, pending):
         login(world.owner)

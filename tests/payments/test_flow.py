@@ -9,16 +9,19 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 import time_machine
+from flask_babel import force_locale
 
 from incubator.booking import operations as booking_operations
 from incubator.booking.models import Booking, BookingStatus, PaymentMethod, Recurrence
 from incubator.booking.operations import BookingRefused
 from incubator.core.transactions import transaction
 from incubator.extensions import db
+from incubator.notifications.kinds import render_title
 from incubator.notifications.models import Notification
 from incubator.payments import operations
 from incubator.payments.models import Payment, PaymentChannel, PaymentStatus, Refund, RefundCause, RefundStatus
 from tests.booking.conftest import NOW, at
+from tests.factories import UserFactory
 
 EN = {'Accept-Language': 'en'}
 HOLD = timedelta(minutes=15)
@@ -372,6 +375,31 @@ class TestRefunds:
         refund = db.session.execute(sa.select(Refund)).scalar_one()
         assert (refund.status, refund.attempts) == (RefundStatus.failed, operations.MAX_REFUND_ATTEMPTS)
         assert payment.refunded_fen == 0 and notifications('payment_needs_attention')
+
+    @pytest.mark.parametrize('causer', ['zh_Hans_CN', 'en'])
+    def test_managers_are_alerted_each_in_their_own_language(
+            self, world, client, login, stripe_server, frozen, outbox, causer):
+        """Whoever's action (or job) leads to the alert, each reader gets it in their own language."""
+        world.manager.locale = 'zh_Hans_CN'
+        english = UserFactory(roles=['manager'], name='Emma Manager', locale='en')
+        db.session.commit()
+        booking, payment = self.paid_booking(world, client, login, stripe_server)
+        client.post(f'/bookings/{booking.id}/cancel')
+        stripe_server.fail_next('/v1/refunds', status=400, code='charge_disputed', times=100)
+        for _attempt in range(operations.MAX_REFUND_ATTEMPTS):
+            with force_locale(causer), transaction():
+                operations.send_requested_refunds(NOW)
+        receipt = payment.receipt_number
+        english_alert = f'Payment {receipt} needs attention: a refund of ¥40.00 failed: charge_disputed'
+        chinese_alert = f'付款 {receipt} 需要处理：退款 ¥40.00 失败：charge_disputed'
+        alerts = {n.user_id: n for n in notifications('payment_needs_attention')}
+        assert set(alerts) == {world.manager.id, english.id}
+        for reader, text in ((english, english_alert), (world.manager, chinese_alert)):
+            with force_locale(reader.locale):
+                assert render_title(alerts[reader.id].kind, alerts[reader.id].params) == text
+            [email] = [email for email in outbox(reader.email) if email.subject == text]
+            assert f'/payments/{payment.id}' in email.text_body
+        assert alerts[english.id].link == f'/payments/{payment.id}'
 
 
 def test_the_pay_form_may_lead_to_the_checkout_page_and_nowhere_else(app, client, stripe_server):

@@ -175,7 +175,8 @@ def test_unknown_session_is_a_gateway_error_with_stripes_code(fake_stripe, in_en
     with pytest.raises(PaymentGatewayError) as caught:
         gateway.retrieve_checkout_session('cs_test_missing')
     error = caught.value
-    assert (error.http_status, error.code, error.status_code) == (404, 'resource_missing', 502)
+    assert (error.http_status, error.stripe_code, error.status_code) == (404, 'resource_missing', 502)
+    assert error.code == 'payments.gateway_refused'
     assert error.request_id.startswith('req_')
     assert str(error) == 'The payment service refused the request.'
 
@@ -208,7 +209,7 @@ def test_partial_refunds_up_to_the_amount_paid(fake_stripe):
     assert refund(session, 7000, 'refund-2').amount == 7000
     with pytest.raises(PaymentGatewayError) as caught:
         refund(session, 1, 'refund-3')
-    assert caught.value.code == 'charge_already_refunded'
+    assert caught.value.stripe_code == 'charge_already_refunded'
 
 
 def test_refund_larger_than_what_remains_is_refused(fake_stripe):
@@ -218,7 +219,7 @@ def test_refund_larger_than_what_remains_is_refused(fake_stripe):
     with pytest.raises(PaymentGatewayError) as caught:
         refund(session, 5000, 'refund-2')
 
-    assert (caught.value.code, caught.value.http_status) == ('amount_too_large', 400)
+    assert (caught.value.stripe_code, caught.value.http_status) == ('amount_too_large', 400)
     assert len(fake_stripe.refunds) == 1
 
 
@@ -246,7 +247,7 @@ def test_refund_of_an_unknown_payment_intent_is_refused(fake_stripe):
     with pytest.raises(PaymentGatewayError) as caught:
         gateway.create_refund(payment_intent='pi_missing', amount_fen=100, reason_metadata={},
                               idempotency_key='refund-x')
-    assert caught.value.code == 'resource_missing'
+    assert caught.value.stripe_code == 'resource_missing'
 
 
 @pytest.mark.parametrize('outcome, event_type, failure_reason', [
@@ -308,7 +309,7 @@ def test_a_client_error_is_not_retried(fake_stripe):
     session = paid_checkout(fake_stripe, 10000)
     with pytest.raises(PaymentGatewayError) as caught:
         refund(session, 10000, 'refund-1')
-    assert (caught.value.http_status, caught.value.code) == (402, 'card_declined')
+    assert (caught.value.http_status, caught.value.stripe_code) == (402, 'card_declined')
     assert len(api_calls(fake_stripe, 'POST', '/v1/refunds')) == 1
 
 
@@ -319,7 +320,7 @@ def test_unreachable_stripe_is_a_gateway_error(app, fake_stripe):
     app.config['STRIPE_API_BASE'] = f'http://127.0.0.1:{closed_port}'
     with pytest.raises(PaymentGatewayError) as caught:
         gateway.retrieve_checkout_session('cs_test_any')
-    assert (caught.value.http_status, caught.value.code) == (None, None)
+    assert (caught.value.http_status, caught.value.stripe_code) == (None, None)
 
 
 def test_wrong_secret_key_is_refused(app, fake_stripe):

@@ -118,9 +118,9 @@ def test_a_signed_event_that_lacks_fields_is_logged_and_refused(world, client, l
     for kind, obj in lacking:
         payload, headers = stripe_server.event(kind, obj)
         response = client.post(WEBHOOK, data=payload, headers=headers)
-        assert response.status_code == 400 and response.get_json() == {'error': 'webhook_missing_fields'}
+        assert response.status_code == 400 and response.get_json() == {'error': 'payments.webhook_missing_fields'}
         assert nothing_recorded(booking)
-    assert caplog.text.count('Stripe webhook refused: webhook_missing_fields') == len(lacking)
+    assert caplog.text.count('Stripe webhook refused: payments.webhook_missing_fields') == len(lacking)
 
 
 def test_a_signed_event_without_an_id_or_type_is_refused(world, client, login, stripe_server, frozen):
@@ -129,5 +129,5 @@ def test_a_signed_event_without_an_id_or_type_is_refused(world, client, login, s
                   {'id': 'evt_1', 'type': 7, 'data': {'object': {}}}, {'id': 'evt_2', 'type': 'x', 'data': []}):
         body = json.dumps(event).encode()
         response = client.post(WEBHOOK, data=body, headers={'Stripe-Signature': stripe_server.sign(body)})
-        assert response.status_code == 400 and response.get_json() == {'error': 'webhook_not_an_event'}
+        assert response.status_code == 400 and response.get_json() == {'error': 'payments.not_a_stripe_event'}
         assert nothing_recorded(booking)
