@@ -5,6 +5,7 @@ import sqlalchemy as sa
 
 from incubator.core.audit import AuditAction, AuditEntry
 from incubator.core.db import contains_pattern
+from incubator.core.pagination import paginate
 from incubator.core.time import from_local
 from incubator.extensions import db
 
@@ -30,7 +31,7 @@ def audit_entries(object_type=None, object_id=None, actor=None, action=None, dat
 
 def audit_page(page, per_page, **filters):
     """One page of the filtered entries: two statements whatever the page holds."""
-    return db.paginate(audit_entries(**filters), page=page, per_page=per_page, error_out=False)
+    return paginate(audit_entries(**filters), page, per_page)
 
 
 def stream_audit_entries(**filters):

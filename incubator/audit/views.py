@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from incubator.audit.forms import AuditFilterForm
 from incubator.audit.queries import audit_page, stream_audit_entries
 from incubator.core.audit import audited_types
-from incubator.core.params import MAX_PAGE, query_int
+from incubator.core.pagination import page_number
 from incubator.core.permissions import permission_required
 from incubator.core.time import now_utc, to_local
 
@@ -19,7 +19,7 @@ PER_PAGE = 50
 @permission_required('audit.view')
 def index():
     form = _filter_form()
-    pagination = audit_page(query_int('page', 1, minimum=1, maximum=MAX_PAGE), PER_PAGE, **form.filters())
+    pagination = audit_page(page_number(), PER_PAGE, **form.filters())
     return render_template('audit/index.html', form=form, pagination=pagination, types=dict(audited_types()),
                            args=_filter_args(form))
 

@@ -399,6 +399,7 @@ def leave_waitlist(actor, entry):
     db.session.flush()
 
 
+@operation
 def offer_to_waitlist(space, start_at, end_at, now):
     """Tell everyone waiting for a slot inside the freed time that now fits, in the order they joined."""
     waiting = db.session.execute(

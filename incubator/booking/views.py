@@ -15,7 +15,8 @@ from incubator.booking.operations import BookingRefused
 from incubator.core.errors import DomainError
 from incubator.core.formatting import yuan
 from incubator.core.forms import ConfirmForm
-from incubator.core.params import MAX_PAGE, query_date, query_int
+from incubator.core.pagination import page_number
+from incubator.core.params import query_date
 from incubator.core.permissions import get_or_404, permission_required, require
 from incubator.core.time import now_utc
 from incubator.sites.queries import list_sites
@@ -198,7 +199,7 @@ def leave_waitlist(entry_id):
 def mine():
     now, past = now_utc(), _wants_past()
     return render_template('booking/mine.html', past=past,
-                           bookings=queries.bookings_of_user(current_user, now, past, _page()),
+                           bookings=queries.bookings_of_user(current_user, now, past, page_number()),
                            waitlist=queries.waitlist_of_user(current_user, now),
                            owned=[m.startup for m in current_user.memberships if m.role.value == 'owner'],
                            now=now, confirm_form=ConfirmForm())
@@ -207,10 +208,6 @@ def mine():
 def _wants_past():
     """Booking lists show upcoming bookings, or past ones with ``?when=past``."""
     return request.args.get('when') == 'past'
-
-
-def _page():
-    return query_int('page', 1, minimum=1, maximum=MAX_PAGE)
 
 
 @bp.route('/bookings/<int:booking_id>')
@@ -315,7 +312,7 @@ def startup_bookings(startup_id):
     startup, header = _startup_header(startup_id)
     now, past = now_utc(), _wants_past()
     return render_template('booking/startup.html', past=past,
-                           bookings=queries.bookings_of_startup(startup, now, past, _page()),
+                           bookings=queries.bookings_of_startup(startup, now, past, page_number()),
                            now=now, confirm_form=ConfirmForm(), **header)
 
 

@@ -47,6 +47,13 @@ class Conflict(DomainError):
     status_code = 409
 
 
+def refusal(message, field=None, error_class=DomainError, **params):
+    """A domain error about the value ``field`` (so a form can show it beside that field)."""
+    error = error_class(message, **params)
+    error.field = field
+    return error
+
+
 _TITLES = {
     400: _l('Bad request'),
     403: _l('Access denied'),

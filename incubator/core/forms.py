@@ -272,3 +272,14 @@ def check_date_range(field):
     day = field.data.date() if hasattr(field.data, 'date') else field.data
     if day and not FIRST_DAY <= day <= LAST_DAY:
         raise ValidationError(_l('Enter a date between 2000 and 2100.'))
+
+
+def show_error(form, error, aliases=None):
+    """Put an operation's refusal beside the field it is about (``error.field``, renamed by ``aliases``),
+    else above the form."""
+    name = getattr(error, 'field', None)
+    name = (aliases or {}).get(name, name)
+    if name and name in form:
+        form[name].errors = [*form[name].errors, str(error)]
+    else:
+        form.form_errors.append(str(error))

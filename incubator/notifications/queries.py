@@ -1,6 +1,7 @@
 """The read side of notifications: the inbox, the unread count, email preferences."""
 import sqlalchemy as sa
 
+from incubator.core.pagination import paginate
 from incubator.extensions import db
 from incubator.notifications.kinds import choosable_kinds, get_kind
 from incubator.notifications.models import Notification, NotificationPreference
@@ -12,7 +13,7 @@ def inbox_page(user, page=1):
     """One page of the user's notifications, newest first (a Flask-SQLAlchemy Pagination)."""
     query = (sa.select(Notification).where(Notification.user_id == user.id)
              .order_by(Notification.created_at.desc(), Notification.id.desc()))
-    return db.paginate(query, page=page, per_page=PER_PAGE, max_per_page=PER_PAGE, error_out=False)
+    return paginate(query, page, PER_PAGE)
 
 
 def unread_count(user):

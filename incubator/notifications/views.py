@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from incubator.core.forms import ConfirmForm, safe_next_path
-from incubator.core.params import MAX_PAGE, query_int
+from incubator.core.pagination import page_number
 from incubator.core.permissions import get_or_404
 from incubator.notifications import operations
 from incubator.notifications.forms import EmailPreferencesForm
@@ -25,14 +25,10 @@ def inject_unread_count():
     return {'unread_notification_count': unread_notification_count}
 
 
-def _page():
-    return query_int('page', 1, minimum=1, maximum=MAX_PAGE)
-
-
 @bp.route('/')
 @login_required
 def index():
-    return render_template('notifications/index.html', pagination=inbox_page(current_user, _page()),
+    return render_template('notifications/index.html', pagination=inbox_page(current_user, page_number()),
                            confirm_form=ConfirmForm())
 
 
@@ -45,7 +41,7 @@ def mark_read(notification_id):
         operations.mark_read(current_user, notification)
         if request.values.get('open') and notification.link:
             return redirect(safe_next_path(notification.link) or url_for('notifications.index'))
-    return redirect(url_for('notifications.index', page=_page()))
+    return redirect(url_for('notifications.index', page=page_number()))
 
 
 @bp.route('/read-all', methods=['POST'])

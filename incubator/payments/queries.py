@@ -18,6 +18,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from incubator.booking.models import Booking
 from incubator.booking.operations import describe_when
+from incubator.core.pagination import paginate
 from incubator.core.time import default_timezone, from_local, now_utc
 from incubator.extensions import db
 from incubator.payments.models import FapiaoRequest, FapiaoStatus, Payment, PaymentChannel, PaymentStatus
@@ -73,8 +74,7 @@ def payments_of_startup(startup, page=1):
 
 
 def _paginate(query, page):
-    return db.paginate(query.options(*_details()), page=page, per_page=PAGE_SIZE, max_per_page=PAGE_SIZE,
-                       error_out=False)
+    return paginate(query.options(*_details()), page, PAGE_SIZE)
 
 
 # --- every payment, for managers ------------------------------------------------------------------
@@ -165,7 +165,7 @@ def fapiao_queue(status=FapiaoStatus.requested, page=1):
              .options(joinedload(FapiaoRequest.payment).joinedload(Payment.startup),
                       joinedload(FapiaoRequest.requested_by), joinedload(FapiaoRequest.issued_by))
              .order_by(*order))
-    return db.paginate(query, page=page, per_page=PAGE_SIZE, max_per_page=PAGE_SIZE, error_out=False)
+    return paginate(query, page, PAGE_SIZE)
 
 
 # --- the CSV export ----------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from incubator.core.errors import DomainError
-from incubator.core.params import MAX_PAGE, query_int
+from incubator.core.pagination import page_number
 from incubator.core.permissions import get_or_404, permission_required, require
 from incubator.core.time import default_timezone
 from incubator.payments import operations, queries
@@ -15,10 +15,6 @@ from incubator.payments.blueprint import bp
 from incubator.payments.forms import FapiaoIssueForm, FapiaoRequestForm, PaymentFilterForm
 from incubator.payments.models import FapiaoRequest, FapiaoStatus, Payment
 from incubator.startups.models import Startup
-
-
-def _page():
-    return query_int('page', 1, minimum=1, maximum=MAX_PAGE)
 
 
 def _flash_errors(form):
@@ -34,7 +30,7 @@ def _flash_errors(form):
 def startup_payments(startup_id):
     startup = get_or_404(Startup, startup_id, 'startup.view_payments')
     return render_template('payments/startup.html', startup=startup,
-                           payments=queries.payments_of_startup(startup, _page()))
+                           payments=queries.payments_of_startup(startup, page_number()))
 
 
 @bp.route('/payments/<int:payment_id>/receipt')
@@ -82,7 +78,7 @@ def index():
     form = _filter_form()
     months, total = queries.monthly_totals()
     return render_template('payments/index.html', form=form, arguments=form.arguments(),
-                           payments=queries.all_payments(**form.filters(), page=_page()),
+                           payments=queries.all_payments(**form.filters(), page=page_number()),
                            months=months, total=total, zone=default_timezone().key)
 
 
@@ -117,7 +113,7 @@ def _cell(value):
 def fapiao_queue():
     status = request.args.get('status', FapiaoStatus.requested.value)
     status = FapiaoStatus(status) if status in {member.value for member in FapiaoStatus} else FapiaoStatus.requested
-    return render_template('payments/fapiao.html', status=status, requests=queries.fapiao_queue(status, _page()),
+    return render_template('payments/fapiao.html', status=status, requests=queries.fapiao_queue(status, page_number()),
                            form=FapiaoIssueForm())
 
 

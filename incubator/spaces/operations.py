@@ -1,7 +1,7 @@
 """The write side of setting up what can be booked. Flush only.
 
-Spaces and their blackouts, the opening hours and closed days of sites,
-certifications and who holds them, and the free quotas. Every operation takes
+Spaces and their blackouts, certifications and who holds them, and the free
+quotas (the opening hours and closed days of sites are in ``sites.operations``). Every operation takes
 the acting user, checks everything before it writes (a refused change leaves
 the database as it was) and raises a :class:`DomainError` whose ``field``, when
 set, names the value it refuses.
@@ -12,12 +12,12 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from incubator.core.errors import Conflict, DomainError, NotAllowed
+from incubator.core.errors import Conflict, NotAllowed, refusal
 from incubator.core.permissions import can
 from incubator.core.time import now_utc, to_local
 from incubator.core.transactions import helper, operation
 from incubator.extensions import db
-from incubator.sites.models import Site, SiteClosure, SiteOpeningHours
+from incubator.sites.models import Site
 from incubator.spaces.models import (
     MAX_BOOKING_LENGTH,
     Blackout,
@@ -51,14 +51,6 @@ _NUMBER_LIMITS = {
     'booking_horizon_days': (1, MAX_HORIZON_DAYS),
     'cancellation_cutoff_hours': (0, MAX_CUTOFF_HOURS),
 }
-
-
-@helper
-def refusal(message, field=None, error_class=DomainError, **params):
-    """A domain error about the value ``field`` (so a form can show it beside that field)."""
-    error = error_class(message, **params)
-    error.field = field
-    return error
 
 
 def _require_manager(actor):
@@ -146,6 +138,7 @@ def _apply_space(space, values):
 _usage_checks = []
 
 
+@helper
 def register_usage_check(check):
     _usage_checks.append(check)
 
@@ -178,60 +171,6 @@ def delete_blackout(actor, blackout):
     db.session.delete(blackout)
     db.session.flush()
     logger.info('User %s deleted blackout %s of space %s', actor.id, blackout.id, blackout.space_id)
-
-
-# --- opening hours and closed days of a site ---------------------------------------------------
-
-@operation
-def set_opening_hours(actor, site, hours, follows_public_holidays):
-    """Set the week of ``site``: ``hours`` maps each open weekday (0 = Monday) to (opens, closes) minutes."""
-    _require_manager(actor)
-    for weekday, (opens, closes) in hours.items():
-        if weekday not in range(7):
-            raise refusal(_l('A weekday is a number from 0 (Monday) to 6 (Sunday).'), code='spaces.unknown_weekday')
-        if not all(isinstance(value, int) and not isinstance(value, bool) for value in (opens, closes)) \
-                or not 0 <= opens < closes <= 1440:
-            raise refusal(_l('The closing time must be after the opening time.'), f'closes_{weekday}',
-                          code='spaces.closes_before_opening')
-    existing = {row.weekday: row for row in site.opening_hours}
-    for weekday in range(7):
-        row = existing.get(weekday)
-        if weekday not in hours:
-            if row is not None:
-                db.session.delete(row)
-        elif row is None:
-            db.session.add(SiteOpeningHours(site=site, weekday=weekday, opens_minute=hours[weekday][0],
-                                            closes_minute=hours[weekday][1]))
-        else:
-            row.opens_minute, row.closes_minute = hours[weekday]
-    site.follows_public_holidays = bool(follows_public_holidays)
-    db.session.flush()
-    db.session.expire(site, ['opening_hours'])
-    logger.info('User %s set the opening hours of site %s', actor.id, site.id)
-
-
-@operation
-def add_closure(actor, site, starts_on, ends_on, reason):
-    """Close ``site`` from ``starts_on`` to ``ends_on`` (inclusive local dates)."""
-    _require_manager(actor)
-    if not isinstance(starts_on, date) or not isinstance(ends_on, date):
-        raise ValueError('add_closure needs dates')
-    if ends_on < starts_on:
-        raise refusal(_l('The last day cannot be before the first day.'), 'ends_on',
-                      code='spaces.closure_ends_before_start')
-    closure = SiteClosure(site=site, starts_on=starts_on, ends_on=ends_on, reason=_text(reason, 'reason', 200))
-    db.session.add(closure)
-    db.session.flush()
-    logger.info('User %s closed site %s from %s to %s', actor.id, site.id, starts_on, ends_on)
-    return closure
-
-
-@operation
-def delete_closure(actor, closure):
-    _require_manager(actor)
-    db.session.delete(closure)
-    db.session.flush()
-    logger.info('User %s deleted closure %s of site %s', actor.id, closure.id, closure.site_id)
 
 
 # --- certifications ------------------------------------------------------------------------------

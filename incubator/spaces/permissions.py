@@ -6,7 +6,7 @@ from incubator.startups.models import StartupStatus
 
 @rule('spaces.manage')
 def _manage_spaces(user, obj):
-    """Spaces, opening hours, closed days, blackouts, certifications and free quotas."""
+    """Spaces, blackouts, certifications and free quotas (a site's hours: ``sites.manage_hours``)."""
     return is_staff(user)
 
 

@@ -1,4 +1,7 @@
-"""Managers set up what can be booked: spaces, blackouts, opening hours, certifications, free quotas."""
+"""Managers set up what can be booked: spaces, blackouts, certifications, free quotas.
+
+A site's opening hours and closed days, linked from the spaces' list, are in ``sites.views``.
+"""
 from babel.dates import get_day_names
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import format_date, get_locale
@@ -7,18 +10,15 @@ from flask_login import current_user
 
 from incubator.auth.queries import user_by_email
 from incubator.core.errors import DomainError
-from incubator.core.forms import ConfirmForm
+from incubator.core.forms import ConfirmForm, show_error
 from incubator.core.permissions import get_or_404, permission_required
 from incubator.core.time import now_utc, to_local
-from incubator.sites.models import Site, SiteClosure
 from incubator.sites.queries import list_sites
 from incubator.spaces import operations, queries
 from incubator.spaces.forms import (
     SPACE_ERROR_FIELDS,
     BlackoutForm,
     CertificationForm,
-    ClosureForm,
-    OpeningHoursForm,
     QuotaForm,
     RecordCertificationForm,
     SpaceForm,
@@ -32,16 +32,6 @@ bp = Blueprint('spaces', __name__, url_prefix='/spaces')
 @bp.context_processor
 def _template_helpers():
     return {'short_day_names': lambda: get_day_names('abbreviated', locale=get_locale())}
-
-
-def _show_error(form, error, aliases=None):
-    """Put an operation's refusal beside the field it is about, else above the form."""
-    name = getattr(error, 'field', None)
-    name = (aliases or {}).get(name, name)
-    if name and name in form:
-        form[name].errors = [*form[name].errors, str(error)]
-    else:
-        form.form_errors.append(str(error))
 
 
 def _child_or_404(model, ident, parent_field, parent_id):
@@ -67,7 +57,7 @@ def create():
         try:
             space = operations.create_space(current_user, **form.space_values())
         except DomainError as error:
-            _show_error(form, error, SPACE_ERROR_FIELDS)
+            show_error(form, error, SPACE_ERROR_FIELDS)
         else:
             flash(_('The space %(name)s has been created.', name=space.name), 'success')
             return redirect(url_for('spaces.manage_index'))
@@ -83,7 +73,7 @@ def edit(space_id):
         try:
             operations.update_space(current_user, space, **form.space_values())
         except DomainError as error:
-            _show_error(form, error, SPACE_ERROR_FIELDS)
+            show_error(form, error, SPACE_ERROR_FIELDS)
         else:
             flash(_('The space %(name)s has been saved.', name=space.name), 'success')
             return redirect(url_for('spaces.manage_index'))
@@ -102,7 +92,7 @@ def blackouts(space_id):
         try:
             operations.add_blackout(current_user, space, starts_at, ends_at, form.reason.data)
         except DomainError as error:
-            _show_error(form, error)
+            show_error(form, error)
         else:
             flash(_('The space %(name)s cannot be booked during the new blackout.', name=space.name), 'success')
             return redirect(url_for('spaces.blackouts', space_id=space.id))
@@ -119,59 +109,6 @@ def delete_blackout(space_id, blackout_id):
         operations.delete_blackout(current_user, blackout)
         flash(_('The blackout has been deleted.'), 'info')
     return redirect(url_for('spaces.blackouts', space_id=space.id))
-
-
-# --- opening hours and closed days of a site ---------------------------------------------------
-
-def _render_site_hours(site, hours_form=None, closure_form=None):
-    return render_template('spaces/site_hours.html', site=site,
-                           form=hours_form or OpeningHoursForm(formdata=None, site=site),
-                           closure_form=closure_form or ClosureForm(formdata=None),
-                           confirm_form=ConfirmForm())
-
-
-@bp.route('/manage/sites/<int:site_id>/hours', methods=['GET', 'POST'])
-@permission_required('spaces.manage')
-def site_hours(site_id):
-    site = get_or_404(Site, site_id)
-    form = OpeningHoursForm(site=site)
-    if form.validate_on_submit():
-        try:
-            operations.set_opening_hours(current_user, site, form.hours(), form.follows_public_holidays.data)
-        except DomainError as error:
-            _show_error(form, error)
-        else:
-            flash(_('The opening hours of %(name)s have been saved.', name=site.name), 'success')
-            return redirect(url_for('spaces.site_hours', site_id=site.id))
-    return _render_site_hours(site, hours_form=form)
-
-
-@bp.route('/manage/sites/<int:site_id>/closures', methods=['POST'])
-@permission_required('spaces.manage')
-def add_closure(site_id):
-    site = get_or_404(Site, site_id)
-    form = ClosureForm()
-    if form.validate_on_submit():
-        starts_on, ends_on = form.period()
-        try:
-            operations.add_closure(current_user, site, starts_on, ends_on, form.reason.data)
-        except DomainError as error:
-            _show_error(form, error)
-        else:
-            flash(_('%(name)s is closed on the new days.', name=site.name), 'success')
-            return redirect(url_for('spaces.site_hours', site_id=site.id))
-    return _render_site_hours(site, closure_form=form)
-
-
-@bp.route('/manage/sites/<int:site_id>/closures/<int:closure_id>/delete', methods=['POST'])
-@permission_required('spaces.manage')
-def delete_closure(site_id, closure_id):
-    site = get_or_404(Site, site_id)
-    closure = _child_or_404(SiteClosure, closure_id, 'site_id', site.id)
-    if ConfirmForm().validate_on_submit():
-        operations.delete_closure(current_user, closure)
-        flash(_('The closed days have been deleted.'), 'info')
-    return redirect(url_for('spaces.site_hours', site_id=site.id))
 
 
 # --- certifications -------------------------------------------------------------------------
@@ -193,7 +130,7 @@ def certifications():
         try:
             certification = operations.create_certification(current_user, form.name.data, form.description.data)
         except DomainError as error:
-            _show_error(form, error)
+            show_error(form, error)
         else:
             flash(_('The certification %(name)s has been created.', name=certification.name), 'success')
             return redirect(url_for('spaces.certifications'))
@@ -215,7 +152,7 @@ def record_certification():
                 _held, renewed = operations.record_certification(current_user, user, certification,
                                                                  form.expires_on.data)
             except DomainError as error:
-                _show_error(form, error)
+                show_error(form, error)
             else:
                 names = {'certification': certification.name, 'name': user.name,
                          'date': format_date(form.expires_on.data)}
@@ -250,7 +187,7 @@ def quotas():
         try:
             operations.save_quotas(current_user, form.minutes())
         except DomainError as error:
-            _show_error(form, error)
+            show_error(form, error)
         else:
             flash(_('The free quotas have been saved.'), 'success')
             return redirect(url_for('spaces.quotas'))

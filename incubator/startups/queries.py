@@ -3,6 +3,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from incubator.core.db import contains_pattern
+from incubator.core.pagination import paginate
 from incubator.core.permissions import can
 from incubator.extensions import db
 from incubator.startups.models import Startup, StartupMembership
@@ -19,7 +20,7 @@ def startups_of_member(user):
 
 def startups_page(user, page, search=None, status=None):
     """One page of the startups the user may see (the list stays fast at any size)."""
-    return db.paginate(_visible_query(user, search, status), page=page, per_page=PAGE_SIZE, error_out=False)
+    return paginate(_visible_query(user, search, status), page, PAGE_SIZE)
 
 
 def _visible_query(user, search, status):

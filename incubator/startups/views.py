@@ -9,7 +9,7 @@ from incubator.auth.queries import open_member_invitations
 from incubator.core.errors import DomainError
 from incubator.core.forms import ConfirmForm, form_data
 from incubator.core.i18n import current_language
-from incubator.core.params import MAX_PAGE, query_int
+from incubator.core.pagination import page_number
 from incubator.core.permissions import get_or_404, permission_required
 from incubator.sites.queries import list_sites
 from incubator.startups import operations
@@ -27,8 +27,7 @@ def index():
     status = request.args.get('status', '', type=str)
     if status not in {s.value for s in StartupStatus}:
         status = ''
-    page = query_int('page', 1, minimum=1, maximum=MAX_PAGE)
-    startups = startups_page(current_user, page, search=search, status=status or None)
+    startups = startups_page(current_user, page_number(), search=search, status=status or None)
     return render_template('startups/index.html', startups=startups, search=search, status=status,
                            statuses=StartupStatus)
 

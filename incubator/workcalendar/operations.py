@@ -7,11 +7,13 @@ from flask_babel import lazy_gettext as _l
 from incubator.core.calendar import FIRST_YEAR, LAST_YEAR, CalendarDay, CalendarYear, DayKind, YearSource
 from incubator.core.errors import Conflict, DomainError
 from incubator.core.time import now_utc
+from incubator.core.transactions import helper, operation
 from incubator.extensions import db
 
 logger = logging.getLogger(__name__)
 
 
+@helper
 def year_of(year, create=False):
     """The year's row; a year an administrator starts entering gets one (incomplete) when ``create``."""
     if not FIRST_YEAR <= year <= LAST_YEAR:
@@ -35,6 +37,7 @@ def _check_day(day, kind, ignore=None):
                        code='calendar.day_taken', day=day.isoformat())
 
 
+@operation
 def add_day(actor, day, kind, name):
     """Add a public holiday or make-up workday; its year is created (incomplete) if it has no row yet."""
     _check_day(day, kind)
@@ -46,6 +49,7 @@ def add_day(actor, day, kind, name):
     return entry
 
 
+@operation
 def update_day(actor, entry, day, kind, name):
     """Correct a day: its date (within or into another year), kind or name."""
     _check_day(day, kind, ignore=entry)
@@ -56,12 +60,14 @@ def update_day(actor, entry, day, kind, name):
     return entry
 
 
+@operation
 def remove_day(actor, entry):
     db.session.delete(entry)
     db.session.flush()
     logger.info('Calendar day %s (%s) removed by %s', entry.day, entry.kind.value, actor.email)
 
 
+@operation
 def mark_year_complete(actor, year):
     """Every holiday and make-up workday of the year is in: its deadlines are no longer estimated."""
     row = year_of(year, create=True)
@@ -75,6 +81,7 @@ def mark_year_complete(actor, year):
     return row
 
 
+@operation
 def reopen_year(actor, year):
     """Take back "complete" (e.g. the State Council changed the year): deadlines are estimated again."""
     row = year_of(year)

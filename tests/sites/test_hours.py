@@ -7,9 +7,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from incubator.extensions import db
+from incubator.sites import operations
 from incubator.sites.hours import opening_windows, window_containing
 from incubator.sites.models import Site, SiteClosure, SiteOpeningHours
-from incubator.spaces import operations
 from tests.factories import SiteFactory, UserFactory
 
 SHANGHAI = ZoneInfo('Asia/Shanghai')

@@ -8,7 +8,6 @@ from incubator.booking.models import Booking, BookingStatus, PaymentMethod
 from incubator.core.audit import AuditEntry
 from incubator.core.errors import Conflict, DomainError, NotAllowed
 from incubator.extensions import db
-from incubator.sites.models import Site, SiteClosure, SiteOpeningHours
 from incubator.spaces import operations
 from incubator.spaces.models import Blackout, Certification, Space, SpaceKind, TierQuota, UserCertification
 from incubator.spaces.queries import list_active_spaces
@@ -82,8 +81,6 @@ def test_others_may_not_set_up_anything(site, member, who):
         lambda: operations.update_space(actor, space, **values(site)),
         lambda: operations.add_blackout(actor, space, datetime(2026, 6, 1, tzinfo=UTC),
                                         datetime(2026, 6, 2, tzinfo=UTC), 'x'),
-        lambda: operations.set_opening_hours(actor, site, {0: (480, 1080)}, True),
-        lambda: operations.add_closure(actor, site, JUNE_FIRST, JUNE_FIRST, 'x'),
         lambda: operations.create_certification(actor, 'Lab safety'),
         lambda: operations.record_certification(actor, actor, certification, date(2099, 1, 1)),
         lambda: operations.save_quotas(actor, {(Tier.incubator, SpaceKind.lab): 60}),
@@ -92,8 +89,8 @@ def test_others_may_not_set_up_anything(site, member, who):
         with pytest.raises(NotAllowed):
             call()
     db.session.rollback()
-    assert (count(Space), count(Blackout), count(SiteOpeningHours), count(SiteClosure), count(Certification),
-            count(UserCertification), count(TierQuota)) == (1, 0, 0, 0, 1, 0, 0)
+    assert (count(Space), count(Blackout), count(Certification), count(UserCertification), count(TierQuota)) == \
+        (1, 0, 1, 0, 0)
 
 
 def test_names_are_unique_per_site_only(site, manager):
@@ -181,48 +178,6 @@ def test_blackouts_need_an_order_and_aware_times(manager):
     operations.delete_blackout(manager, blackout)
     db.session.commit()
     assert count(Blackout) == 0
-
-
-# --- opening hours and closed days ---------------------------------------------------------------
-
-def week_of(site_id):
-    db.session.expire_all()
-    site = db.session.get(Site, site_id)
-    return site.follows_public_holidays, [(row.weekday, row.opens_minute, row.closes_minute)
-                                          for row in site.opening_hours]
-
-
-def test_opening_hours_are_replaced_day_by_day(site, manager):
-    operations.set_opening_hours(manager, site, {0: (480, 1080), 1: (480, 1080), 6: (600, 720)}, True)
-    db.session.commit()
-    assert week_of(site.id) == (True, [(0, 480, 1080), (1, 480, 1080), (6, 600, 720)])
-
-    operations.set_opening_hours(manager, site, {1: (540, 1440), 2: (0, 1440)}, False)
-    db.session.commit()
-    assert week_of(site.id) == (False, [(1, 540, 1440), (2, 0, 1440)])
-
-
-@pytest.mark.parametrize('hours', [{0: (600, 600)}, {0: (600, 500)}, {0: (-1, 600)}, {0: (0, 1441)},
-                                   {7: (480, 1080)}, {0: (480.0, 1080)}])
-def test_impossible_hours_change_nothing(site, manager, hours):
-    operations.set_opening_hours(manager, site, {3: (480, 1080)}, True)
-    db.session.commit()
-    with pytest.raises(DomainError):
-        operations.set_opening_hours(manager, site, {1: (480, 1080), **hours}, False)
-    db.session.rollback()
-    assert week_of(site.id) == (True, [(3, 480, 1080)])
-
-
-def test_closed_days_are_inclusive_ranges(site, manager):
-    with pytest.raises(DomainError) as refused:
-        operations.add_closure(manager, site, date(2026, 8, 10), date(2026, 8, 9), 'Works')
-    assert refused.value.field == 'ends_on'
-    closure = operations.add_closure(manager, site, date(2026, 8, 10), date(2026, 8, 10), 'Open day')
-    db.session.commit()
-    assert (closure.starts_on, closure.ends_on) == (date(2026, 8, 10), date(2026, 8, 10))
-    operations.delete_closure(manager, closure)
-    db.session.commit()
-    assert count(SiteClosure) == 0
 
 
 # --- certifications ----------------------------------------------------------------------------
