@@ -173,10 +173,11 @@ def test_an_empty_feed_is_still_a_calendar(client, world):
     assert str(calendar['prodid']) == '-//Wutong//Bookings//ZH'
 
 
-@pytest.mark.parametrize('token', ['nonsense', 'x' * 300, '%00'])
-def test_unknown_tokens_are_not_found(client, world, token):
+@pytest.mark.parametrize('token, status', [('nonsense', 404), ('x' * 300, 404), ('%00', 400)])
+def test_unknown_tokens_are_not_found(client, world, token, status):
+    """A NUL character is refused as bad input before any lookup; other unknown tokens are simply not found."""
     new_feed(world.member)
-    assert client.get(feed_path(token)).status_code == 404
+    assert client.get(feed_path(token)).status_code == status
 
 
 def test_only_the_hash_of_the_token_is_stored(app, world):

@@ -70,5 +70,5 @@ def test_bad_values_are_field_errors(app, in_english):
         assert form.errors['price'] == ['Enter an amount in yuan, such as 12.50.']
         assert form.errors['opens'] == ['Enter a time from 00:00 to 23:59.']
         assert form.errors['closes'] == ['Enter a time from 00:00 to 24:00.']
-        assert form.errors['starts_at'] == ['Enter a date between 2000 and 2100.']
+        assert form.errors['starts_at'] == ['Enter a date between the years 1900 and 2999.']
         assert 'at' in form.errors
