@@ -19,6 +19,7 @@ from incubator.extensions import db
 from incubator.notifications.models import Notification
 from incubator.payments import operations as payment_operations
 from incubator.payments.models import FapiaoRequest, Payment
+from incubator.sites import operations as site_operations
 from incubator.sites.models import Site, SiteClosure
 from incubator.spaces import operations as space_operations
 from incubator.spaces.models import Blackout, Space, UserCertification
@@ -129,7 +130,7 @@ def _build_scene():
         payment_operations.request_fapiao(users['owner'], payment, 'Title', '91440300MA5F0XXX1E')
     day = date.today() + timedelta(days=14)
     space_operations.add_blackout(manager, space, *_window(site, day), 'Maintenance')
-    space_operations.add_closure(manager, site, day + timedelta(days=1), day + timedelta(days=1), 'Holiday')
+    site_operations.add_closure(manager, site, day + timedelta(days=1), day + timedelta(days=1), 'Holiday')
     spare = UserFactory(name='Spare')
     db.session.add(StartupMembership(user=spare, startup=startup, role='member'))
     from incubator.auth import operations as auth_operations
