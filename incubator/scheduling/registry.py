@@ -10,6 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask_babel import gettext, ngettext
+
 from incubator.core.time import programme_timezone
 
 
@@ -43,6 +45,30 @@ class Job:
     once_per_period: bool = True
     description: str = ''
     misfire_grace_time: int = field(default=3600)
+
+    @property
+    def schedule(self):
+        """When the job runs, in the reader's words (administrators read it on the jobs page)."""
+        return describe_trigger(self.trigger)
+
+
+def describe_trigger(trigger):
+    """APScheduler trigger arguments as a sentence; the arguments themselves for a shape not described."""
+    fields = {key: value for key, value in trigger.items() if key not in ('trigger', 'jitter')}
+    if trigger['trigger'] == 'interval' and len(fields) == 1:
+        (unit, count), = fields.items()
+        texts = {'seconds': lambda n: ngettext('every second', 'every %(num)d seconds', n),
+                 'minutes': lambda n: ngettext('every minute', 'every %(num)d minutes', n),
+                 'hours': lambda n: ngettext('every hour', 'every %(num)d hours', n),
+                 'days': lambda n: ngettext('every day', 'every %(num)d days', n)}
+        if unit in texts:
+            return texts[unit](count)
+    if trigger['trigger'] == 'cron':
+        if set(fields) == {'minute'}:
+            return gettext('every hour at minute %(minute)d', minute=int(fields['minute']))
+        if set(fields) == {'hour', 'minute'}:
+            return gettext('every day at %(time)s', time=f"{int(fields['hour']):02d}:{int(fields['minute']):02d}")
+    return ' '.join(f'{key}={value}' for key, value in fields.items()) + f" ({trigger['trigger']})"
 
 
 _jobs: dict[str, Job] = {}

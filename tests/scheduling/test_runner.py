@@ -185,3 +185,27 @@ def test_changes_made_by_a_job_are_audited_as_the_job(app):
         registry.unregister('test.open_site')
     entry = db.session.execute(sa.select(AuditEntry).filter_by(object_type='site')).scalar_one()
     assert (entry.actor_label, entry.summary) == ('job:test.open_site', 'Opened 2026-11-26')
+
+
+@pytest.mark.parametrize('trigger, english, chinese', [
+    ({'trigger': 'interval', 'minutes': 1}, 'every minute', '每 1 分钟'),
+    ({'trigger': 'interval', 'minutes': 5}, 'every 5 minutes', '每 5 分钟'),
+    ({'trigger': 'cron', 'minute': 5}, 'every hour at minute 5', '每小时第 5 分钟'),
+    ({'trigger': 'cron', 'hour': 3, 'minute': 17}, 'every day at 03:17', '每天 03:17'),
+    ({'trigger': 'cron', 'day_of_week': 'mon', 'hour': 8, 'minute': 0}, 'day_of_week=mon hour=8 minute=0 (cron)',
+     'day_of_week=mon hour=8 minute=0 (cron)'),
+])
+def test_schedules_are_told_in_words_in_both_languages(app, trigger, english, chinese):
+    from flask_babel import force_locale
+
+    from incubator.scheduling.registry import describe_trigger
+    with force_locale('en'):
+        assert describe_trigger(trigger) == english
+    with force_locale('zh_Hans_CN'):
+        assert describe_trigger(trigger) == chinese
+
+
+def test_jobs_page_tells_the_schedule_in_words(app, client, login):
+    login(UserFactory(roles=['admin']))
+    text = client.get('/admin/jobs/', headers={'Accept-Language': 'en'}).get_data(as_text=True)
+    assert 'every day at 03:17' in text and 'minute=' not in text
