@@ -54,6 +54,20 @@ def refusal(message, field=None, error_class=DomainError, **params):
     return error
 
 
+def checked_text(value, field, limit, *, domain, needed=True):
+    """``value`` trimmed, or the refusal naming ``field``: codes ``<domain>.required`` and ``<domain>.too_long``.
+
+    Operations check free text themselves (not only their forms) because jobs, the CLI and
+    other operations call them too.
+    """
+    text = (value or '').strip()
+    if needed and not text:
+        raise refusal(_l('This field is required.'), field, code=f'{domain}.required')
+    if len(text) > limit:
+        raise refusal(_l('At most %(max)d characters.'), field, max=limit, code=f'{domain}.too_long')
+    return text
+
+
 _TITLES = {
     400: _l('Bad request'),
     403: _l('Access denied'),

@@ -9,7 +9,7 @@ from datetime import date
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from incubator.core.errors import Conflict, NotAllowed, refusal
+from incubator.core.errors import Conflict, NotAllowed, checked_text, refusal
 from incubator.core.permissions import can
 from incubator.core.transactions import operation
 from incubator.extensions import db
@@ -57,15 +57,6 @@ def _require_hours_manager(actor):
                          code='sites.not_manager')
 
 
-def _reason(value):
-    text = (value or '').strip()
-    if not text:
-        raise refusal(_l('This field is required.'), 'reason', code='sites.reason_required')
-    if len(text) > 200:
-        raise refusal(_l('At most %(max)d characters.'), 'reason', max=200, code='sites.reason_too_long')
-    return text
-
-
 @operation
 def set_opening_hours(actor, site, hours, follows_public_holidays):
     """Set the week of ``site``: ``hours`` maps each open weekday (0 = Monday) to (opens, closes) minutes."""
@@ -103,7 +94,8 @@ def add_closure(actor, site, starts_on, ends_on, reason):
     if ends_on < starts_on:
         raise refusal(_l('The last day cannot be before the first day.'), 'ends_on',
                       code='sites.closure_ends_before_start')
-    closure = SiteClosure(site=site, starts_on=starts_on, ends_on=ends_on, reason=_reason(reason))
+    closure = SiteClosure(site=site, starts_on=starts_on, ends_on=ends_on,
+                          reason=checked_text(reason, 'reason', 200, domain='sites'))
     db.session.add(closure)
     db.session.flush()
     logger.info('User %s closed site %s from %s to %s', actor.id, site.id, starts_on, ends_on)

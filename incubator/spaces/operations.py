@@ -12,7 +12,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from incubator.core.errors import Conflict, NotAllowed, refusal
+from incubator.core.errors import Conflict, NotAllowed, checked_text, refusal
 from incubator.core.permissions import can
 from incubator.core.time import now_utc, to_local
 from incubator.core.transactions import helper, operation
@@ -58,15 +58,6 @@ def _require_manager(actor):
         raise NotAllowed(_l('Only incubator managers may set up spaces.'), code='spaces.not_a_manager')
 
 
-def _text(value, field, limit, needed=True):
-    text = (value or '').strip()
-    if needed and not text:
-        raise refusal(_l('This field is required.'), field, code='spaces.required')
-    if len(text) > limit:
-        raise refusal(_l('At most %(max)d characters.'), field, max=limit, code='spaces.too_long')
-    return text
-
-
 def _whole_number(value, field):
     if isinstance(value, bool) or not isinstance(value, int):
         raise refusal(_l('Enter a whole number.'), field, code='spaces.not_a_number')
@@ -104,8 +95,9 @@ def _apply_space(space, values):
     site = db.session.get(Site, checked['site_id']) if isinstance(checked['site_id'], int) else None
     if site is None:
         raise refusal(_l('Choose one of the sites.'), 'site_id', code='spaces.unknown_site')
-    checked['name'] = _text(checked['name'], 'name', 100)
-    checked['description'] = _text(checked['description'], 'description', 5000, needed=False) or None
+    checked['name'] = checked_text(checked['name'], 'name', 100, domain='spaces')
+    checked['description'] = checked_text(checked['description'], 'description', 5000, domain='spaces',
+                                          needed=False) or None
     try:
         checked['kind'] = SpaceKind(checked['kind'])
     except ValueError:
@@ -158,7 +150,8 @@ def add_blackout(actor, space, starts_at, ends_at, reason):
         raise ValueError('add_blackout needs aware datetimes')
     if ends_at <= starts_at:
         raise refusal(_l('The end must be after the start.'), 'ends_at', code='spaces.blackout_ends_before_start')
-    blackout = Blackout(space=space, starts_at=starts_at, ends_at=ends_at, reason=_text(reason, 'reason', 200))
+    blackout = Blackout(space=space, starts_at=starts_at, ends_at=ends_at,
+                        reason=checked_text(reason, 'reason', 200, domain='spaces'))
     db.session.add(blackout)
     db.session.flush()
     logger.info('User %s added blackout %s to space %s', actor.id, blackout.id, space.id)
@@ -178,12 +171,12 @@ def delete_blackout(actor, blackout):
 @operation
 def create_certification(actor, name, description=None):
     _require_manager(actor)
-    name = _text(name, 'name', 100)
+    name = checked_text(name, 'name', 100, domain='spaces')
     if db.session.execute(sa.select(Certification.id).where(Certification.name == name)).first():
         raise refusal(_l('A certification named %(name)s already exists.'), 'name', Conflict, name=name,
                       code='spaces.certification_name_taken')
-    certification = Certification(name=name,
-                                  description=_text(description, 'description', 2000, needed=False) or None)
+    description = checked_text(description, 'description', 2000, domain='spaces', needed=False) or None
+    certification = Certification(name=name, description=description)
     db.session.add(certification)
     db.session.flush()
     logger.info('User %s created certification %s', actor.id, certification.id)

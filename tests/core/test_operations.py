@@ -127,3 +127,18 @@ def test_every_domain_error_is_raised_with_a_stable_code():
                 continue
             uncoded.append(f'{path.relative_to(Path(incubator.__file__).parent)}:{node.lineno}')
     assert uncoded == []
+
+
+@pytest.mark.parametrize('value, needed, code', [('', True, 'sites.required'), ('   ', True, 'sites.required'),
+                                                 ('x' * 201, True, 'sites.too_long')])
+def test_checked_text_refuses_blank_and_long_text_with_the_domains_code(app, value, needed, code):
+    from incubator.core.errors import DomainError, checked_text
+    with pytest.raises(DomainError) as refused:
+        checked_text(value, 'reason', 200, domain='sites', needed=needed)
+    assert refused.value.code == code and refused.value.field == 'reason'
+
+
+def test_checked_text_trims_and_allows_blank_when_not_needed(app):
+    from incubator.core.errors import checked_text
+    assert checked_text('  works closed  ', 'reason', 200, domain='sites') == 'works closed'
+    assert checked_text(None, 'description', 200, domain='spaces', needed=False) == ''
