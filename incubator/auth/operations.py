@@ -59,15 +59,10 @@ def authenticate(email, password, ip_address):
     the account or for the address.
     """
     email = normalize_email(email)
-    config = current_app.config
-    since = now_utc() - config['LOGIN_THROTTLE_WINDOW']
-    limit = config['LOGIN_THROTTLE_LIMIT']
-    if (_recent_failures(LoginAttempt.email == email, since) >= limit
-            or _recent_failures(LoginAttempt.ip_address == ip_address, since) >= limit):
+    if _throttled(LoginAttempt, LoginAttempt.attempted_at, email, ip_address, LoginAttempt.succeeded.is_(False)):
         logger.warning('Login throttled for %s from %s', email, ip_address)
         raise LoginThrottled(_l('Too many failed logins. Please wait %(minutes)s minutes and try again, '
-                                'or reset your password.'),
-                             minutes=int(config['LOGIN_THROTTLE_WINDOW'].total_seconds() // 60))
+                                'or reset your password.'), minutes=_throttle_minutes())
     user = user_by_email(email)
     if user is None:
         _equalize_timing(password)
@@ -83,10 +78,24 @@ def authenticate(email, password, ip_address):
     return user
 
 
-def _recent_failures(criterion, since):
-    query = sa.select(sa.func.count()).select_from(LoginAttempt).where(
-        criterion, LoginAttempt.succeeded.is_(False), LoginAttempt.attempted_at >= since)
-    return db.session.execute(query).scalar_one()
+def _throttled(model, at, email, ip_address, *criteria):
+    """Whether the account or the address reached LOGIN_THROTTLE_LIMIT rows of ``model`` within the window.
+
+    Logins (their failures) and password-reset requests are throttled by this one rule.
+    """
+    config = current_app.config
+    since = now_utc() - config['LOGIN_THROTTLE_WINDOW']
+
+    def count(criterion):
+        query = sa.select(sa.func.count()).select_from(model).where(criterion, at >= since, *criteria)
+        return db.session.execute(query).scalar_one()
+
+    limit = config['LOGIN_THROTTLE_LIMIT']
+    return count(model.email == email) >= limit or count(model.ip_address == ip_address) >= limit
+
+
+def _throttle_minutes():
+    return int(current_app.config['LOGIN_THROTTLE_WINDOW'].total_seconds() // 60)
 
 
 def _equalize_timing(password):
@@ -131,15 +140,10 @@ def request_password_reset(email, locale, ip_address):
     Throttled like logins, for the account and for the address: each request mails someone.
     """
     email = normalize_email(email)
-    config = current_app.config
-    since = now_utc() - config['LOGIN_THROTTLE_WINDOW']
-    if (_recent_reset_requests(PasswordResetRequest.email == email, since) >= config['LOGIN_THROTTLE_LIMIT']
-            or _recent_reset_requests(PasswordResetRequest.ip_address == ip_address, since)
-            >= config['LOGIN_THROTTLE_LIMIT']):
+    if _throttled(PasswordResetRequest, PasswordResetRequest.requested_at, email, ip_address):
         logger.warning('Password reset throttled for %s from %s', email, ip_address)
         raise PasswordResetThrottled(_l('Too many password reset requests. Please wait %(minutes)s minutes and '
-                                        'try again.'),
-                                     minutes=int(config['LOGIN_THROTTLE_WINDOW'].total_seconds() // 60))
+                                        'try again.'), minutes=_throttle_minutes())
     db.session.add(PasswordResetRequest(email=email, ip_address=ip_address))
     user = user_by_email(email)
     if user is None or not user.is_active:
@@ -150,12 +154,6 @@ def request_password_reset(email, locale, ip_address):
     queue_email(user.email, 'auth/password_reset', user.locale or locale, user=user, token=token,
                 hours=int(max_age.total_seconds() // 3600))
     return token
-
-
-def _recent_reset_requests(criterion, since):
-    query = sa.select(sa.func.count()).select_from(PasswordResetRequest).where(
-        criterion, PasswordResetRequest.requested_at >= since)
-    return db.session.execute(query).scalar_one()
 
 
 @helper
