@@ -197,7 +197,7 @@ def test_no_route_answers_5xx_to_bad_input(app, client, login, kind):
 # --- what people see ----------------------------------------------------------------------------
 
 EN = {'Accept-Language': 'en'}
-FAR_DATE = 'Enter a date between the years 1900 and 2999.'
+FAR_DATE = 'Enter a date between 2000 and 2100.'
 
 
 def test_a_nul_character_anywhere_is_refused_before_any_view(client, login):

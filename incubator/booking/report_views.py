@@ -1,14 +1,13 @@
 """The occupancy report for managers: open, booked and no-show hours per space, on screen and as CSV."""
 import csv
 import io
-from datetime import date
 
 from babel.dates import format_skeleton
 from flask import Response, render_template, request, url_for
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, SelectField, ValidationError, validators
+from wtforms import DateField, SelectField, validators
 
 from incubator.booking.blueprint import bp
 from incubator.booking.reports import PERIOD_LENGTHS, Period, occupancy_report
@@ -34,10 +33,6 @@ class OccupancyFilterForm(BaseForm):
     def __init__(self, *args, sites=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.site.choices = [('', _l('All sites')), *((str(site.id), site.name) for site in sites)]
-
-    def validate_start(self, field):
-        if field.data and not date(2000, 1, 1) <= field.data <= date(2100, 12, 31):
-            raise ValidationError(_l('Enter a date between 2000 and 2100.'))
 
     def period_asked(self, today):
         """The period of the valid start date (today's if none) and length (a week if none)."""

@@ -2,16 +2,15 @@
 for what people type everywhere: amounts in yuan, clock times, local dates and date-times, numbers in a range."""
 import re
 import unicodedata
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, DateTimeLocalField, StringField, TimeField, ValidationError, validators
+from wtforms import DateField, DateTimeLocalField, StringField, TimeField, validators
 
 from incubator.core.params import DATABASE_INT_MAX
-from incubator.core.time import SUPPORTED_YEARS, is_supported_date
 
 #: A blank choice (``kind= ``) is read as the empty one: the field's "any" choice, else "not a valid choice".
 _CHOICE_FIELDS = {'SelectField', 'RadioField'}
@@ -41,21 +40,23 @@ class BaseForm(FlaskForm):
                     field.data = None  # nothing after may compute with it; text stays for the person to correct
 
 
+#: The dates a form accepts (every date and date-time field of a BaseForm): a typo stays out of the database.
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
 _CONTROL_CHARACTER = re.compile(r'[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]')
 
 
 def refusal(value):
     """Why a field's value cannot be used, or None.
 
-    A date outside the supported years would overflow in date arithmetic and timezone
-    conversion; a number beyond a database integer would fail in the database; control
+    A date outside 2000-2100 is a typo (0206, 20260) and one far enough out would overflow
+    in date arithmetic and timezone conversion; a number beyond a database integer would fail in the database; control
     characters (tab and line breaks aside) have no place in text people read.
     """
     values = value if isinstance(value, list) else [value]
     for item in values:
-        if isinstance(item, date) and not is_supported_date(item):
-            return _l('Enter a date between the years %(first)d and %(last)d.',
-                      first=SUPPORTED_YEARS[0], last=SUPPORTED_YEARS[-1])
+        day = item.date() if isinstance(item, datetime) else item
+        if isinstance(day, date) and not FIRST_DAY <= day <= LAST_DAY:
+            return _l('Enter a date between 2000 and 2100.')
         if isinstance(item, int) and not isinstance(item, bool) and abs(item) > DATABASE_INT_MAX:
             return _l('Enter a smaller number.')
         if isinstance(item, str) and _CONTROL_CHARACTER.search(item):
@@ -105,8 +106,6 @@ class ConfirmForm(BaseForm):
 
 # --- fields for what people type: exact conversions (``Decimal``, never ``float``) -----------------
 
-#: The dates a form accepts: a typo such as 0206 or 20260 stays out of the database.
-FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
 DATE_MESSAGE = _l('Enter a date such as 2026-03-01.')
 #: The most any amount typed in yuan may be, in fen (¥9,999,999.99); a field may allow less.
 MAX_YUAN_FEN = 999_999_999
@@ -263,15 +262,8 @@ class LocalDateTimeField(DateTimeLocalField):
 
 
 def date_field(label, *extra):
-    """A date typed as 2026-03-01 (a browser's date picker); check its range with :func:`check_date_range`."""
+    """A date typed as 2026-03-01 (a browser's date picker); BaseForm refuses one outside FIRST_DAY-LAST_DAY."""
     return DateField(label, validators=[*extra], format='%Y-%m-%d')
-
-
-def check_date_range(field):
-    """For ``validate_<field>``: a date or date-time field's day must lie from ``FIRST_DAY`` to ``LAST_DAY``."""
-    day = field.data.date() if hasattr(field.data, 'date') else field.data
-    if day and not FIRST_DAY <= day <= LAST_DAY:
-        raise ValidationError(_l('Enter a date between 2000 and 2100.'))
 
 
 def show_error(form, error, aliases=None):

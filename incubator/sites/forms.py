@@ -11,7 +11,6 @@ from incubator.core.forms import (
     DATE_MESSAGE,
     BaseForm,
     ClockField,
-    check_date_range,
     date_field,
     given,
     max_length,
@@ -95,11 +94,7 @@ class ClosureForm(BaseForm):
     ends_on = date_field(_l('Last day (empty for one day)'), validators.Optional())
     reason = StringField(_l('Reason'), validators=[required(), max_length(200)])
 
-    def validate_starts_on(self, field):
-        check_date_range(field)
-
     def validate_ends_on(self, field):
-        check_date_range(field)
         if field.data and self.starts_on.data and field.data < self.starts_on.data:
             raise ValidationError(_l('The last day cannot be before the first day.'))
 

@@ -22,7 +22,6 @@ from incubator.core.forms import (
     LocalDateTimeField,
     ParsedField,
     YuanField,
-    check_date_range,
     date_field,
     email_address,
     given,
@@ -192,11 +191,7 @@ class BlackoutForm(BaseForm):
     ends_at = LocalDateTimeField(_l('Until'), validators=[given(_DATE_TIME_MESSAGE)])
     reason = StringField(_l('Reason'), validators=[required(), max_length(200)])
 
-    def validate_starts_at(self, field):
-        check_date_range(field)
-
     def validate_ends_at(self, field):
-        check_date_range(field)
         if self.starts_at.data and field.data and field.data <= self.starts_at.data:
             raise ValidationError(_l('The end must be after the start.'))
 
@@ -222,9 +217,6 @@ class RecordCertificationForm(BaseForm):
     def __init__(self, *args, certifications=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.certification_id.choices = [(c.id, c.name) for c in certifications]
-
-    def validate_expires_on(self, field):
-        check_date_range(field)
 
 
 # --- free quotas ----------------------------------------------------------------------------

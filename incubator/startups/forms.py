@@ -1,4 +1,3 @@
-from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
@@ -50,10 +49,6 @@ class StartupForm(BaseForm):
             field.data = credit_code.validate(field.data)
         except credit_code.InvalidCreditCode as error:
             raise ValidationError(CREDIT_CODE_MESSAGES[error.reason]) from None
-
-    def validate_admitted_on(self, field):
-        if field.data and not date(2000, 1, 1) <= field.data <= date(2100, 12, 31):
-            raise ValidationError(_l('Enter a date between 2000 and 2100.'))
 
 
 class MemberInvitationForm(InvitationFormBase):

@@ -213,7 +213,7 @@ def test_the_default_period_is_the_current_one_in_shanghai(client, login, world,
 @pytest.mark.parametrize('query, message', [
     ({'period': 'decade'}, 'Not a valid choice.'),
     ({'start': '2026-13-45'}, 'Not a valid date value.'),
-    ({'start': '1066-10-14'}, 'Enter a date between the years 1900 and 2999.'),
+    ({'start': '1066-10-14'}, 'Enter a date between 2000 and 2100.'),
     ({'kind': 'spaceship'}, 'Not a valid choice.'),
     ({'site': 'abc'}, 'Not a valid choice.'),
     ({'site': '99999'}, 'Not a valid choice.'),
