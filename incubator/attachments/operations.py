@@ -77,7 +77,7 @@ def _check(upload):
     detected = detect(stream)
     if detected.kind is None or detected.kind not in limits.allowed_kinds():
         raise DomainError(_l('“%(name)s” is not a kind of file accepted here. Accepted: %(allowed)s.'),
-                          code='attachments.type_not_allowed', name=name, allowed=limits.allowed_text())
+                          code='attachments.type_not_allowed', name=name, allowed=limits.lazy_allowed_text())
     if kind_claimed_by(name) not in ('', detected.kind):
         raise DomainError(_l('The contents of “%(name)s” are not what its name says (%(found)s inside). '
                              'Correct the name or choose the right file.'),
