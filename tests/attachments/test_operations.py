@@ -271,3 +271,17 @@ def test_the_job_removes_the_file_of_an_upload_rolled_back_without_the_hook(worl
     assert jobs.clean_orphans('2026-12-07', now_utc()) == {'deleted': 0}
     assert jobs.clean_orphans('2026-12-07', now_utc() + timedelta(hours=1, minutes=1)) == {'deleted': 1}
     assert stored_files(files_dir) == []
+
+
+def test_the_job_runs_nightly_through_the_scheduler(world, files_dir):
+    from incubator.scheduling.models import RunOutcome
+    from incubator.scheduling.registry import get_job
+    from incubator.scheduling.runner import run_job
+    assert get_job('attachments.clean_orphans').trigger == {'trigger': 'cron', 'hour': 3, 'minute': 41}
+    orphan = files_dir / ('d' * 32)
+    files_dir.mkdir(parents=True, exist_ok=True)
+    orphan.write_bytes(PDF)
+    _age(orphan, 3)
+    run = run_job('attachments.clean_orphans', now=now_utc())
+    assert run.outcome == RunOutcome.succeeded and run.counts == {'deleted': 1}
+    assert stored_files(files_dir) == []
