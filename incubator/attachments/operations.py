@@ -38,6 +38,8 @@ def attach_files(owner, files, *, user):
     checked = [_check(upload) for upload in files if upload is not None and upload.filename]
     if not checked:
         return []
+    if owner.id is None:
+        db.session.flush()  # a record created in the same operation: its files need its id
     _lock(owner_type, owner)
     count, total = queries.totals_of(owner)
     for item in checked:
