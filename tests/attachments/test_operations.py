@@ -285,3 +285,15 @@ def test_the_job_runs_nightly_through_the_scheduler(world, files_dir):
     run = run_job('attachments.clean_orphans', now=now_utc())
     assert run.outcome == RunOutcome.succeeded and run.counts == {'deleted': 1}
     assert stored_files(files_dir) == []
+
+
+def test_a_record_created_in_the_same_transaction_gets_its_files(world, files_dir):
+    from incubator.startups.models import Startup
+    from tests.factories import SiteFactory
+    new = Startup(name='Brand New', credit_code='91440300MA5F0XXX1E', tier=world.startup.tier, site=SiteFactory(),
+                  admitted_on=world.startup.admitted_on, status=StartupStatus.incubating, contact_name='C',
+                  contact_phone='0755-1234 5678')
+    db.session.add(new)
+    [attachment] = operations.attach_files(new, [upload(PDF, 'a.pdf')], user=world.owner)
+    db.session.commit()
+    assert attachment.owner_id == new.id and [a.id for a in queries.attachments_of(new)] == [attachment.id]

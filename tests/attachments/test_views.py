@@ -157,3 +157,14 @@ def test_the_list_without_removal_has_no_form(app, world, report):
         html = render_template_string("{% from 'attachments/macros.html' import attachment_list %}"
                                       "{{ attachment_list(files) }}", files=[report])
     assert '<form' not in html and '季度报告 Q4.pdf' in html
+
+
+def test_an_unknown_kind_in_the_configuration_stops_the_start():
+    from config import TestingConfig
+    from incubator import create_app
+
+    class Config(TestingConfig):
+        ATTACHMENTS_ALLOWED = frozenset({'pdf', 'exe'})
+
+    with pytest.raises(RuntimeError, match='exe'):
+        create_app(Config)
