@@ -14,6 +14,28 @@ KIND_LABELS = {
     'zip': _l('zip archives'),
 }
 MEGABYTE = 1024 * 1024
+#: What a detected content type is, in people's words; by its start for the families.
+_TYPE_LABELS = {
+    'application/pdf': _l('PDF document'),
+    'application/msword': _l('Word document'),
+    'application/vnd.openxmlformats-officedocument.wordprocessingml.document': _l('Word document'),
+    'application/vnd.oasis.opendocument.text': _l('Word document'),
+    'application/vnd.ms-excel': _l('Spreadsheet'),
+    'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': _l('Spreadsheet'),
+    'application/vnd.oasis.opendocument.spreadsheet': _l('Spreadsheet'),
+    'application/vnd.ms-powerpoint': _l('Presentation'),
+    'application/vnd.openxmlformats-officedocument.presentationml.presentation': _l('Presentation'),
+    'application/vnd.oasis.opendocument.presentation': _l('Presentation'),
+    'application/x-ole-storage': _l('Office document'),
+    'application/zip': _l('Zip archive'),
+    'text/': _l('Text'),
+    'image/': _l('Image'),
+}
+
+
+def type_label(content_type):
+    """The reader's name for a detected content type (the type itself when we have none)."""
+    return _TYPE_LABELS.get(content_type) or _TYPE_LABELS.get(content_type.split('/')[0] + '/') or content_type
 
 
 def allowed_kinds():

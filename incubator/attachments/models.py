@@ -4,6 +4,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from incubator.attachments.limits import type_label
 from incubator.auth.models import User
 from incubator.core.time import now_utc
 from incubator.extensions import db
@@ -27,6 +28,11 @@ class Attachment(db.Model):
     uploaded_at: Mapped[datetime] = mapped_column(default=now_utc)
 
     uploaded_by: Mapped[User] = relationship()
+
+    @property
+    def type_label(self):
+        """What the file is in the reader's words: "PDF document", not application/pdf."""
+        return type_label(self.content_type)
 
     def __repr__(self):
         return f'<Attachment {self.id} {self.owner_kind}:{self.owner_id} {self.original_name!r}>'

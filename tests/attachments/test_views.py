@@ -144,7 +144,7 @@ def test_the_macros_show_the_files_and_the_input_with_its_limits(app, world, rep
         login_user(world.owner)
         html = render_template_string(template, files=[report], form=EvidenceForm())
     assert f'href="/attachments/{report.id}"' in html and '季度报告 Q4.pdf' in html
-    assert '1 KB' in html and 'application/pdf' in html and 'Owner' in html
+    assert '1 KB' in html and 'PDF document' in html and 'application/pdf' not in html and 'Owner' in html
     assert f'action="/attachments/{report.id}/remove"' in html and 'name="csrf_token"' in html
     assert 'type="file"' in html and 'multiple' in html and 'accept=".pdf,' in html
     assert ('Accepted: PDF, images, Office documents, plain text, and zip archives. '
@@ -168,3 +168,20 @@ def test_an_unknown_kind_in_the_configuration_stops_the_start():
 
     with pytest.raises(RuntimeError, match='exe'):
         create_app(Config)
+
+
+@pytest.mark.parametrize('content_type, english, chinese', [
+    ('application/pdf', 'PDF document', 'PDF 文档'),
+    ('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'Spreadsheet', '电子表格'),
+    ('image/png', 'Image', '图片'),
+    ('text/plain', 'Text', '文本'),
+    ('application/x-unknown', 'application/x-unknown', 'application/x-unknown'),
+])
+def test_a_files_type_is_named_in_the_readers_words(app, content_type, english, chinese):
+    from flask_babel import force_locale
+
+    from incubator.attachments.limits import type_label
+    with force_locale('en'):
+        assert str(type_label(content_type)) == english
+    with force_locale('zh_Hans_CN'):
+        assert str(type_label(content_type)) == chinese
