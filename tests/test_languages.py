@@ -1,4 +1,5 @@
 from datetime import UTC
+from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
@@ -114,9 +115,14 @@ def test_the_template_holds_every_message_of_the_code():
     sources = (('incubator', [('**.py', 'python')]),
                ('templates', [('**.html', 'jinja2'), ('**.txt', 'jinja2')]))
     in_code = set()
+
+    def searched(path):  # Babel's default skips directories starting with _, such as templates/_macros
+        return not Path(path).name.startswith('.') and Path(path).name != '__pycache__'
+
     for directory, method_map in sources:
         for _file, _line, message, _comments, _context in extract_from_dir(PROJECT_DIR / directory, method_map,
-                                                                            keywords=keywords):
+                                                                            keywords=keywords,
+                                                                            directory_filter=searched):
             in_code.add(message if isinstance(message, str) else message[0])
     with open(CATALOGUES / 'messages.pot', 'rb') as file:
         template = {message.id if isinstance(message.id, str) else message.id[0]
