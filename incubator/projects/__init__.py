@@ -3,7 +3,7 @@
 
 def init_app(app):
     from incubator.attachments.registry import register_owner
-    from incubator.projects import models, notifications, permissions, views  # noqa: F401 (register them)
+    from incubator.projects import dashboard_views, models, notifications, permissions, views  # noqa: F401 (register them)
     from incubator.projects.blueprint import bp
     app.register_blueprint(bp)
     register_owner(models.ProgressSubmission, kind='progress_submission', view_permission='submission.view',

@@ -111,3 +111,15 @@ def _record_outcome(user, project):
 def _remove_evidence(user, submission):
     """The startup's members, while the submission is undecided (attachments asks whether it is locked)."""
     return _submit_progress(user, submission.milestone)
+
+
+@rule('projects.dashboard')
+def _see_dashboard(user, obj):
+    """The managers' dashboard of every project, and its CSV export."""
+    return is_staff(user)
+
+
+@rule('projects.committee')
+def _see_committee_view(user, obj):
+    """The committee's read-only view of every project and its review outcomes (staff see it too)."""
+    return _view_all_projects(user, obj)
