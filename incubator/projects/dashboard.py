@@ -2,7 +2,7 @@
 
 The health a row shows comes from :func:`health.classify` on :func:`health.health_inputs` (the project page's
 own rule and inputs, two statements for a page of rows). Filtering and sorting by health must see every
-project, not one page, so :func:`health_rank` writes the same rule as one SQL CASE over grouped subqueries,
+project, not one page, so :func:`_health_table` writes the same rule as one SQL CASE over grouped subqueries,
 built from the same thresholds and rounding; the tests hold the two to agreement for projects of every state.
 """
 from dataclasses import dataclass
@@ -118,16 +118,30 @@ def _kpi_shares(project_ids):
     return health._kpi_share_query(project_ids).subquery('kpi_shares')
 
 
-def health_rank(today, milestones, shares):
-    """The health rule of :func:`health.classify` as SQL: 0 off track, 1 at risk, 2 on track."""
-    overdue = sa.func.coalesce(milestones.c.overdue, 0)
+def _health_table(today, project_ids):
+    """(project id, health rank, overdue milestones, oldest overdue due date) of ``project_ids`` (a select):
+    the rule of :func:`health.classify` as SQL, ranked 0 off track, 1 at risk, 2 on track.
+
+    Built in layers so that each share is written once: the inputs, their rounded percentages, the rank."""
+    milestones, shares = _milestone_counts(today), _kpi_shares(project_ids)
     share = list(shares.c)[1]
-    lag = _percent(_time_share(today)) - _percent(share)
-    off = sa.or_(Project.last_review_outcome == ReviewOutcome.stop, overdue >= 2,
-                 sa.and_(share.is_not(None), lag > OFF_TRACK_LAG))
-    risk = sa.or_(Project.last_review_outcome == ReviewOutcome.warning, overdue == 1,
-                  sa.and_(share.is_not(None), lag > AT_RISK_LAG))
-    return sa.case((off, 0), (risk, 1), else_=2)
+    inputs = (sa.select(Project.id.label('project_id'), Project.last_review_outcome.label('outcome'),
+                        sa.func.coalesce(milestones.c.overdue, 0).label('overdue'), milestones.c.oldest_overdue,
+                        _time_share(today).label('time_share'), share.label('kpi_share'))
+              .outerjoin(milestones, milestones.c.project_id == Project.id)
+              .outerjoin(shares, list(shares.c)[0] == Project.id)
+              .where(Project.id.in_(project_ids)).subquery('health_inputs'))
+    percents = sa.select(inputs.c.project_id, inputs.c.outcome, inputs.c.overdue, inputs.c.oldest_overdue,
+                         inputs.c.kpi_share, _percent(inputs.c.time_share).label('elapsed'),
+                         _percent(inputs.c.kpi_share).label('reached')).subquery('health_percents')
+    lag = percents.c.elapsed - percents.c.reached
+    known = percents.c.kpi_share.is_not(None)
+    off = sa.or_(percents.c.outcome == ReviewOutcome.stop, percents.c.overdue >= 2,
+                 sa.and_(known, lag > OFF_TRACK_LAG))
+    risk = sa.or_(percents.c.outcome == ReviewOutcome.warning, percents.c.overdue == 1,
+                  sa.and_(known, lag > AT_RISK_LAG))
+    return sa.select(percents.c.project_id, sa.case((off, 0), (risk, 1), else_=2).label('rank'),
+                     percents.c.overdue, percents.c.oldest_overdue).subquery('health')
 
 
 def _filter_clauses(filters):
@@ -144,27 +158,22 @@ def _filter_clauses(filters):
 
 
 def _ranked(filters, today):
-    """(select of projects with their health rank and oldest overdue date, rank, oldest) under ``filters``
-    but the health and show ones, which the caller applies or groups by."""
+    """(select of the projects under ``filters`` but health and show, their health table)."""
     matching = sa.select(Project.id).join(Startup, Startup.id == Project.startup_id).where(*_filter_clauses(filters))
-    milestones, shares = _milestone_counts(today), _kpi_shares(matching)
-    rank = health_rank(today, milestones, shares)
-    query = (sa.select(Project)
-             .join(Startup, Startup.id == Project.startup_id)
-             .outerjoin(milestones, milestones.c.project_id == Project.id)
-             .outerjoin(shares, list(shares.c)[0] == Project.id)
-             .where(*_filter_clauses(filters)))
-    return query, rank, milestones
+    table = _health_table(today, matching)
+    query = (sa.select(Project).join(Startup, Startup.id == Project.startup_id)
+             .join(table, table.c.project_id == Project.id))
+    return query, table
 
 
-def _shown(query, filters, rank, milestones):
+def _shown(query, filters, table):
     if filters.health is not None:
-        query = query.where(rank == HEALTH_ORDER.index(filters.health))
+        query = query.where(table.c.rank == HEALTH_ORDER.index(filters.health))
     if filters.show == SHOW_OVERDUE:
-        query = query.where(milestones.c.overdue > 0)
+        query = query.where(table.c.overdue > 0)
     elif filters.show == SHOW_AWAITING:
         query = query.where(Project.id.in_(_awaiting_projects()))
-    return query.order_by(rank, milestones.c.oldest_overdue.is_(None), milestones.c.oldest_overdue, Project.id)
+    return query.order_by(table.c.rank, table.c.oldest_overdue.is_(None), table.c.oldest_overdue, Project.id)
 
 
 def _awaiting_projects():
@@ -191,8 +200,8 @@ class Summary:
 
 def dashboard_page(filters, today, page, per_page=PER_PAGE):
     """A counted page of projects, worst health first then oldest overdue, as :class:`DashboardRow`s."""
-    query, rank, milestones = _ranked(filters, today)
-    query = _shown(query, filters, rank, milestones).options(
+    query, table = _ranked(filters, today)
+    query = _shown(query, filters, table).options(
         joinedload(Project.startup).joinedload(Startup.site), joinedload(Project.manager))
     pagination = paginate(query, page, per_page)
     pagination.rows = rows_of(pagination.items, today)
@@ -220,9 +229,9 @@ def rows_of(projects, today):
 def summary(filters, today):
     """Counts over the projects the filters but health and show select: by health, overdue milestones,
     submissions awaiting a decision. Two statements."""
-    query, rank, milestones = _ranked(filters, today)
-    counted = query.with_only_columns(rank.label('rank'), sa.func.count(Project.id),
-                                      sa.func.coalesce(sa.func.sum(milestones.c.overdue), 0)).group_by(rank)
+    query, table = _ranked(filters, today)
+    counted = query.with_only_columns(table.c.rank, sa.func.count(Project.id),
+                                      sa.func.coalesce(sa.func.sum(table.c.overdue), 0)).group_by(table.c.rank)
     by_health, overdue = dict.fromkeys(HEALTH_ORDER, 0), 0
     for position, projects, milestone_count in db.session.execute(counted):
         by_health[HEALTH_ORDER[position]] = projects
@@ -238,8 +247,8 @@ def summary(filters, today):
 
 def dashboard_ids(filters, today):
     """The ids of every project of the filtered list, in its order (the CSV export's rows)."""
-    query, rank, milestones = _ranked(filters, today)
-    return db.session.execute(_shown(query, filters, rank, milestones).with_only_columns(Project.id)).scalars().all()
+    query, table = _ranked(filters, today)
+    return db.session.execute(_shown(query, filters, table).with_only_columns(Project.id)).scalars().all()
 
 
 def export_rows(ids, today, chunk=500):
