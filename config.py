@@ -44,7 +44,17 @@ class Config:
     REMEMBER_COOKIE_SECURE = False
     REMEMBER_COOKIE_DURATION = timedelta(days=14)
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
-    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+
+    # Evidence files (incubator/attachments): where they are kept (default: <instance>/attachments; in production
+    # a shared volume every web worker and the scheduler see), which kinds are accepted, and how much.
+    ATTACHMENTS_DIR = os.environ.get('ATTACHMENTS_DIR') or None
+    ATTACHMENTS_ALLOWED = frozenset(kind.strip() for kind in os.environ.get(
+        'ATTACHMENTS_ALLOWED', 'pdf,image,office,text,zip').split(',') if kind.strip())
+    ATTACHMENTS_MAX_FILE_BYTES = int(os.environ.get('ATTACHMENTS_MAX_FILE_BYTES', 20 * 1024 * 1024))
+    ATTACHMENTS_MAX_ITEM_BYTES = int(os.environ.get('ATTACHMENTS_MAX_ITEM_BYTES', 50 * 1024 * 1024))
+    ATTACHMENTS_MAX_FILES = int(os.environ.get('ATTACHMENTS_MAX_FILES', 10))
+    # One request carries at most one item's files and its other fields; a larger body is refused (413).
+    MAX_CONTENT_LENGTH = ATTACHMENTS_MAX_ITEM_BYTES + 1024 * 1024
 
     BOOTSTRAP_SERVE_LOCAL = True
 

@@ -12,8 +12,8 @@ from incubator.extensions import babel, bootstrap, csrf, db, login_manager, migr
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 #: The domains, each below the ones after it: the one list to extend when a domain is added (README: "Adding a domain").
-DOMAINS = ('scheduling', 'notifications', 'auth', 'workcalendar', 'users', 'sites', 'startups', 'spaces', 'booking',
-           'payments', 'projects', 'audit', 'dashboard')
+DOMAINS = ('scheduling', 'notifications', 'auth', 'workcalendar', 'users', 'sites', 'attachments', 'startups', 'spaces',
+           'booking', 'payments', 'projects', 'audit', 'dashboard')
 
 
 class DatabaseIdConverter(IntegerConverter):

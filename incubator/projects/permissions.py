@@ -99,3 +99,15 @@ def _view_submission(user, submission):
 hidden_unless('Project', 'project.view')
 hidden_unless('Milestone', 'milestone.view')
 hidden_unless('ProgressSubmission', 'submission.view')
+
+
+@rule('project.record_outcome')
+def _record_outcome(user, project):
+    """The outcome of a progress review: managers and administrators."""
+    return is_staff(user)
+
+
+@rule('submission.remove_evidence')
+def _remove_evidence(user, submission):
+    """The startup's members, while the submission is undecided (attachments asks whether it is locked)."""
+    return _submit_progress(user, submission.milestone)

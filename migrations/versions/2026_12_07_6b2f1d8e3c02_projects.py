@@ -1,7 +1,7 @@
 """Projects, their fundings, milestones with KPI targets and date history, progress submissions, KPI figures.
 
 Revision ID: 6b2f1d8e3c02
-Revises: 3f6b2c9d1e07
+Revises: 5a1e0c7d2b01
 Create Date: 2026-12-07 01:07:02.335437
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '6b2f1d8e3c02'
-down_revision = '3f6b2c9d1e07'
+down_revision = '5a1e0c7d2b01'
 branch_labels = None
 depends_on = None
 
