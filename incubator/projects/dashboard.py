@@ -6,6 +6,7 @@ project, not one page, so :func:`_health_table` writes the same rule as one SQL 
 built from the same thresholds and rounding; the tests hold the two to agreement for projects of every state.
 """
 from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
@@ -13,7 +14,7 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.sql.functions import FunctionElement
 
 from incubator.auth.models import User
-from incubator.core.pagination import paginate
+from incubator.core.time import from_local, programme_timezone
 from incubator.extensions import db
 from incubator.projects import health
 from incubator.projects.health import AT_RISK_LAG, OFF_TRACK_LAG, Health
@@ -26,13 +27,14 @@ from incubator.projects.models import (
     ReviewOutcome,
     SubmissionState,
 )
+from incubator.projects.reviews.models import ProgressReview, ReviewState
 from incubator.startups.models import Startup
 
 PER_PAGE = 25
 #: Health in the order the dashboard lists it: the worst first.
 HEALTH_ORDER = (Health.off_track, Health.at_risk, Health.on_track)
 #: What else the list may be narrowed to (the summary's counts link to these).
-SHOW_OVERDUE, SHOW_AWAITING = 'overdue', 'awaiting_decision'
+SHOW_OVERDUE, SHOW_AWAITING, SHOW_REVIEWS_DUE = 'overdue', 'awaiting_decision', 'reviews_due'
 
 
 @dataclass(frozen=True)
@@ -157,28 +159,61 @@ def _filter_clauses(filters):
     return clauses
 
 
-def _ranked(filters, today):
-    """(select of the projects under ``filters`` but health and show, their health table)."""
+def _listing(filters, today):
+    """Every project under ``filters`` but health and show, once: its health rank, overdue milestones, reviews
+    due this week, submissions awaiting a decision, and (the same on every row) the summary's totals."""
     matching = sa.select(Project.id).join(Startup, Startup.id == Project.startup_id).where(*_filter_clauses(filters))
-    table = _health_table(today, matching)
-    query = (sa.select(Project).join(Startup, Startup.id == Project.startup_id)
-             .join(table, table.c.project_id == Project.id))
-    return query, table
+    table, due, awaiting = _health_table(today, matching), _reviews_due(today), _awaiting()
+    reviews_due, submissions = sa.func.coalesce(due.c.reviews, 0), sa.func.coalesce(awaiting.c.submissions, 0)
+    totals = [sa.func.sum(sa.case((table.c.rank == position, 1), else_=0)).over().label(f'health_{position}')
+              for position in range(len(HEALTH_ORDER))]
+    return (sa.select(table.c.project_id, table.c.rank, table.c.overdue, table.c.oldest_overdue,
+                      reviews_due.label('reviews_due'), submissions.label('awaiting'), *totals,
+                      sa.func.sum(table.c.overdue).over().label('all_overdue'),
+                      sa.func.sum(reviews_due).over().label('all_reviews_due'),
+                      sa.func.sum(submissions).over().label('all_awaiting'))
+            .outerjoin(due, due.c.project_id == table.c.project_id)
+            .outerjoin(awaiting, awaiting.c.project_id == table.c.project_id)
+            .subquery('listing'))
 
 
-def _shown(query, filters, table):
+def _shown(listing, filters):
+    """The listing's rows that the health and show filters select, worst health first, then oldest overdue."""
+    query = sa.select(listing)
     if filters.health is not None:
-        query = query.where(table.c.rank == HEALTH_ORDER.index(filters.health))
+        query = query.where(listing.c.rank == HEALTH_ORDER.index(filters.health))
     if filters.show == SHOW_OVERDUE:
-        query = query.where(table.c.overdue > 0)
+        query = query.where(listing.c.overdue > 0)
     elif filters.show == SHOW_AWAITING:
-        query = query.where(Project.id.in_(_awaiting_projects()))
-    return query.order_by(table.c.rank, table.c.oldest_overdue.is_(None), table.c.oldest_overdue, Project.id)
+        query = query.where(listing.c.awaiting > 0)
+    elif filters.show == SHOW_REVIEWS_DUE:
+        query = query.where(listing.c.reviews_due > 0)
+    return query.order_by(listing.c.rank, listing.c.oldest_overdue.is_(None), listing.c.oldest_overdue,
+                          listing.c.project_id)
 
 
-def _awaiting_projects():
-    return (sa.select(Milestone.project_id).join(ProgressSubmission, ProgressSubmission.milestone_id == Milestone.id)
-            .where(ProgressSubmission.state == SubmissionState.pending))
+def _awaiting():
+    """Per project: progress submissions awaiting a manager's decision."""
+    return (sa.select(Milestone.project_id.label('project_id'), sa.func.count().label('submissions'))
+            .join(ProgressSubmission, ProgressSubmission.milestone_id == Milestone.id)
+            .where(ProgressSubmission.state == SubmissionState.pending)
+            .group_by(Milestone.project_id).subquery('awaiting'))
+
+
+def working_week(today):
+    """From Monday 00:00 to Saturday 00:00 of the week of ``today``, in programme time, as UTC instants."""
+    monday = today - timedelta(days=today.weekday())
+    return (from_local(datetime.combine(monday, time()), programme_timezone()),
+            from_local(datetime.combine(monday + timedelta(days=5), time()), programme_timezone()))
+
+
+def _reviews_due(today):
+    """Per project: undecided progress reviews whose deadline falls in this working week."""
+    first, last = working_week(today)
+    return (sa.select(ProgressReview.project_id.label('project_id'), sa.func.count().label('reviews'))
+            .where(ProgressReview.state != ReviewState.decided, ProgressReview.due_at >= first,
+                   ProgressReview.due_at < last)
+            .group_by(ProgressReview.project_id).subquery('reviews_due'))
 
 
 @dataclass(frozen=True)
@@ -189,6 +224,8 @@ class DashboardRow:
     overdue: int
     oldest_overdue: Milestone | None
     next_due: Milestone | None
+    reviews_due: int = 0
+    last_review: ProgressReview | None = None
 
 
 @dataclass(frozen=True)
@@ -196,25 +233,104 @@ class Summary:
     by_health: dict
     overdue_milestones: int
     awaiting_decision: int
+    reviews_due: int
+
+    @classmethod
+    def of(cls, row):
+        if row is None:
+            return cls(by_health=dict.fromkeys(HEALTH_ORDER, 0), overdue_milestones=0, awaiting_decision=0,
+                       reviews_due=0)
+        return cls(by_health={health: int(getattr(row, f'health_{position}'))
+                              for position, health in enumerate(HEALTH_ORDER)},
+                   overdue_milestones=int(row.all_overdue), awaiting_decision=int(row.all_awaiting),
+                   reviews_due=int(row.all_reviews_due))
 
 
-def dashboard_page(filters, today, page, per_page=PER_PAGE):
-    """A counted page of projects, worst health first then oldest overdue, as :class:`DashboardRow`s."""
-    query, table = _ranked(filters, today)
-    query = _shown(query, filters, table).options(
-        joinedload(Project.startup).joinedload(Startup.site), joinedload(Project.manager))
-    pagination = paginate(query, page, per_page)
-    pagination.rows = rows_of(pagination.items, today)
-    return pagination
+class DashboardPage:
+    """One page of the dashboard: its rows, the summary of every project the other filters select, and page
+    numbers (a page past the end shows the last one)."""
+
+    def __init__(self, rows, summary, page, per_page, total):
+        self.rows, self.summary, self.page, self.per_page, self.total = rows, summary, page, per_page, total
+        self.items = [row.project for row in rows]
+
+    @property
+    def pages(self):
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_prev(self):
+        return self.page > 1
+
+    @property
+    def has_next(self):
+        return self.page < self.pages
+
+    @property
+    def prev_num(self):
+        return self.page - 1 if self.has_prev else None
+
+    @property
+    def next_num(self):
+        return self.page + 1 if self.has_next else None
 
 
-def rows_of(projects, today):
-    """Each project's health (the project page's rule) and milestones to mention: three statements."""
+def dashboard_page(filters, today, page, per_page=PER_PAGE, with_reviews=False):
+    """A page of projects, worst health first then oldest overdue, with the summary: the list in one statement
+    whatever the number of projects, then the page's projects, their health and milestones (four more), and
+    (``with_reviews``) their last decided review (one more)."""
+    listing = _listing(filters, today)
+    shown = _shown(listing, filters)
+    counted = sa.select(shown.subquery('shown'))
+    counted = counted.add_columns(sa.func.count().over().label('total'))
+    found = db.session.execute(counted.limit(per_page).offset((page - 1) * per_page)).all()
+    if not found and page > 1:  # past the end: the last page
+        total = db.session.execute(sa.select(sa.func.count()).select_from(shown.subquery())).scalar_one()
+        page = max(1, -(-total // per_page))
+        found = db.session.execute(counted.limit(per_page).offset((page - 1) * per_page)).all()
+    summary_row = found[0] if found else db.session.execute(sa.select(listing).limit(1)).first()
+    projects = _projects_by_id([row.project_id for row in found])
+    rows = rows_of(projects, today, reviews_due={row.project_id: int(row.reviews_due) for row in found},
+                   with_reviews=with_reviews)
+    return DashboardPage(rows, Summary.of(summary_row), page, per_page, int(found[0].total) if found else 0)
+
+
+def _projects_by_id(ids):
+    """The projects of ``ids`` in that order, with what a row shows."""
+    if not ids:
+        return []
+    projects = db.session.execute(
+        sa.select(Project).where(Project.id.in_(ids))
+        .options(joinedload(Project.startup).joinedload(Startup.site), joinedload(Project.manager))
+    ).scalars().all()
+    order = {project_id: position for position, project_id in enumerate(ids)}
+    return sorted(projects, key=lambda project: order[project.id])
+
+
+def last_decided_reviews(project_ids):
+    """``{project id: its last decided review}`` with who decided it: one statement."""
+    if not project_ids:
+        return {}
+    latest = (sa.select(ProgressReview.id, sa.func.row_number().over(
+        partition_by=ProgressReview.project_id,
+        order_by=(ProgressReview.decided_at.desc(), ProgressReview.id.desc())).label('rank'))
+        .where(ProgressReview.project_id.in_(project_ids), ProgressReview.state == ReviewState.decided)
+        .subquery())
+    reviews = db.session.execute(
+        sa.select(ProgressReview).join(latest, sa.and_(latest.c.id == ProgressReview.id, latest.c.rank == 1))
+        .options(joinedload(ProgressReview.decided_by))).scalars().all()
+    return {review.project_id: review for review in reviews}
+
+
+def rows_of(projects, today, reviews_due=None, with_reviews=False):
+    """Each project's health (the project page's rule) and milestones to mention: three statements (four
+    ``with_reviews``)."""
     inputs = health.health_inputs(projects, today)
     ids = [project.id for project in projects]
     open_milestones = db.session.execute(
         sa.select(Milestone).where(Milestone.project_id.in_(ids), Milestone.state != MilestoneState.accepted)
         .order_by(Milestone.due_date, Milestone.id)).scalars().all() if ids else []
+    last_reviews = last_decided_reviews(ids) if with_reviews else {}
     rows = []
     for project in projects:
         mine = [milestone for milestone in open_milestones if milestone.project_id == project.id]
@@ -222,45 +338,22 @@ def rows_of(projects, today):
         rows.append(DashboardRow(
             project=project, health=level, reasons=reasons, overdue=inputs[project.id].overdue_milestones,
             oldest_overdue=next((m for m in mine if m.is_overdue_on(today)), None),
-            next_due=next((m for m in mine if m.due_date >= today), None)))
+            next_due=next((m for m in mine if m.due_date >= today), None),
+            reviews_due=(reviews_due or {}).get(project.id, 0), last_review=last_reviews.get(project.id)))
     return rows
 
 
-def summary(filters, today):
-    """Counts over the projects the filters but health and show select: by health, overdue milestones,
-    submissions awaiting a decision. Two statements."""
-    query, table = _ranked(filters, today)
-    counted = query.with_only_columns(table.c.rank, sa.func.count(Project.id),
-                                      sa.func.coalesce(sa.func.sum(table.c.overdue), 0)).group_by(table.c.rank)
-    by_health, overdue = dict.fromkeys(HEALTH_ORDER, 0), 0
-    for position, projects, milestone_count in db.session.execute(counted):
-        by_health[HEALTH_ORDER[position]] = projects
-        overdue += milestone_count
-    awaiting = db.session.execute(
-        sa.select(sa.func.count(ProgressSubmission.id))
-        .join(Milestone, Milestone.id == ProgressSubmission.milestone_id)
-        .join(Project, Project.id == Milestone.project_id)
-        .join(Startup, Startup.id == Project.startup_id)
-        .where(ProgressSubmission.state == SubmissionState.pending, *_filter_clauses(filters))).scalar_one()
-    return Summary(by_health=by_health, overdue_milestones=int(overdue), awaiting_decision=awaiting)
-
-
 def dashboard_ids(filters, today):
-    """The ids of every project of the filtered list, in its order (the CSV export's rows)."""
-    query, table = _ranked(filters, today)
-    return db.session.execute(_shown(query, filters, table).with_only_columns(Project.id)).scalars().all()
+    """The ids of every project of the filtered list, in its order (the CSV export's rows): one statement."""
+    shown = _shown(_listing(filters, today), filters).subquery('shown')
+    return db.session.execute(sa.select(shown.c.project_id)).scalars().all()
 
 
 def export_rows(ids, today, chunk=500):
     """(row, granted fen) for ``ids`` in their order, a chunk at a time: a fixed number of statements a chunk."""
     for start in range(0, len(ids), chunk):
         part = ids[start:start + chunk]
-        projects = db.session.execute(
-            sa.select(Project).where(Project.id.in_(part))
-            .options(joinedload(Project.startup).joinedload(Startup.site), joinedload(Project.manager))
-        ).scalars().all()
-        order = {project_id: position for position, project_id in enumerate(part)}
-        projects.sort(key=lambda project: order[project.id])
+        projects = _projects_by_id(part)
         granted = dict(db.session.execute(
             sa.select(ProjectFunding.project_id, sa.func.sum(ProjectFunding.amount_fen))
             .where(ProjectFunding.project_id.in_(part)).group_by(ProjectFunding.project_id)).all())

@@ -3,7 +3,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import SelectField
 
 from incubator.core.forms import BaseForm
-from incubator.projects.dashboard import SHOW_AWAITING, SHOW_OVERDUE, DashboardFilters
+from incubator.projects.dashboard import SHOW_AWAITING, SHOW_OVERDUE, SHOW_REVIEWS_DUE, DashboardFilters
 from incubator.projects.health import Health
 from incubator.projects.models import ProjectField
 from incubator.startups.models import Tier
@@ -20,7 +20,8 @@ class DashboardFilterForm(BaseForm):
     health = SelectField(_l('Health'), default='', choices=lambda: [('', _l('Any health')), *Health.choices()])
     show = SelectField(_l('Show'), default='', choices=lambda: [
         ('', _l('All projects')), (SHOW_OVERDUE, _l('With overdue milestones')),
-        (SHOW_AWAITING, _l('With submissions awaiting a decision'))])
+        (SHOW_AWAITING, _l('With submissions awaiting a decision')),
+        (SHOW_REVIEWS_DUE, _l('With a review due this week'))])
 
     def __init__(self, *args, sites=(), managers=(), **kwargs):
         super().__init__(*args, **kwargs)

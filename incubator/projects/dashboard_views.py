@@ -8,7 +8,7 @@ from incubator.core.pagination import page_number
 from incubator.core.permissions import permission_required
 from incubator.core.time import now_utc, to_local
 from incubator.projects.blueprint import bp
-from incubator.projects.dashboard import dashboard_ids, dashboard_page, export_rows, project_managers, summary
+from incubator.projects.dashboard import dashboard_ids, dashboard_page, export_rows, project_managers
 from incubator.projects.dashboard_forms import DashboardFilterForm
 from incubator.projects.models import programme_today
 from incubator.sites.queries import list_sites
@@ -30,8 +30,7 @@ def dashboard():
     args = form.arguments()
     summary_args = {name: value for name, value in args.items() if name not in ('health', 'show')}
     return render_template('projects/dashboard.html', form=form, today=today, args=args, summary_args=summary_args,
-                           pagination=dashboard_page(filters, today, page_number()),
-                           summary=summary(filters, today))
+                           pagination=dashboard_page(filters, today, page_number()))
 
 
 @bp.route('/projects/dashboard.csv')
@@ -54,7 +53,7 @@ def committee():
     form = _filter_form()
     filters, today = form.filters(), programme_today()
     return render_template('projects/committee.html', form=form, today=today, args=form.arguments(),
-                           pagination=dashboard_page(filters, today, page_number()))
+                           pagination=dashboard_page(filters, today, page_number(), with_reviews=True))
 
 
 class _Echo:

@@ -3,14 +3,14 @@ order, that their health agrees with the project page's rule, and that their cos
 import csv
 import io
 import random
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 import time_machine
 
 from incubator.extensions import db
-from incubator.projects.dashboard import DashboardFilters, dashboard_ids, dashboard_page, summary
+from incubator.projects.dashboard import DashboardFilters, dashboard_ids, dashboard_page
 from incubator.projects.health import Health, health_of
 from incubator.projects.models import (
     FundingKind,
@@ -26,6 +26,7 @@ from incubator.projects.models import (
     ReviewCadence,
     ReviewOutcome,
 )
+from incubator.projects.reviews.models import ProgressReview, ReviewState
 from incubator.startups.models import MembershipRole, Tier
 from tests.factories import SiteFactory, StartupFactory, UserFactory, member_of
 
@@ -161,10 +162,10 @@ def test_summary_counts(portfolio):
     submission = ProgressSubmission(milestone=portfolio.two_overdue.milestones[0], narrative='Done')
     db.session.add(submission)
     db.session.commit()
-    counts = summary(DashboardFilters(), TODAY)
+    counts = dashboard_page(DashboardFilters(), TODAY, 1).summary
     assert counts.by_health == {Health.on_track: 1, Health.at_risk: 3, Health.off_track: 3}
     assert counts.overdue_milestones == 3 and counts.awaiting_decision == 1
-    north = summary(DashboardFilters(site_id=portfolio.north.id), TODAY)
+    north = dashboard_page(DashboardFilters(site_id=portfolio.north.id), TODAY, 1).summary
     assert north.by_health == {Health.on_track: 1, Health.at_risk: 1, Health.off_track: 1}
 
 
@@ -175,7 +176,7 @@ def test_summary_counts(portfolio):
 def test_who_may_see_the_dashboard_and_the_committee_view(portfolio, client, login, role, path):
     if role:
         login(getattr(portfolio, role))
-    response = client.get(path)
+    response = client.get(path, buffered=True)
     allowed = {'manager', 'admin'} | ({'committee'} if path == '/projects/committee' else set())
     if role is None:
         assert response.status_code == 302 and '/login' in response.location
@@ -338,3 +339,41 @@ def test_the_committee_sees_no_edit_button_or_form_on_a_project_page(portfolio, 
     text = main_part(response)
     assert response.status_code == 200 and 'Late twice' in text
     assert '<form' not in text and '/edit' not in text and '/new' not in text and '/reschedule' not in text
+
+
+# --- reviews ---------------------------------------------------------------------------------------------
+
+def review(project, period_start, due_at, state=ReviewState.awaiting_self_assessment, **decision):
+    made = ProgressReview(project=project, period_start=period_start, manager_id=project.manager_id, due_at=due_at,
+                          state=state, **decision)
+    db.session.add(made)
+    db.session.commit()
+    return made
+
+
+def test_reviews_due_this_working_week(portfolio, client, login):
+    # Monday 7 December 2026: the week runs to Friday the 11th in Shanghai (Saturday 00:00 is Friday 16:00 UTC).
+    review(portfolio.on_track, date(2026, 10, 1), datetime(2026, 12, 11, 15, 59, tzinfo=UTC))
+    review(portfolio.warned, date(2026, 10, 1), datetime(2026, 12, 6, 15, 59, tzinfo=UTC))  # Sunday: last week
+    review(portfolio.lagging, date(2026, 10, 1), datetime(2026, 12, 11, 16, 0, tzinfo=UTC))  # Saturday
+    review(portfolio.stopped, date(2026, 10, 1), datetime(2026, 12, 8, 2, 0, tzinfo=UTC), state=ReviewState.decided,
+           outcome=ReviewOutcome.stop, decided_at=datetime(2026, 12, 7, 2, 0, tzinfo=UTC))
+    page = dashboard_page(DashboardFilters(), TODAY, 1)
+    assert page.summary.reviews_due == 1
+    assert {row.project.title: row.reviews_due for row in page.rows if row.reviews_due} == {'Steady': 1}
+    login(portfolio.manager)
+    response = client.get('/projects/dashboard', query_string={'show': 'reviews_due'}, headers=EN)
+    assert titles(response) == {'Steady'} and 'Reviews due this week' in response.get_data(as_text=True)
+
+
+def test_the_committee_sees_the_last_decided_review(portfolio, client, login):
+    decided = dict(state=ReviewState.decided, decided_by=portfolio.manager2)
+    review(portfolio.warned, date(2026, 7, 1), datetime(2026, 7, 15, tzinfo=UTC), outcome=ReviewOutcome.continue_,
+           decided_at=datetime(2026, 7, 10, tzinfo=UTC), findings='All fine in July.', **decided)
+    review(portfolio.warned, date(2026, 10, 1), datetime(2026, 10, 15, tzinfo=UTC), outcome=ReviewOutcome.warning,
+           decided_at=datetime(2026, 10, 12, tzinfo=UTC), findings='Hiring is behind plan.', **decided)
+    review(portfolio.warned, date(2027, 1, 1), datetime(2027, 1, 15, tzinfo=UTC))  # open: not an outcome
+    login(portfolio.committee)
+    text = main_part(client.get('/projects/committee', headers=EN))
+    assert 'Hiring is behind plan.' in text and 'All fine in July.' not in text
+    assert 'Decided by Max Manager on' in text
