@@ -26,6 +26,8 @@ _OFFICE_XML = {
     'xl/': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
     'ppt/': 'application/vnd.openxmlformats-officedocument.presentationml.presentation',
 }
+#: Legacy doc, xls and ppt are OLE compound files; filetype names only some of them.
+_OLE_SIGNATURE = b'\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1'
 _OPEN_DOCUMENT = {'application/vnd.oasis.opendocument.text', 'application/vnd.oasis.opendocument.spreadsheet',
                   'application/vnd.oasis.opendocument.presentation'}
 #: Markup is not plain text: a browser or viewer would run what it holds.
@@ -64,8 +66,8 @@ def detect(stream):
         return Detected('pdf', mime)
     if mime in _IMAGE_TYPES:
         return Detected('image', mime)
-    if mime in _OLE_TYPES:
-        return Detected('office', mime)
+    if mime in _OLE_TYPES or head.startswith(_OLE_SIGNATURE):
+        return Detected('office', mime or 'application/x-ole-storage')
     if head.startswith(b'PK\x03\x04'):
         return _zip_container(stream)
     if guess is None and _is_plain_text(stream):

@@ -1,6 +1,7 @@
 """The configured allowances, and how people read them (kinds by name, sizes in MB)."""
+from babel.lists import format_list
 from flask import current_app
-from flask_babel import format_decimal
+from flask_babel import LazyString, format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 
 from incubator.attachments.detection import EXTENSIONS
@@ -22,7 +23,12 @@ def allowed_kinds():
 
 
 def allowed_text():
-    return ', '.join(str(KIND_LABELS[kind]) for kind in allowed_kinds())
+    return format_list([str(KIND_LABELS[kind]) for kind in allowed_kinds()], locale=get_locale())
+
+
+def lazy_allowed_text():
+    """For a message shown later, perhaps in another language than the one it was made in."""
+    return LazyString(allowed_text)
 
 
 def accept_attribute():

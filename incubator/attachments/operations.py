@@ -3,6 +3,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 
+import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from incubator.attachments import limits, queries, registry, storage
@@ -37,6 +38,9 @@ def attach_files(owner, files, *, user):
     checked = [_check(upload) for upload in files if upload is not None and upload.filename]
     if not checked:
         return []
+    if owner.id is None:
+        db.session.flush()  # a record created in the same operation: its files need its id
+    _lock(owner_type, owner)
     count, total = queries.totals_of(owner)
     for item in checked:
         count += 1
@@ -62,6 +66,12 @@ def attach_files(owner, files, *, user):
     return attachments
 
 
+def _lock(owner_type, owner):
+    """Two uploads to one record at once must not both fit in what is left (PostgreSQL; SQLite writes one at a time)."""
+    key = sa.inspect(owner_type.model).primary_key[0]
+    db.session.execute(sa.select(key).where(key == owner.id).with_for_update())
+
+
 def _check(upload):
     name = _clean_name(upload.filename)
     stream = upload.stream
@@ -77,7 +87,7 @@ def _check(upload):
     detected = detect(stream)
     if detected.kind is None or detected.kind not in limits.allowed_kinds():
         raise DomainError(_l('“%(name)s” is not a kind of file accepted here. Accepted: %(allowed)s.'),
-                          code='attachments.type_not_allowed', name=name, allowed=limits.allowed_text())
+                          code='attachments.type_not_allowed', name=name, allowed=limits.lazy_allowed_text())
     if kind_claimed_by(name) not in ('', detected.kind):
         raise DomainError(_l('The contents of “%(name)s” are not what its name says (%(found)s inside). '
                              'Correct the name or choose the right file.'),

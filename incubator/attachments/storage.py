@@ -23,6 +23,10 @@ TEMPORARY_PREFIX = '.part-'
 
 
 def init_app(app):
+    from incubator.attachments.detection import EXTENSIONS
+    unknown = set(app.config['ATTACHMENTS_ALLOWED']) - set(EXTENSIONS)
+    if unknown:
+        raise RuntimeError(f'ATTACHMENTS_ALLOWED names unknown kinds {sorted(unknown)}; known: {", ".join(EXTENSIONS)}')
     app.config.setdefault('ATTACHMENTS_DIR', None)
     if not app.config['ATTACHMENTS_DIR']:
         app.config['ATTACHMENTS_DIR'] = str(Path(app.instance_path) / 'attachments')

@@ -98,7 +98,7 @@ class KpiTargetRow(BaseForm):
     value = None
 
     def validate_target(self, field):
-        if not self.kind.data:
+        if not self.kind.data or self.kind.errors:
             return
         kind = KpiKind(self.kind.data)
         if not (field.data or '').strip():

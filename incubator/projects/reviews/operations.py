@@ -43,9 +43,9 @@ from incubator.projects.reviews.models import (
 )
 from incubator.projects.reviews.queries import (
     kpi_targets_to_rate,
-    milestones_with_projects,
+    milestone_notices,
     owners_by_startup,
-    reviews_with_people,
+    review_notices,
 )
 from incubator.projects.reviews.signals import review_stopped
 
@@ -99,16 +99,15 @@ def open_reviews(now=None):
 
 
 def _announce_opened(review_ids):
-    reviews = reviews_with_people(review_ids)
-    owners = owners_by_startup({review.project.startup_id for review in reviews})
+    reviews = review_notices(review_ids)
+    owners = owners_by_startup({review.startup_id for review in reviews})
     notices = []
     for review in reviews:
         link = link_to('reviews.show', review_id=review.id)
-        params = {'project': review.project.title, 'period': review.period_start.isoformat(),
+        params = {'project': review.project, 'period': review.period_start.isoformat(),
                   'due': local_day(review.due_at).isoformat()}
-        notices.append((review.manager, 'review_opened', link, {**params, 'startup': review.project.startup.name}))
-        notices += [(owner, 'review_opened_for_startup', link, params)
-                    for owner in owners.get(review.project.startup_id, ())]
+        notices.append((review.manager, 'review_opened', link, {**params, 'startup': review.startup}))
+        notices += [(owner, 'review_opened_for_startup', link, params) for owner in owners.get(review.startup_id, ())]
     notify_many(notices)
 
 
@@ -268,9 +267,9 @@ def send_reminders(now=None):
                       Project.status == ProjectStatus.active)
                .subquery())
     claimed = _claim_reminders(ReminderKind.review_overdue, overdue, today, now)
-    for review in reviews_with_people(claimed):
+    for review in review_notices(claimed):
         notices.append((review.manager, 'review_overdue', link_to('reviews.show', review_id=review.id),
-                        {'project': review.project.title, 'startup': review.project.startup.name,
+                        {'project': review.project, 'startup': review.startup,
                          'due': local_day(review.due_at).isoformat()}))
     counts[ReminderKind.review_overdue.value] = len(claimed)
     notify_many(notices)
@@ -278,12 +277,11 @@ def send_reminders(now=None):
 
 
 def _milestone_notices(milestone_ids, kind):
-    milestones = milestones_with_projects(milestone_ids)
-    owners = owners_by_startup({milestone.project.startup_id for milestone in milestones})
+    milestones = milestone_notices(milestone_ids)
+    owners = owners_by_startup({startup_id for *_rest, startup_id in milestones})
     notices = []
-    for milestone in milestones:
-        link = link_to('projects.show', project_id=milestone.project_id)
-        params = {'milestone': milestone.title, 'project': milestone.project.title,
-                  'due': milestone.due_date.isoformat()}
-        notices += [(owner, kind, link, params) for owner in owners.get(milestone.project.startup_id, ())]
+    for title, due_date, project_title, project_id, startup_id in milestones:
+        link = link_to('projects.show', project_id=project_id)
+        params = {'milestone': title, 'project': project_title, 'due': due_date.isoformat()}
+        notices += [(owner, kind, link, params) for owner in owners.get(startup_id, ())]
     return notices

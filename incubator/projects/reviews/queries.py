@@ -1,6 +1,7 @@
 """The read side of progress reviews: a review with what its page shows, a manager's open reviews, the
 KPIs a review rates, and the people jobs tell (loaded in a fixed number of statements)."""
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
@@ -10,7 +11,7 @@ from incubator.core.pagination import UncountedPage
 from incubator.extensions import db
 from incubator.projects.models import KpiTarget, Milestone, MilestoneState, Project
 from incubator.projects.reviews.models import KpiRating, ProgressReview, ReviewState
-from incubator.startups.models import MembershipRole, StartupMembership
+from incubator.startups.models import MembershipRole, Startup, StartupMembership
 
 #: Ids per statement when loading what a job claimed: well under every database's limit of parameters.
 CHUNK = 5000
@@ -23,38 +24,69 @@ def _chunks(ids):
         yield ids[start:start + CHUNK]
 
 
-def reviews_with_people(review_ids):
-    """The reviews, with their project, startup and manager loaded."""
-    reviews = []
+@dataclass(frozen=True)
+class Reader:
+    """Who a notice goes to: what :func:`~incubator.notifications.operations.notify_many` reads of a user."""
+
+    id: int
+    email: str
+    name: str
+    locale: str | None
+    is_active: bool
+
+
+_READER = (User.id, User.email, User.name, User.locale, User.is_active)
+
+
+@dataclass(frozen=True)
+class ReviewNotice:
+    """What the notices about one review say, and its manager."""
+
+    id: int
+    period_start: date
+    due_at: datetime
+    project: str
+    startup_id: int
+    startup: str
+    manager: Reader
+
+
+def review_notices(review_ids):
+    """:class:`ReviewNotice` s of the reviews, read as plain rows (a job may tell thousands)."""
+    notices = []
     for chunk in _chunks(review_ids):
-        reviews += db.session.execute(
-            sa.select(ProgressReview).where(ProgressReview.id.in_(chunk))
-            .options(joinedload(ProgressReview.project).joinedload(Project.startup),
-                     joinedload(ProgressReview.manager))
-            .order_by(ProgressReview.id)).scalars().all()
-    return reviews
+        rows = db.session.execute(
+            sa.select(ProgressReview.id, ProgressReview.period_start, ProgressReview.due_at, Project.title,
+                      Startup.id, Startup.name, *_READER)
+            .join(Project, Project.id == ProgressReview.project_id).join(Startup, Startup.id == Project.startup_id)
+            .join(User, User.id == ProgressReview.manager_id)
+            .where(ProgressReview.id.in_(chunk)).order_by(ProgressReview.id))
+        notices += [ReviewNotice(*row[:6], manager=Reader(*row[6:])) for row in rows]
+    return notices
 
 
-def milestones_with_projects(milestone_ids):
-    milestones = []
+def milestone_notices(milestone_ids):
+    """``(milestone title, due date, project title, project id, startup id)`` of each milestone."""
+    rows = []
     for chunk in _chunks(milestone_ids):
-        milestones += db.session.execute(
-            sa.select(Milestone).where(Milestone.id.in_(chunk))
-            .options(joinedload(Milestone.project)).order_by(Milestone.id)).scalars().all()
-    return milestones
+        rows += db.session.execute(
+            sa.select(Milestone.title, Milestone.due_date, Project.title, Project.id, Project.startup_id)
+            .join(Project, Project.id == Milestone.project_id)
+            .where(Milestone.id.in_(chunk)).order_by(Milestone.id)).all()
+    return rows
 
 
 def owners_by_startup(startup_ids):
-    """``{startup id: [owner, …]}``: the active owners the startup's notices go to."""
+    """``{startup id: [Reader, …]}``: the active owners the startup's notices go to."""
     owners = {}
     for chunk in _chunks(startup_ids):
         rows = db.session.execute(
-            sa.select(StartupMembership.startup_id, User).join(User, User.id == StartupMembership.user_id)
+            sa.select(StartupMembership.startup_id, *_READER).join(User, User.id == StartupMembership.user_id)
             .where(StartupMembership.startup_id.in_(chunk), StartupMembership.role == MembershipRole.owner,
                    User.is_active.is_(True))
-            .order_by(StartupMembership.id)).all()
-        for startup_id, user in rows:
-            owners.setdefault(startup_id, []).append(user)
+            .order_by(StartupMembership.id))
+        for startup_id, *reader in rows:
+            owners.setdefault(startup_id, []).append(Reader(*reader))
     return owners
 
 
