@@ -377,3 +377,13 @@ def test_the_committee_sees_the_last_decided_review(portfolio, client, login):
     text = main_part(client.get('/projects/committee', headers=EN))
     assert 'Hiring is behind plan.' in text and 'All fine in July.' not in text
     assert 'Decided by Max Manager on' in text
+
+
+@pytest.mark.parametrize('role, link', [('owner', None), ('member', None), ('committee', '/projects/committee'),
+                                        ('manager', '/projects/dashboard'), ('admin', '/projects/dashboard')])
+def test_the_navigation_leads_to_the_view_one_may_see(portfolio, client, login, role, link):
+    login(getattr(portfolio, role))
+    text = client.get('/', headers=EN).get_data(as_text=True)
+    navigation = text[:text.index('<main')]
+    assert ('href="/projects/dashboard"' in navigation) == (link == '/projects/dashboard')
+    assert ('href="/projects/committee"' in navigation) == (link == '/projects/committee')
