@@ -138,6 +138,7 @@ def _build_scene():
     from incubator.auth import operations as auth_operations
     auth_operations.invite_staff(users['admin'], 'invited@example.com', 'Invited', 'manager', 'en')
     milestone = _project_with_a_submission(startup, manager, users['owner'], day)
+    review = _review_of(milestone.project, manager)
     db.session.commit()
     ids = {
         'booking_id': _first_id(Booking), 'space_id': space.id, 'entry_id': _first_id(WaitlistEntry),
@@ -146,7 +147,7 @@ def _build_scene():
         'closure_id': _first_id(SiteClosure), 'held_id': _first_id(UserCertification), 'startup_id': startup.id,
         'membership_id': _first_id(StartupMembership, StartupMembership.user_id == spare.id),
         'invitation_id': _first_id(Invitation), 'user_id': spare.id, 'project_id': milestone.project_id,
-        'milestone_id': milestone.id,
+        'milestone_id': milestone.id, 'review_id': review.id,
     }
     return {'users': {key: user.id for key, user in users.items()}, 'ids': ids, 'day': day,
             'startup_id': startup.id, 'site_id': site.id, 'booking_id': ids['booking_id'], 'manager_id': manager.id}
@@ -164,6 +165,17 @@ def _project_with_a_submission(startup, manager, owner, day):
     project_operations.submit_progress(owner, milestone, figures={milestone.kpi_targets[0].id: 50},
                                        narrative='Progress')
     return milestone
+
+
+def _review_of(project, manager):
+    """An open progress review of the project (the job opens it only once its period has begun)."""
+    from incubator.core.time import now_utc
+    from incubator.projects.reviews.models import ProgressReview
+    review = ProgressReview(project=project, period_start=project.start_date.replace(day=1), manager=manager,
+                            due_at=now_utc() + timedelta(days=14))
+    db.session.add(review)
+    db.session.flush()
+    return review
 
 
 def _window(site, day):

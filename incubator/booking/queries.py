@@ -504,10 +504,14 @@ class LedgerRow:
     bookings: int
 
 
-def quota_ledger(startup, year):
+def quota_ledger(startup, year, suspension=None):
     """The startup's use per month and kind of space in ``year``, latest month first: free minutes used
-    of the allowance, paid minutes, price. Read from :class:`QuotaUsage`, a row each."""
+    of the allowance, paid minutes, price. Read from :class:`QuotaUsage`, a row each. With the startup's
+    open ``suspension``, the allowance of its month and later is none."""
     allowance = sa.func.coalesce(_allowance(startup.tier, QuotaUsage.space_kind), 0)
+    if suspension is not None:
+        suspended_month = suspension.suspended_at.astimezone(startup.site.zone).date().replace(day=1)
+        allowance = sa.case((QuotaUsage.month >= suspended_month, 0), else_=allowance)
     rows = db.session.execute(
         sa.select(QuotaUsage.month, QuotaUsage.space_kind, allowance, QuotaUsage.free_minutes,
                   QuotaUsage.paid_minutes, QuotaUsage.price_fen, QuotaUsage.bookings)

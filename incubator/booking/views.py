@@ -335,7 +335,8 @@ def startup_ledger(startup_id):
     years = range(min(startup.admitted_on.year, this_year), this_year + 3)
     year = request.args.get('year', type=int)
     year = year if year in years else this_year
-    return render_template('booking/ledger.html', year=year, years=years, ledger=queries.quota_ledger(startup, year),
+    return render_template('booking/ledger.html', year=year, years=years,
+                           ledger=queries.quota_ledger(startup, year, header['suspension']),
                            kind_labels=SpaceKind.translated_labels(), **header)
 
 

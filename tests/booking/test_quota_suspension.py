@@ -156,6 +156,14 @@ def test_two_suspensions_at_once_leave_one_open(app, world):
     assert open_suspensions(world.startup) == 1
 
 
+def test_the_ledger_allows_nothing_from_the_month_of_the_suspension(world):
+    from incubator.booking.queries import quota_ledger
+    book(world, 1, 9, 10)
+    assert [row.allowance_minutes for row in quota_ledger(world.startup, 2026)] == [240]
+    suspension = suspend(world)      # 30 November: December's allowance is none
+    assert [row.allowance_minutes for row in quota_ledger(world.startup, 2026, suspension)] == [0]
+
+
 class TestPages:
     def test_the_ledger_says_why_and_since_when_in_both_languages(self, world, client, login):
         suspend(world, 'Stopped at review')

@@ -35,7 +35,7 @@ class ReviewDecisionForm(BaseForm):
 
     def __init__(self, *args, targets=(), **kwargs):
         super().__init__(*args, **kwargs)
-        if not self.is_submitted():
+        if not self.ratings.entries:      # a blank form (a sent one brings its own entries)
             while len(self.ratings) < len(targets):
                 self.ratings.append_entry()
             for entry, target in zip(self.ratings, targets, strict=False):

@@ -228,8 +228,9 @@ def _milestones_due(first, last, states):
 @operation
 def send_reminders(now=None):
     """On working days: tell the startup's owners of milestones due in REMINDER_WORKING_DAYS_BEFORE working
-    days, or unaccepted REMINDER_WORKING_DAYS_AFTER working days after their due date, and each manager of
-    their reviews past the deadline and undecided. Each at most once per milestone or review and day.
+    days and not yet submitted, or unaccepted REMINDER_WORKING_DAYS_AFTER working days after their due date,
+    and each manager of their reviews past the deadline and undecided.
+    Each at most once per milestone or review and day.
 
     Every due date falls to exactly one working day: a due date on a day off is reminded of as if it were
     the working day before (before) or counted from itself (after).
