@@ -35,10 +35,10 @@ from incubator.projects.models import (
     ProjectFunding,
     ProjectStatus,
     ReviewOutcome,
-    SubmissionState,
     programme_today,
 )
 from incubator.projects.permissions import role_in
+from incubator.projects.queries import pending_submission
 from incubator.startups.models import MembershipRole
 
 logger = logging.getLogger(__name__)
@@ -344,7 +344,7 @@ def decide_milestone(actor, milestone, action, comment='', now=None):
     _lock(milestone)
     role = role_in(actor, milestone.project)
     new_state = next_state(MILESTONE_TRANSITIONS, milestone.state, action, role)
-    submission = next((s for s in reversed(milestone.submissions) if s.state == SubmissionState.pending), None)
+    submission = pending_submission(milestone)
     if submission is None:
         raise Conflict(_l('No submission of this milestone awaits a decision.'), code='projects.already_decided')
     submission_state = next_state(SUBMISSION_TRANSITIONS, submission.state, action, role)
