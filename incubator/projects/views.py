@@ -125,7 +125,9 @@ def show(project_id):
 @login_required
 def edit(project_id):
     project = get_or_404(Project, project_id, 'project.edit')
-    form = ProjectForm(obj=project, managers=active_managers(), data={'manager': project.manager_id})
+    form = ProjectForm(obj=project, managers=active_managers())
+    if not form.is_submitted():
+        form.manager.data = project.manager_id  # the object holds the User, the choices hold ids
     context = {'startup': project.startup, 'project': project}
     if not form.validate_on_submit():
         return _form_page('projects/form.html', form, **context)

@@ -21,6 +21,7 @@ from incubator.projects.models import (
     ReviewCadence,
     ReviewOutcome,
 )
+from tests.factories import UserFactory
 from tests.projects.conftest import EN, figures_for
 
 PDF = b'%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n'
@@ -97,6 +98,15 @@ def test_a_startup_may_not_decide(world, client, login):
     login(world.other_owner)
     assert client.post(f'/milestones/{world.milestone.id}/decide', data={'decision': 'accept'}).status_code == 404
     assert db.session.get(Milestone, world.milestone.id).state == MilestoneState.submitted
+
+
+def test_the_edit_form_shows_the_responsible_manager(world, client, login):
+    other = UserFactory(name='Another Manager', roles=['manager'])
+    world.project.manager = other
+    db.session.commit()
+    login(world.owner)
+    page = client.get(f'/projects/{world.project.id}/edit', headers=EN).get_data(as_text=True)
+    assert f'<option selected value="{other.id}">Another Manager</option>' in page
 
 
 # --- the whole flow through the forms -------------------------------------------------------------
