@@ -187,8 +187,6 @@ SUBMISSION_TRANSITIONS = {
     (SubmissionState.pending, 'reject'): (_DECIDERS, SubmissionState.rejected),
 }
 
-MILESTONE_ACTIONS = ('start', 'submit', 'accept', 'request_changes', 'reject')
-
 
 @audited('project', _l('Project'), label=lambda project: project.title)
 class Project(TimestampMixin, db.Model):

@@ -35,10 +35,10 @@ from incubator.projects.models import (
     ProjectFunding,
     ProjectStatus,
     ReviewOutcome,
-    SubmissionState,
     programme_today,
 )
 from incubator.projects.permissions import role_in
+from incubator.projects.queries import pending_submission
 from incubator.startups.models import MembershipRole
 
 logger = logging.getLogger(__name__)
@@ -247,7 +247,8 @@ def add_milestone(actor, project, *, title, due_date, description='', targets=()
 
 @operation
 def update_milestone(actor, milestone, *, title, due_date, description='', targets=()):
-    """Edit a planned milestone; its KPI targets are replaced (nothing was reported against them yet)."""
+    """Edit a planned milestone; its KPI targets are replaced (a planned milestone has no figures: its first
+    submission moves it on)."""
     if not can(actor, 'milestone.edit', milestone):
         if milestone.state != MilestoneState.planned and can(actor, 'project.edit', milestone.project):
             raise Conflict(_l('Only a planned milestone can be edited; a manager can reschedule it.'),
@@ -257,9 +258,6 @@ def update_milestone(actor, milestone, *, title, due_date, description='', targe
     title = _check_text(title, 'title', 200, _l('Give the title (at most 200 characters).'))
     _check_due_date(milestone.project, due_date)
     new_targets = _targets(list(targets))
-    if any(target.figures for target in milestone.kpi_targets):
-        raise Conflict(_l('Figures were reported on these KPI targets; they can no longer be replaced.'),
-                       code='projects.targets_reported')
     milestone.title, milestone.description, milestone.due_date = title, (description or '').strip(), due_date
     milestone.kpi_targets = new_targets
     db.session.flush()
@@ -344,7 +342,7 @@ def decide_milestone(actor, milestone, action, comment='', now=None):
     _lock(milestone)
     role = role_in(actor, milestone.project)
     new_state = next_state(MILESTONE_TRANSITIONS, milestone.state, action, role)
-    submission = next((s for s in reversed(milestone.submissions) if s.state == SubmissionState.pending), None)
+    submission = pending_submission(milestone)
     if submission is None:
         raise Conflict(_l('No submission of this milestone awaits a decision.'), code='projects.already_decided')
     submission_state = next_state(SUBMISSION_TRANSITIONS, submission.state, action, role)

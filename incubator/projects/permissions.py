@@ -5,7 +5,7 @@ A project, its milestones and submissions answer 404 to anyone else (another sta
 from incubator.auth.models import Role
 from incubator.auth.permissions import has_any_role, is_staff
 from incubator.core.permissions import hidden_unless, rule
-from incubator.projects.models import ProjectRole
+from incubator.projects.models import MilestoneState, ProjectRole
 from incubator.startups.permissions import is_owner
 
 
@@ -71,7 +71,6 @@ def _view_milestone(user, milestone):
 @rule('milestone.edit')
 def _edit_milestone(user, milestone):
     """Owners and managers edit what is still planned."""
-    from incubator.projects.models import MilestoneState
     return milestone.state == MilestoneState.planned and _edit_project(user, milestone.project)
 
 

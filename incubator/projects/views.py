@@ -24,7 +24,7 @@ from incubator.projects.forms import (
     submission_form,
 )
 from incubator.projects.health import health_of, health_of_many
-from incubator.projects.models import MilestoneState, Project, programme_today
+from incubator.projects.models import Project, programme_today
 from incubator.startups.models import Startup
 
 #: What each decision is called when it is done.
@@ -118,15 +118,16 @@ def show(project_id):
     submissions = [submission for milestone in project.milestones for submission in milestone.submissions]
     return render_template('projects/show.html', project=project, today=today, health=health, reasons=reasons,
                            evidence=attachments_for(submissions), progress=queries.kpi_progress,
-                           pending=queries.pending_submission, chart=queries.chart_data(project),
-                           decision_form=DecisionForm(), confirm_form=ConfirmForm(), states=MilestoneState)
+                           chart=queries.chart_data(project), decision_form=DecisionForm(), confirm_form=ConfirmForm())
 
 
 @bp.route('/projects/<int:project_id>/edit', methods=['GET', 'POST'])
 @login_required
 def edit(project_id):
     project = get_or_404(Project, project_id, 'project.edit')
-    form = ProjectForm(obj=project, managers=active_managers(), data={'manager': project.manager_id})
+    form = ProjectForm(obj=project, managers=active_managers())
+    if not form.is_submitted():
+        form.manager.data = project.manager_id  # the object holds the User, the choices hold ids
     context = {'startup': project.startup, 'project': project}
     if not form.validate_on_submit():
         return _form_page('projects/form.html', form, **context)

@@ -21,6 +21,7 @@ from incubator.projects.models import (
     ReviewCadence,
     ReviewOutcome,
 )
+from tests.factories import UserFactory
 from tests.projects.conftest import EN, figures_for
 
 PDF = b'%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n'
@@ -97,6 +98,15 @@ def test_a_startup_may_not_decide(world, client, login):
     login(world.other_owner)
     assert client.post(f'/milestones/{world.milestone.id}/decide', data={'decision': 'accept'}).status_code == 404
     assert db.session.get(Milestone, world.milestone.id).state == MilestoneState.submitted
+
+
+def test_the_edit_form_shows_the_responsible_manager(world, client, login):
+    other = UserFactory(name='Another Manager', roles=['manager'])
+    world.project.manager = other
+    db.session.commit()
+    login(world.owner)
+    page = client.get(f'/projects/{world.project.id}/edit', headers=EN).get_data(as_text=True)
+    assert f'<option selected value="{other.id}">Another Manager</option>' in page
 
 
 # --- the whole flow through the forms -------------------------------------------------------------
@@ -280,3 +290,38 @@ def test_the_project_page_statement_count_does_not_grow(world, client, login, co
     db.session.commit()
     count = page_statements()
     assert count == small
+
+
+# --- evidence: who downloads and removes it -------------------------------------------------------
+
+def _submit_with_evidence(world, client, login):
+    login(world.owner)
+    revenue_target, hires_target = world.milestone.kpi_targets
+    assert client.post(f'/milestones/{world.milestone.id}/submit', data={
+        f'figure_{revenue_target.id}': '100', f'figure_{hires_target.id}': '2', 'narrative': 'Progress',
+        'evidence': [(io.BytesIO(PDF), 'report.pdf'), (io.BytesIO(b'Minutes of the pilot'), 'notes.txt')]},
+        content_type='multipart/form-data', headers=EN).status_code == 302
+    return db.session.execute(sa.select(Attachment).order_by(Attachment.id)).scalars().all()
+
+
+def test_evidence_is_downloaded_by_those_who_see_the_project(world, client, login):
+    report, _ = _submit_with_evidence(world, client, login)
+    for role, status in [('member', 200), ('committee', 200), ('manager', 200), ('other_startup', 404),
+                         ('nobody', 404)]:
+        login(world.user(role))
+        assert client.get(f'/attachments/{report.id}').status_code == status, role
+
+
+def test_evidence_is_removed_by_the_startup_until_the_submission_is_decided(world, client, login):
+    report, notes = _submit_with_evidence(world, client, login)
+    login(world.committee)
+    assert client.post(f'/attachments/{notes.id}/remove', headers=EN).status_code in (302, 403)
+    assert db.session.get(Attachment, notes.id) is not None
+    login(world.member)
+    assert client.post(f'/attachments/{notes.id}/remove', headers=EN).status_code == 302
+    assert db.session.execute(sa.select(Attachment.id)).scalars().all() == [report.id]
+    operations.decide_milestone(world.manager, db.session.get(Milestone, world.milestone.id), 'accept')
+    db.session.commit()
+    assert client.post(f'/attachments/{report.id}/remove', headers=EN).status_code == 302
+    assert 'it can no longer be removed' in client.get('/', headers=EN).get_data(as_text=True)
+    assert db.session.get(Attachment, report.id) is not None
