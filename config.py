@@ -93,6 +93,11 @@ class Config:
         'STRIPE_PAYMENT_METHOD_TYPES', 'card,alipay,wechat_pay').split(',') if method.strip()]
     # How long a priced booking is held while its booker pays online.
     PAYMENT_HOLD = timedelta(minutes=int(os.environ.get('PAYMENT_HOLD_MINUTES', 15)))
+    # Progress reviews: the manager decides within this many working days of the review's opening.
+    REVIEW_DUE_WORKING_DAYS = int(os.environ.get('REVIEW_DUE_WORKING_DAYS', 10))
+    # Reminders to a startup this many working days before a milestone's due date, and after it while unaccepted.
+    REMINDER_WORKING_DAYS_BEFORE = int(os.environ.get('REMINDER_WORKING_DAYS_BEFORE', 3))
+    REMINDER_WORKING_DAYS_AFTER = int(os.environ.get('REMINDER_WORKING_DAYS_AFTER', 1))
 
     @classmethod
     def init_app(cls, app):

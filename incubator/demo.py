@@ -1,19 +1,39 @@
 """A realistic demo: two sites, startups in every tier, a user of every role, spaces and bookings.
 
-Loading is idempotent in two steps: the people, sites and startups are created
+Loading is idempotent in three steps: the people, sites and startups are created
 unless the demo admin exists; the spaces (opening hours, spaces of every kind,
 free quotas, a lab certification and a few bookings in the coming days) are
 added unless the demo sites have spaces already, so a demo loaded before
-spaces existed gains them on the next ``flask demo load``.
+spaces existed gains them on the next ``flask demo load``; the projects (one on
+track, one at risk, one off track, with fundings, milestones in every state,
+KPI figures over several months, a submission with evidence awaiting a
+decision, and last quarter's progress reviews decided) unless the demo
+startups have projects already.
 """
+import io
 from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
+from werkzeug.datastructures import FileStorage
 
 from incubator.auth.models import Role, User
 from incubator.booking.operations import create_booking
-from incubator.core.time import from_local, now_utc
+from incubator.core.time import from_local, now_utc, programme_timezone, to_local
 from incubator.extensions import db
+from incubator.projects import operations as project_operations
+from incubator.projects.models import (
+    FundingKind,
+    KpiFigure,
+    KpiKind,
+    Project,
+    ProjectField,
+    ReviewCadence,
+    ReviewOutcome,
+    programme_today,
+)
+from incubator.projects.reviews import operations as review_operations
+from incubator.projects.reviews.models import KpiRatingLevel, ProgressReview
+from incubator.projects.reviews.queries import kpi_targets_to_rate
 from incubator.sites.hours import opening_windows
 from incubator.sites.models import Site, SiteOpeningHours
 from incubator.spaces.models import Certification, Space, SpaceKind, TierQuota, UserCertification
@@ -112,7 +132,8 @@ CERTIFIED_MEMBER = 'owner2'  # 黄海 of the biotech startup may use the wet lab
 def load_demo():
     """Create what is missing of the demo; return True if anything was created."""
     created = _load_people()
-    return _load_spaces() or created
+    created = _load_spaces() or created
+    return _load_projects() or created
 
 
 def _load_people():
@@ -192,3 +213,135 @@ def _user(key, name):
     user.set_password(DEMO_PASSWORD)
     db.session.add(user)
     return user
+
+
+# --- projects ------------------------------------------------------------------------------------------------
+
+# Dates are days from today; money is in yuan here (fen in the database). Each milestone: title, due in days,
+# what happens to it ('accept' after a submission, 'changes' requested, 'start', 'submit' awaiting a decision
+# with an evidence file, or nothing: planned), its KPI targets (kind, target, custom name, unit) and, per
+# target, figures reported before (days ago, value); the submission reports ``final`` figures.
+PROJECTS = [
+    dict(startup=0, owner='owner', manager='manager', title='服务机器人样机研发',
+         field=ProjectField.advanced_manufacturing, lead='刘洋', start=-330, end=220,
+         fundings=[(FundingKind.subsidy, 500_000, -300, '深圳市创新创业补贴'), (FundingKind.grant, 200_000, -100, '')],
+         milestones=[
+             ('完成原理样机', -240, 'accept', [(KpiKind.hires, 4, None, None), (KpiKind.patents_filed, 2, None, None)],
+              [[(-300, 1), (-270, 3)], [(-270, 1)]], [4, 2]),
+             ('首批客户试用', -60, 'accept', [(KpiKind.revenue, 300_000, None, None)],
+              [[(-180, 50_000), (-150, 90_000), (-120, 160_000), (-90, 240_000)]], [320_000]),
+             ('量产设计定型', 45, 'start', [(KpiKind.products_shipped, 200, None, None)],
+              [[(-60, 40), (-30, 90), (-5, 130)]], None),
+             ('完成 A 轮融资', 200, None, [(KpiKind.funding_raised, 10_000_000, None, None)], [[]], None),
+         ]),
+    dict(startup=1, owner='owner2', manager='manager2', title='新型 mRNA 疫苗递送平台', field=ProjectField.biomedicine,
+         lead='黄海', start=-400, end=330, fundings=[(FundingKind.loan, 1_000_000, -380, '贴息贷款')],
+         milestones=[
+             ('完成动物实验', -20, 'start', [(KpiKind.patents_filed, 3, None, None)], [[(-100, 1), (-40, 2)]], None),
+             ('提交临床前研究资料', 25, 'submit', [(KpiKind.custom, 4, '临床前研究报告', '份')],
+              [[(-70, 1), (-35, 2)]], [3]),
+             ('Pre-IND 沟通会', 250, None, [(KpiKind.funding_raised, 20_000_000, None, None)], [[]], None),
+         ]),
+    dict(startup=2, owner='owner3', manager='manager', title='高导热石墨烯薄膜中试', field=ProjectField.new_materials,
+         lead='吴桐', start=-500, end=100, fundings=[(FundingKind.subsidy, 800_000, -480, '新材料产业专项')],
+         milestones=[
+             ('中试线建成投产', -150, 'changes', [(KpiKind.products_shipped, 1000, None, None)],
+              [[(-300, 100), (-200, 250)]], [300]),
+             ('通过客户认证', -30, 'start', [(KpiKind.hires, 10, None, None)], [[(-90, 3)]], None),
+             ('获得量产订单', 80, None, [(KpiKind.revenue, 5_000_000, None, None)],
+              [[(-200, 200_000), (-120, 500_000), (-60, 600_000)]], None),
+         ]),
+]
+#: Last quarter's review of each demo project: outcome, findings, and one rating for every KPI it rates.
+REVIEWS = {
+    '服务机器人样机研发': (ReviewOutcome.continue_,
+                   '样机与客户试用均按计划完成，收入超出目标；下季度重点是量产设计定型。', KpiRatingLevel.met),
+    '新型 mRNA 疫苗递送平台': (ReviewOutcome.continue_, '动物实验进度略慢，请在下次评审前补齐专利申请。',
+                       KpiRatingLevel.partly_met),
+    '高导热石墨烯薄膜中试': (ReviewOutcome.warning, '中试线良率未达标，客户认证推迟；须在一个月内提交整改计划。',
+                     KpiRatingLevel.missed),
+}
+#: A one-page PDF: the evidence of the submission awaiting a decision.
+EVIDENCE_PDF = (b'%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n'
+                b'2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n'
+                b'3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n'
+                b'trailer<</Root 1 0 R>>\n%%EOF\n')
+
+
+def _load_projects():
+    """The demo startups' projects, unless they have some: every health state, and a review cycle done."""
+    startups = [db.session.execute(sa.select(Startup).filter_by(credit_code=demo_credit_code(*row[1:3])))
+                .scalar_one_or_none() for row in STARTUPS]
+    if None in startups or db.session.execute(
+            sa.select(Project.id).where(Project.startup_id.in_([startup.id for startup in startups]))).first():
+        return False
+    users = {user.email.split('@')[0]: user for user in db.session.execute(
+        sa.select(User).where(User.email.like(f'%@{DEMO_DOMAIN}'))).scalars()}
+    now = now_utc()
+    today = programme_today()
+
+    def moment(days):
+        return now + timedelta(days=days)
+
+    for plan in PROJECTS:
+        owner, manager = users[plan['owner']], users[plan['manager']]
+        project = project_operations.create_project(
+            manager, startups[plan['startup']], title=plan['title'], field=plan['field'], lead_name=plan['lead'],
+            start_date=today + timedelta(days=plan['start']), planned_end_date=today + timedelta(days=plan['end']),
+            review_cadence=ReviewCadence.quarterly, manager=manager)
+        for kind, yuan, days, note in plan['fundings']:
+            project_operations.record_funding(manager, project, kind=kind, amount_fen=yuan * 100,
+                                              granted_on=today + timedelta(days=days), note=note)
+        for title, due, step, targets, history, final in plan['milestones']:
+            milestone = project_operations.add_milestone(
+                owner, project, title=title, due_date=today + timedelta(days=due),
+                targets=[(kind, _kpi_value(kind, value), name, unit) for kind, value, name, unit in targets])
+            for target, figures in zip(milestone.kpi_targets, history, strict=True):
+                db.session.add_all(KpiFigure(kpi_target=target, value=_kpi_value(target.kind, value),
+                                             recorded_on=today + timedelta(days=days), recorded_at=moment(days))
+                                   for days, value in figures)
+            _advance(milestone, step, final, owner, manager, today, moment(min(due, 0) - 5))
+    _review_last_quarter(users, now, today)
+    return True
+
+
+def _kpi_value(kind, value):
+    return value * 100 if kind.is_money else value
+
+
+def _advance(milestone, step, final, owner, manager, today, when):
+    """Take the milestone to its demo state: started, submitted (with evidence), changes requested, accepted."""
+    if step is None:
+        return
+    if step == 'start':
+        project_operations.start_milestone(owner, milestone)
+        return
+    figures = {target.id: _kpi_value(target.kind, value) for target, value in zip(milestone.kpi_targets, final,
+                                                                                  strict=True)}
+    submitted_on = min(today, to_local(when, programme_timezone()).date())
+    files = [FileStorage(io.BytesIO(EVIDENCE_PDF), filename='临床前研究报告-第3份.pdf',
+                         content_type='application/pdf')] if step == 'submit' else []
+    project_operations.submit_progress(owner, milestone, figures=figures, files=files,
+                                       narrative='本阶段工作已完成，详见附件与数据。', today=submitted_on,
+                                       now=min(when, now_utc()))
+    if step == 'accept':
+        project_operations.decide_milestone(manager, milestone, 'accept', now=min(when + timedelta(days=2),
+                                                                                   now_utc()))
+    elif step == 'changes':
+        project_operations.decide_milestone(manager, milestone, 'request_changes',
+                                            comment='请补充良率数据和第三方检测报告。',
+                                            now=min(when + timedelta(days=2), now_utc()))
+
+
+def _review_last_quarter(users, now, today):
+    """Open and decide last quarter's reviews, then open this quarter's: one cycle done, one open."""
+    last_quarter = ReviewCadence.quarterly.period_start(
+        ReviewCadence.quarterly.period_start(today) - timedelta(days=1))
+    opened = review_operations.open_reviews(now=from_local(datetime.combine(last_quarter, time(9)),
+                                                           programme_timezone()))
+    for review in db.session.execute(sa.select(ProgressReview).where(ProgressReview.id.in_(opened))).scalars():
+        outcome, findings, level = REVIEWS[review.project.title]
+        ratings = {target.id: (level, '') for target in kpi_targets_to_rate(review)}
+        review_operations.decide_review(review, user=review.manager, outcome=outcome, findings=findings,
+                                        ratings=ratings)
+    review_operations.open_reviews(now=now)

@@ -71,6 +71,8 @@ def _plausible(name, classes, scene):
         'status': 'incubating', 'recurrence': 'weekly', 'count': '2', 'bookings': str(scene['booking_id']),
         'certification_id': '0', 'min_booking_minutes': '30', 'max_booking_minutes': '240',
         'booking_horizon_days': '30', 'cancellation_cutoff_hours': '24',
+        'field': 'other', 'review_cadence': 'monthly', 'decision': 'request_changes',
+        'manager': str(scene['manager_id']),
     }
     if name in known:
         return known[name]
@@ -135,6 +137,8 @@ def _build_scene():
     db.session.add(StartupMembership(user=spare, startup=startup, role='member'))
     from incubator.auth import operations as auth_operations
     auth_operations.invite_staff(users['admin'], 'invited@example.com', 'Invited', 'manager', 'en')
+    milestone = _project_with_a_submission(startup, manager, users['owner'], day)
+    review = _review_of(milestone.project, manager)
     db.session.commit()
     ids = {
         'booking_id': _first_id(Booking), 'space_id': space.id, 'entry_id': _first_id(WaitlistEntry),
@@ -142,10 +146,36 @@ def _build_scene():
         'request_id': _first_id(FapiaoRequest), 'site_id': site.id, 'blackout_id': _first_id(Blackout),
         'closure_id': _first_id(SiteClosure), 'held_id': _first_id(UserCertification), 'startup_id': startup.id,
         'membership_id': _first_id(StartupMembership, StartupMembership.user_id == spare.id),
-        'invitation_id': _first_id(Invitation), 'user_id': spare.id,
+        'invitation_id': _first_id(Invitation), 'user_id': spare.id, 'project_id': milestone.project_id,
+        'milestone_id': milestone.id, 'review_id': review.id,
     }
     return {'users': {key: user.id for key, user in users.items()}, 'ids': ids, 'day': day,
-            'startup_id': startup.id, 'site_id': site.id, 'booking_id': ids['booking_id']}
+            'startup_id': startup.id, 'site_id': site.id, 'booking_id': ids['booking_id'], 'manager_id': manager.id}
+
+
+def _project_with_a_submission(startup, manager, owner, day):
+    """A project of the startup with a milestone whose progress awaits a decision."""
+    from incubator.projects import operations as project_operations
+    from incubator.projects.models import KpiKind, ProjectField, ReviewCadence
+    project = project_operations.create_project(
+        manager, startup, title='Project', field=ProjectField.other, lead_name='Lead', start_date=day,
+        planned_end_date=day + timedelta(days=365), review_cadence=ReviewCadence.monthly, manager=manager)
+    milestone = project_operations.add_milestone(manager, project, title='Milestone', due_date=day,
+                                                 targets=[(KpiKind.revenue, 100, None, None)])
+    project_operations.submit_progress(owner, milestone, figures={milestone.kpi_targets[0].id: 50},
+                                       narrative='Progress')
+    return milestone
+
+
+def _review_of(project, manager):
+    """An open progress review of the project (the job opens it only once its period has begun)."""
+    from incubator.core.time import now_utc
+    from incubator.projects.reviews.models import ProgressReview
+    review = ProgressReview(project=project, period_start=project.start_date.replace(day=1), manager=manager,
+                            due_at=now_utc() + timedelta(days=14))
+    db.session.add(review)
+    db.session.flush()
+    return review
 
 
 def _window(site, day):

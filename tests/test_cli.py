@@ -98,3 +98,33 @@ def test_demo_load_adds_the_spaces_to_a_demo_loaded_before_them(app):
     result = app.test_cli_runner().invoke(args=['demo', 'load'])
     assert result.exit_code == 0 and 'Demo data loaded.' in result.output
     assert _booking_demo_counts()['Space'] == len(SPACES)
+
+
+def test_demo_projects_show_every_health_state_a_submission_awaiting_and_a_review_cycle(app):
+    from incubator.attachments.models import Attachment
+    from incubator.projects.health import Health, health_of
+    from incubator.projects.models import KpiFigure, MilestoneState, ProgressSubmission, Project, programme_today
+    from incubator.projects.reviews.models import KpiRating, ProgressReview, ReviewState
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=['demo', 'load']).exit_code == 0
+
+    def counts():
+        return {model.__name__: db.session.execute(sa.select(sa.func.count()).select_from(model)).scalar_one()
+                for model in (Project, KpiFigure, ProgressSubmission, ProgressReview, KpiRating, Attachment)}
+    loaded = counts()
+    projects = db.session.execute(sa.select(Project)).scalars().all()
+    assert {health_of(project, programme_today())[0] for project in projects} == set(Health)
+    assert {milestone.state for project in projects for milestone in project.milestones} == set(MilestoneState)
+    assert all(project.fundings for project in projects)
+    assert any(len(target.figures) >= 4 for project in projects for milestone in project.milestones
+               for target in milestone.kpi_targets)  # the chart draws a line
+    waiting = db.session.execute(sa.select(ProgressSubmission).filter_by(state='pending')).scalar_one()
+    evidence = db.session.execute(sa.select(Attachment)).scalar_one()
+    assert (evidence.owner_id, evidence.content_type) == (waiting.id, 'application/pdf')
+    reviews = db.session.execute(sa.select(ProgressReview)).scalars().all()
+    decided = [review for review in reviews if review.state == ReviewState.decided]
+    assert len(decided) == len(projects) and all(review.ratings and review.findings for review in decided)
+    assert len(reviews) == 2 * len(projects)  # and this quarter's open
+    second = runner.invoke(args=['demo', 'load'])
+    assert second.exit_code == 0 and 'already loaded' in second.output
+    assert counts() == loaded

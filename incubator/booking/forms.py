@@ -103,6 +103,13 @@ class CancelForm(BaseForm):
     restore_quota = HiddenField()
 
 
+class RestoreQuotaForm(BaseForm):
+    """A manager gives a startup its free booking hours back, with a note for its owners."""
+
+    note = TextAreaField(_l('Note for the startup'), validators=[max_length(500)])
+    next = HiddenField()
+
+
 class WaitlistForm(_LocalPeriod, BaseForm):
     startup = SelectField(_l('For'), coerce=int, validators=[required()])
     day = DateField(_l('Date'), validators=[given()])

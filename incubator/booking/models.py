@@ -264,3 +264,35 @@ class CalendarFeed(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=now_utc)
 
     user: Mapped['User'] = relationship()  # noqa: F821
+
+
+@audited('free_quota_suspension', _l('Free quota suspension'), label=lambda suspension: f'#{suspension.id}')
+class FreeQuotaSuspension(db.Model):
+    """A startup's free booking quota withheld (after a review decided to stop its project) until a manager
+    restores it. While one is open (``restored_at`` empty) new bookings get no free minutes.
+
+    At most one is open per startup: a partial unique index on both databases.
+    """
+
+    __tablename__ = 'free_quota_suspensions'
+    __table_args__ = (
+        sa.Index('uq_free_quota_suspensions_startup_id_open', 'startup_id', unique=True,
+                 postgresql_where=sa.text('restored_at IS NULL'), sqlite_where=sa.text('restored_at IS NULL')),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    startup_id: Mapped[int] = mapped_column(sa.ForeignKey('startups.id', ondelete='CASCADE'), index=True)
+    reason: Mapped[str] = mapped_column(sa.String(500))
+    suspended_at: Mapped[datetime] = mapped_column(default=now_utc)
+    suspended_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey('users.id', ondelete='SET NULL'))
+    restored_at: Mapped[datetime | None]
+    restored_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey('users.id', ondelete='SET NULL'))
+    restore_note: Mapped[str | None] = mapped_column(sa.String(500))
+
+    startup: Mapped['Startup'] = relationship()  # noqa: F821
+    suspended_by: Mapped[Optional['User']] = relationship(foreign_keys=[suspended_by_id])  # noqa: F821
+    restored_by: Mapped[Optional['User']] = relationship(foreign_keys=[restored_by_id])  # noqa: F821
+
+    @property
+    def is_open(self):
+        return self.restored_at is None

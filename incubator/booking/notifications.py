@@ -57,3 +57,16 @@ register(NotificationKind(
     label=_l('A booking awaits my approval (managers)'),
     email_by_default=False,
 ))
+
+register(NotificationKind(
+    name='free_quota_suspended',
+    title=_l('The free booking hours of %(startup)s are suspended: %(reason)s. New bookings are paid until a '
+             'manager restores them.'),
+    label=_l('The free booking hours of my startup are suspended'),
+))
+
+register(NotificationKind(
+    name='free_quota_restored',
+    title=_l('The free booking hours of %(startup)s are restored. %(note)s'),
+    label=_l('The free booking hours of my startup are restored'),
+))

@@ -23,6 +23,7 @@ from incubator.booking.models import (
     BookingSeries,
     BookingStatus,
     CalendarFeed,
+    FreeQuotaSuspension,
     PaymentMethod,
     WaitlistEntry,
     WaitlistStatus,
@@ -32,20 +33,21 @@ from incubator.booking.queries import (
     TAKEN,
     booking_problems,
     occurrence_times,
+    open_suspension,
     overlapping_bookings,
     preview_occurrences,
     quota_month_of,
     quote,
     seats_free,
 )
-from incubator.core.errors import DomainError, NotAllowed
+from incubator.core.errors import Conflict, DomainError, NotAllowed
 from incubator.core.permissions import can
 from incubator.core.time import now_utc
 from incubator.core.transactions import helper, operation
 from incubator.extensions import db
 from incubator.notifications.operations import link_to, notify
 from incubator.spaces.models import Space
-from incubator.startups.models import Startup, StartupStatus
+from incubator.startups.models import MembershipRole, Startup, StartupStatus
 
 logger = logging.getLogger(__name__)
 
@@ -461,3 +463,64 @@ def revoke_calendar_feed(user):
     db.session.execute(sa.delete(CalendarFeed).where(CalendarFeed.user_id == user.id))
     logger.info('User %s revoked their calendar feed', user.id)
 
+
+
+# --- free quota suspension ---------------------------------------------------------------
+
+def _lock_startup(startup):
+    """Serialize suspensions and restorations of one startup's quota with its bookings (no-op on SQLite)."""
+    db.session.execute(sa.select(Startup.id).where(Startup.id == startup.id).with_for_update())
+
+
+def _tell_owners(startup, kind, **params):
+    link = link_to('booking.startup_ledger', startup_id=startup.id)
+    for membership in startup.memberships:
+        if membership.role == MembershipRole.owner and membership.user.is_active:
+            notify(membership.user, kind, link=link, startup=startup.name, **params)
+
+
+@operation
+def suspend_free_quota(startup, *, user, reason):
+    """Withhold ``startup``'s free booking quota until a manager restores it: new bookings are paid.
+
+    Idempotent: when a suspension is already open it is returned unchanged (the
+    startup row is locked first, and a partial unique index allows one open
+    suspension per startup, so two at once leave one).
+    """
+    if not can(user, 'startup.suspend_free_quota', startup):
+        raise NotAllowed(_l('Only managers and administrators may suspend a free quota.'),
+                         code='booking.may_not_suspend_quota')
+    reason = (reason or '').strip()
+    if not reason:
+        raise DomainError(_l('Give the reason for suspending the free quota.'), code='booking.suspension_reason')
+    _lock_startup(startup)
+    suspension = open_suspension(startup)
+    if suspension is not None:
+        return suspension
+    suspension = FreeQuotaSuspension(startup_id=startup.id, reason=reason[:500], suspended_at=now_utc(),
+                                     suspended_by_id=user.id)
+    db.session.add(suspension)
+    db.session.flush()
+    _tell_owners(startup, 'free_quota_suspended', reason=suspension.reason)
+    logger.info('Free quota of startup %s suspended by %s', startup.id, user.id)
+    return suspension
+
+
+@operation
+def restore_free_quota(startup, *, user, note):
+    """Give ``startup`` its free booking quota back (managers and administrators)."""
+    if not can(user, 'startup.restore_free_quota', startup):
+        raise NotAllowed(_l('Only managers and administrators may restore a free quota.'),
+                         code='booking.may_not_restore_quota')
+    _lock_startup(startup)
+    suspension = open_suspension(startup)
+    if suspension is None:
+        raise Conflict(_l('The free quota of %(name)s is not suspended.', name=startup.name),
+                       code='booking.quota_not_suspended')
+    suspension.restored_at = now_utc()
+    suspension.restored_by_id = user.id
+    suspension.restore_note = (note or '').strip()[:500] or None
+    db.session.flush()
+    _tell_owners(startup, 'free_quota_restored', note=suspension.restore_note or '')
+    logger.info('Free quota of startup %s restored by %s', startup.id, user.id)
+    return suspension

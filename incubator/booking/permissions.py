@@ -43,6 +43,17 @@ def _view_startup_bookings(user, startup):
     return is_staff(user) or is_owner(user, startup)
 
 
+@rule('startup.suspend_free_quota')
+def _suspend_free_quota(user, startup):
+    """A review's stop decision suspends it; managers and administrators decide those."""
+    return is_staff(user)
+
+
+@rule('startup.restore_free_quota')
+def _restore_free_quota(user, startup):
+    return is_staff(user)
+
+
 @rule('waitlist_entry.manage')
 def _manage_waitlist_entry(user, entry):
     return entry.user_id == user.id or is_staff(user)

@@ -19,6 +19,7 @@ from incubator.booking.models import (
     Booking,
     BookingStatus,
     CalendarFeed,
+    FreeQuotaSuspension,
     QuotaUsage,
     WaitlistEntry,
     WaitlistStatus,
@@ -213,14 +214,37 @@ def _allowance(tier, kind):
             .where(TierQuota.tier == tier, TierQuota.space_kind == kind).scalar_subquery())
 
 
+def _suspended(startup_id):
+    """Whether the startup's free quota is suspended now (an open :class:`FreeQuotaSuspension`)."""
+    return sa.exists().where(FreeQuotaSuspension.startup_id == startup_id, FreeQuotaSuspension.restored_at.is_(None))
+
+
 def quota_standing(startup, kind, month):
-    """(allowance, used): the startup's free seat-minutes of ``kind`` a month, and those used in ``month``.
-    One statement: a booking reads both under its lock."""
+    """(allowance, used): the startup's free seat-minutes of ``kind`` a month (none while its free quota is
+    suspended), and those used in ``month``. One statement: a booking reads both under its lock."""
     used = (sa.select(sa.func.coalesce(sa.func.sum(Booking.free_minutes), 0))
             .where(Booking.startup_id == startup.id, Booking.quota_month == month, Booking.quota_kind == kind,
                    Booking.counts_against_quota.is_(True)))
-    return tuple(db.session.execute(
-        sa.select(sa.func.coalesce(_allowance(startup.tier, kind), 0), used.scalar_subquery())).one())
+    allowance = sa.case((_suspended(startup.id), 0), else_=sa.func.coalesce(_allowance(startup.tier, kind), 0))
+    return tuple(db.session.execute(sa.select(allowance, used.scalar_subquery())).one())
+
+
+def open_suspension(startup):
+    """The startup's open free-quota suspension, with who suspended it, or None."""
+    return db.session.execute(
+        sa.select(FreeQuotaSuspension)
+        .where(FreeQuotaSuspension.startup_id == startup.id, FreeQuotaSuspension.restored_at.is_(None))
+        .options(joinedload(FreeQuotaSuspension.suspended_by))).scalar_one_or_none()
+
+
+def open_suspensions(startup_ids):
+    """``{startup id: open suspension}`` of those among ``startup_ids`` whose free quota is suspended."""
+    if not startup_ids:
+        return {}
+    return {suspension.startup_id: suspension for suspension in db.session.execute(
+        sa.select(FreeQuotaSuspension)
+        .where(FreeQuotaSuspension.startup_id.in_(startup_ids), FreeQuotaSuspension.restored_at.is_(None))
+        .options(joinedload(FreeQuotaSuspension.startup))).scalars()}
 
 
 def price_of(space, usage_minutes, free_minutes, seats):
@@ -480,10 +504,14 @@ class LedgerRow:
     bookings: int
 
 
-def quota_ledger(startup, year):
+def quota_ledger(startup, year, suspension=None):
     """The startup's use per month and kind of space in ``year``, latest month first: free minutes used
-    of the allowance, paid minutes, price. Read from :class:`QuotaUsage`, a row each."""
+    of the allowance, paid minutes, price. Read from :class:`QuotaUsage`, a row each. With the startup's
+    open ``suspension``, the allowance of its month and later is none."""
     allowance = sa.func.coalesce(_allowance(startup.tier, QuotaUsage.space_kind), 0)
+    if suspension is not None:
+        suspended_month = suspension.suspended_at.astimezone(startup.site.zone).date().replace(day=1)
+        allowance = sa.case((QuotaUsage.month >= suspended_month, 0), else_=allowance)
     rows = db.session.execute(
         sa.select(QuotaUsage.month, QuotaUsage.space_kind, allowance, QuotaUsage.free_minutes,
                   QuotaUsage.paid_minutes, QuotaUsage.price_fen, QuotaUsage.bookings)

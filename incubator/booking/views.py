@@ -9,10 +9,18 @@ from sqlalchemy.orm import joinedload
 
 from incubator.booking import operations, queries
 from incubator.booking.blueprint import bp
-from incubator.booking.forms import ApproveForm, BookingForm, CancelForm, DeclineForm, SearchForm, WaitlistForm
+from incubator.booking.forms import (
+    ApproveForm,
+    BookingForm,
+    CancelForm,
+    DeclineForm,
+    RestoreQuotaForm,
+    SearchForm,
+    WaitlistForm,
+)
 from incubator.booking.models import Booking, BookingStatus, WaitlistEntry
 from incubator.booking.operations import BookingRefused
-from incubator.core.errors import DomainError
+from incubator.core.errors import DomainError, error_response
 from incubator.core.formatting import yuan
 from incubator.core.forms import ConfirmForm
 from incubator.core.pagination import page_number
@@ -139,7 +147,8 @@ def create(space_id):
         elif times:
             preview = queries.preview_occurrences(space, startup, current_user, times, form.seats.data, now)
         form.confirm.data = ''
-    return render_template('booking/form.html', space=space, form=form, preview=preview, startups=startups)
+    return render_template('booking/form.html', space=space, form=form, preview=preview, startups=startups,
+                           suspensions=queries.open_suspensions([startup.id for startup in startups]))
 
 
 def _prefill(form, space, args):
@@ -326,11 +335,28 @@ def startup_ledger(startup_id):
     years = range(min(startup.admitted_on.year, this_year), this_year + 3)
     year = request.args.get('year', type=int)
     year = year if year in years else this_year
-    return render_template('booking/ledger.html', year=year, years=years, ledger=queries.quota_ledger(startup, year),
+    return render_template('booking/ledger.html', year=year, years=years,
+                           ledger=queries.quota_ledger(startup, year, header['suspension']),
                            kind_labels=SpaceKind.translated_labels(), **header)
 
 
 def _startup_header(startup_id):
     """The startup, and what ``booking/_startup_header.html`` shows above both of its booking pages."""
     startup = get_or_404(Startup, startup_id, 'startup.view_bookings', options=[joinedload(Startup.site)])
-    return startup, {'startup': startup, 'no_shows': queries.no_show_counts([startup.id]).get(startup.id, 0)}
+    return startup, {'startup': startup, 'no_shows': queries.no_show_counts([startup.id]).get(startup.id, 0),
+                     'suspension': queries.open_suspension(startup), 'restore_form': RestoreQuotaForm()}
+
+
+@bp.route('/startups/<int:startup_id>/free-hours/restore', methods=['POST'])
+@login_required
+def restore_free_quota(startup_id):
+    """Give a startup whose free quota a review suspended its free hours back (managers, administrators)."""
+    startup = get_or_404(Startup, startup_id, 'startup.view_bookings')
+    require(current_user, 'startup.restore_free_quota', startup)
+    form = RestoreQuotaForm()
+    if not form.validate_on_submit():
+        return error_response(400, next(iter(form.errors.values()))[0] if form.errors else None)
+    operations.restore_free_quota(startup, user=current_user, note=form.note.data)
+    flash(_('The free booking hours of %(name)s are restored; its owners have been told.', name=startup.name),
+          'success')
+    return redirect(_back(url_for('booking.startup_ledger', startup_id=startup.id)))

@@ -1,13 +1,14 @@
 """notify(), reading and preferences, called directly; titles rendered in the reader's language."""
 import pytest
+import sqlalchemy as sa
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from incubator.extensions import db
 from incubator.notifications import kinds
 from incubator.notifications.kinds import NotificationKind
-from incubator.notifications.models import Notification
-from incubator.notifications.operations import mark_all_read, mark_read, notify, set_email_preferences
+from incubator.notifications.models import Notification, OutboxEmail
+from incubator.notifications.operations import mark_all_read, mark_read, notify, notify_many, set_email_preferences
 from incubator.notifications.queries import email_preferences, unread_count, wants_email
 from tests.factories import UserFactory
 
@@ -179,3 +180,48 @@ def test_notifications_go_with_their_user(app):
     db.session.delete(user)
     db.session.commit()
     assert db.session.query(Notification).count() == 0
+
+
+class TestNotifyMany:
+    """notify_many writes what notify writes, for many users in a fixed number of statements."""
+
+    def each_way(self, users, params):
+        for user in users:
+            notify(user, 'invitation_accepted', link='/startups/7', **params)
+        db.session.commit()
+        one_by_one = [(e.recipient, e.locale, e.subject, e.text_body, e.html_body) for e in self.emails()]
+        db.session.execute(sa.delete(OutboxEmail))
+        db.session.execute(sa.delete(Notification))
+        notify_many([(user, 'invitation_accepted', '/startups/7', params) for user in users])
+        db.session.commit()
+        return one_by_one, [(e.recipient, e.locale, e.subject, e.text_body, e.html_body) for e in self.emails()]
+
+    @staticmethod
+    def emails():
+        return db.session.execute(sa.select(OutboxEmail).order_by(OutboxEmail.recipient)).scalars().all()
+
+    def test_the_same_emails_as_one_by_one_in_each_language_escaped(self, app):
+        users = [UserFactory(email='zh@example.com', name='王敏', locale='zh_CN'),
+                 UserFactory(email='en@example.com', name='Wang <b>Min</b> & Co', locale='en'),
+                 UserFactory(email='none@example.com', name='Li Lei', locale=None)]
+        params = {'name': 'Zhou "Jie"', 'startup': '<Qingwu> Tech'}
+        one_by_one, bulk = self.each_way(users, params)
+        assert bulk == one_by_one
+        english = next(email for email in bulk if email[0] == 'en@example.com')
+        assert 'Wang &lt;b&gt;Min&lt;/b&gt; &amp; Co' in english[4] and 'Hello Wang <b>Min</b> & Co,' in english[3]
+        notices = db.session.execute(sa.select(Notification).order_by(Notification.id)).scalars().all()
+        assert [(n.user_id, n.kind, n.params, n.link) for n in notices] == [
+            (user.id, 'invitation_accepted', params, '/startups/7') for user in users]
+
+    def test_preferences_and_inactive_users_are_respected(self, app):
+        quiet, gone, keen = UserFactory(), UserFactory(is_active=False), UserFactory()
+        set_email_preferences(quiet, [])
+        db.session.commit()
+        assert notify_many([(user, 'invitation_accepted', None, {'name': 'A', 'startup': 'B'})
+                            for user in (quiet, gone, keen)]) == 3
+        db.session.commit()
+        assert [email.recipient for email in self.emails()] == [keen.email]
+
+    def test_a_link_off_the_site_is_refused(self, app):
+        with pytest.raises(ValueError):
+            notify_many([(UserFactory(), 'invitation_accepted', 'https://evil.example/', {})])

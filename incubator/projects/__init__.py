@@ -1,0 +1,16 @@
+"""Startup projects: fundings, milestones with KPI targets, progress submissions, manager decisions, health."""
+
+
+def init_app(app):
+    from incubator.attachments.registry import register_owner
+    from incubator.projects import dashboard_views, models, notifications, permissions, views  # noqa: F401 (register them)
+    from incubator.projects.blueprint import bp
+    app.register_blueprint(bp)
+    register_owner(models.ProgressSubmission, kind='progress_submission', view_permission='submission.view',
+                   remove_permission='submission.remove_evidence', is_locked=_evidence_locked)
+
+
+def _evidence_locked(submission):
+    """Evidence stays once the submission is decided or its milestone accepted."""
+    from incubator.projects.models import MilestoneState
+    return submission.is_decided or submission.milestone.state == MilestoneState.accepted
