@@ -8,7 +8,6 @@ from incubator.attachments.forms import EvidenceField
 from incubator.core.forms import (
     BaseForm,
     YuanField,
-    check_date_range,
     date_field,
     fen_as_yuan_text,
     given,
@@ -61,11 +60,7 @@ class ProjectForm(BaseForm):
         super().__init__(*args, **kwargs)
         self.manager.choices = [(manager.id, manager.name) for manager in managers]
 
-    def validate_start_date(self, field):
-        check_date_range(field)
-
     def validate_planned_end_date(self, field):
-        check_date_range(field)
         if field.data and self.start_date.data and field.data < self.start_date.data:
             raise ValidationError(_l('The planned end cannot be before the start.'))
 
@@ -75,9 +70,6 @@ class FundingForm(BaseForm):
     amount = YuanField(_l('Amount (yuan)'), maximum_fen=MAX_KPI_VALUE)
     granted_on = date_field(_l('Granted on'), given(_l('Enter a date such as 2026-03-01.')))
     note = StringField(_l('Note'), validators=[max_length(500)])
-
-    def validate_granted_on(self, field):
-        check_date_range(field)
 
     def validate_amount(self, field):
         if field.data is not None and field.data <= 0:
@@ -119,9 +111,6 @@ class MilestoneForm(BaseForm):
     due_date = date_field(_l('Due date'), given(_l('Enter a date such as 2026-03-01.')))
     targets = FieldList(FormField(KpiTargetRow), min_entries=4, max_entries=10)
 
-    def validate_due_date(self, field):
-        check_date_range(field)
-
     def target_values(self):
         """``(kind, value, custom name, unit)`` of each row that names a KPI."""
         return [(KpiKind(row.form.kind.data), row.form.value, row.form.custom_name.data, row.form.unit.data)
@@ -137,9 +126,6 @@ class MilestoneForm(BaseForm):
 class RescheduleForm(BaseForm):
     due_date = date_field(_l('New due date'), given(_l('Enter a date such as 2026-03-01.')))
     reason = StringField(_l('Reason'), validators=[required(), max_length(500)])
-
-    def validate_due_date(self, field):
-        check_date_range(field)
 
 
 class DecisionForm(BaseForm):
