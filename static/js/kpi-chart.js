@@ -11,12 +11,12 @@
   var labels = data.labels;
   var charts = [];
 
-  // A round number a little above ``value`` (110000 → 120000), for the top of the value axis.
+  // A round whole number a little above ``value`` (110000 → 120000, 6 → 7), for the top of the value axis.
   function roundUp(value) {
     if (!(value > 0)) {
       return 1;
     }
-    var step = Math.pow(10, Math.floor(Math.log10(value * 1.1)) - 1);
+    var step = Math.max(1, Math.pow(10, Math.floor(Math.log10(value * 1.1)) - 1));
     return Math.ceil(value * 1.1 / step) * step;
   }
 

@@ -189,6 +189,12 @@ def test_a_milestone_goes_from_creation_to_acceptance_with_evidence_in_chinese(a
     WebDriverWait(owner, 10).until(
         lambda browser: len(browser.find_elements(By.CSS_SELECTOR, '#kpi-chart .kpi-chart svg')) == 2)
     assert owner.find_elements(By.CSS_SELECTOR, '#kpi-chart .kpi-chart svg path')
+    # The value axis of a count ends on a whole number, not on floating-point noise such as 6.7000000000000005.
+    hires_chart = owner.find_elements(By.CSS_SELECTOR, '#kpi-chart .kpi-chart svg')[1]
+    axis = [text for text in owner.execute_script(
+        'return Array.from(arguments[0].querySelectorAll("text"), text => text.textContent)', hires_chart)
+        if re.fullmatch(r'[\d.,]+', text)]
+    assert axis and all(re.fullmatch(r'\d+', text) for text in axis), axis
 
 
 @pytest.fixture
