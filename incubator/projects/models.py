@@ -277,6 +277,22 @@ class Milestone(TimestampMixin, db.Model):
         """Due date passed (in programme time) and not accepted."""
         return self.is_overdue_on(programme_today())
 
+    def allows(self, action):
+        """Whether ``action`` can happen now, whoever asks: by its state (``MILESTONE_TRANSITIONS``, and
+        ``edit`` while planned, ``reschedule`` until accepted) and only while the project is active.
+
+        Pages offer an action when this and the acting user's permission agree; operations check both.
+        """
+        if self.project.status != ProjectStatus.active:
+            return False
+        if action == 'edit':
+            return self.state == MilestoneState.planned
+        if action == 'reschedule':
+            return self.state != MilestoneState.accepted
+        if action == 'decide':
+            return self.state == MilestoneState.submitted
+        return (self.state, action) in MILESTONE_TRANSITIONS
+
     @classmethod
     def overdue_clause(cls, today):
         """The SQL condition of :meth:`is_overdue_on`."""

@@ -270,6 +270,7 @@ def reschedule_milestone(actor, milestone, new_due_date, reason, now=None):
     if not can(actor, 'milestone.reschedule', milestone):
         raise _not_allowed()
     _lock(milestone)
+    _require_active(milestone.project)
     if milestone.state == MilestoneState.accepted:
         raise DomainError(_l('This milestone is accepted: its date no longer changes.'),
                           code='projects.milestone_accepted')
@@ -342,6 +343,7 @@ def decide_milestone(actor, milestone, action, comment='', now=None):
     _lock(milestone)
     role = role_in(actor, milestone.project)
     new_state = next_state(MILESTONE_TRANSITIONS, milestone.state, action, role)
+    _require_active(milestone.project)
     submission = pending_submission(milestone)
     if submission is None:
         raise Conflict(_l('No submission of this milestone awaits a decision.'), code='projects.already_decided')

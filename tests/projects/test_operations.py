@@ -229,6 +229,19 @@ def test_a_stopped_project_takes_no_submissions(world):
                                    narrative='Done')
 
 
+@pytest.mark.parametrize('action', ['accept', 'request_changes', 'reject'])
+def test_a_stopped_projects_pending_submission_is_no_longer_decided(world, action):
+    milestone = world.milestone
+    operations.submit_progress(world.owner, milestone, figures=figures_for(milestone, 1, 1), narrative='Done')
+    operations.record_review_outcome(world.project, ReviewOutcome.stop, user=world.manager)
+    with refused('projects.not_active'):
+        operations.decide_milestone(world.manager, milestone, action, comment='Late')
+    with refused('projects.not_active'):
+        operations.reschedule_milestone(world.manager, milestone, date(2026, 9, 30), 'More time')
+    assert milestone.state == MilestoneState.submitted and milestone.date_changes == []
+    assert not any(milestone.allows(action) for action in ('start', 'submit', 'edit', 'reschedule', 'decide'))
+
+
 # --- decisions ------------------------------------------------------------------------------------
 
 def submitted(world):

@@ -325,3 +325,15 @@ def test_evidence_is_removed_by_the_startup_until_the_submission_is_decided(worl
     assert client.post(f'/attachments/{report.id}/remove', headers=EN).status_code == 302
     assert 'it can no longer be removed' in client.get('/', headers=EN).get_data(as_text=True)
     assert db.session.get(Attachment, report.id) is not None
+
+
+def test_a_stopped_project_offers_no_milestone_actions(world, client, login):
+    milestone = world.milestone
+    operations.submit_progress(world.owner, milestone, figures=figures_for(milestone, 1, 1), narrative='Done')
+    operations.add_milestone(world.owner, world.project, title='Pilot', due_date=date(2026, 9, 30))
+    operations.record_review_outcome(world.project, ReviewOutcome.stop, user=world.manager)
+    for user in (world.manager, world.owner):
+        login(user)
+        page = client.get(f'/projects/{world.project.id}', headers=EN).get_data(as_text=True)
+        assert 'decision-form' not in page and '>Start<' not in page and 'Reschedule' not in page
+        assert 'Report progress' not in page
