@@ -387,3 +387,14 @@ def test_the_navigation_leads_to_the_view_one_may_see(portfolio, client, login, 
     navigation = text[:text.index('<main')]
     assert ('href="/projects/dashboard"' in navigation) == (link == '/projects/dashboard')
     assert ('href="/projects/committee"' in navigation) == (link == '/projects/committee')
+
+
+def test_an_empty_filtered_list_still_has_the_summary(portfolio, client, login):
+    page = dashboard_page(DashboardFilters(show='reviews_due'), TODAY, 1)
+    assert page.rows == [] and page.total == 0 and page.pages == 1
+    assert page.summary.by_health == {Health.on_track: 1, Health.at_risk: 3, Health.off_track: 3}
+    login(portfolio.manager)
+    response = client.get('/projects/dashboard', query_string={'show': 'reviews_due', 'page': 3}, headers=EN)
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200 and 'No projects found.' in text
+    assert 'id="summary-off_track"' in text and '>3</div>' in text
