@@ -331,9 +331,12 @@ def rows_of(projects, today, reviews_due=None, with_reviews=False):
         sa.select(Milestone).where(Milestone.project_id.in_(ids), Milestone.state != MilestoneState.accepted)
         .order_by(Milestone.due_date, Milestone.id)).scalars().all() if ids else []
     last_reviews = last_decided_reviews(ids) if with_reviews else {}
+    by_project = {}
+    for milestone in open_milestones:
+        by_project.setdefault(milestone.project_id, []).append(milestone)
     rows = []
     for project in projects:
-        mine = [milestone for milestone in open_milestones if milestone.project_id == project.id]
+        mine = by_project.get(project.id, [])
         level, reasons = health.classify(inputs[project.id])
         rows.append(DashboardRow(
             project=project, health=level, reasons=reasons, overdue=inputs[project.id].overdue_milestones,

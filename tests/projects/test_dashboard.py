@@ -387,3 +387,25 @@ def test_the_navigation_leads_to_the_view_one_may_see(portfolio, client, login, 
     navigation = text[:text.index('<main')]
     assert ('href="/projects/dashboard"' in navigation) == (link == '/projects/dashboard')
     assert ('href="/projects/committee"' in navigation) == (link == '/projects/committee')
+
+
+def test_an_empty_filtered_list_still_has_the_summary(portfolio, client, login):
+    page = dashboard_page(DashboardFilters(show='reviews_due'), TODAY, 1)
+    assert page.rows == [] and page.total == 0 and page.pages == 1
+    assert page.summary.by_health == {Health.on_track: 1, Health.at_risk: 3, Health.off_track: 3}
+    login(portfolio.manager)
+    response = client.get('/projects/dashboard', query_string={'show': 'reviews_due', 'page': 3}, headers=EN)
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200 and 'No projects found.' in text
+    assert 'id="summary-off_track"' in text and '>3</div>' in text
+
+
+def test_the_committee_sees_no_form_on_a_review_page(portfolio, client, login):
+    opened = review(portfolio.warned, date(2026, 10, 1), datetime(2026, 12, 11, 8, tzinfo=UTC))
+    decided = review(portfolio.stopped, date(2026, 10, 1), datetime(2026, 12, 11, 8, tzinfo=UTC),
+                     state=ReviewState.decided, outcome=ReviewOutcome.stop, findings='Stopped.',
+                     decided_at=datetime(2026, 12, 1, tzinfo=UTC), decided_by=portfolio.manager)
+    login(portfolio.committee)
+    for made in (opened, decided):
+        response = client.get(f'/reviews/{made.id}', headers=EN)
+        assert response.status_code == 200 and '<form' not in main_part(response)
