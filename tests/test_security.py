@@ -1,4 +1,6 @@
 """CSRF on every form, security headers, error pages that never leak a 500."""
+import re
+
 import pytest
 
 from incubator.startups.models import MembershipRole
@@ -123,3 +125,14 @@ def test_only_production_sends_hsts(app, client):
         assert client.get('/login').headers['Strict-Transport-Security'] == 'max-age=31536000; includeSubDomains'
     finally:
         app.config['STRICT_TRANSPORT_SECURITY'] = None
+
+
+def test_pages_carry_no_inline_styles_the_policy_would_block():
+    """The CSP allows style-src 'self' only: a style attribute in a page template is silently ignored.
+
+    Emails are not served under the policy and keep theirs.
+    """
+    from incubator import PROJECT_DIR
+    offenders = [str(path.relative_to(PROJECT_DIR)) for path in (PROJECT_DIR / 'templates').rglob('*.html')
+                 if 'emails' not in path.parts and re.search(r'\sstyle="', path.read_text(encoding='utf-8'))]
+    assert offenders == []
