@@ -37,6 +37,7 @@ from incubator.core.time import now_utc  # noqa: E402
 from incubator.extensions import db  # noqa: E402
 from incubator.projects.dashboard import DashboardFilters, _listing, _shown  # noqa: E402
 from incubator.projects.health import Health  # noqa: E402
+from incubator.projects.latest import latest_figures_update  # noqa: E402
 from incubator.projects.models import (  # noqa: E402
     KpiKind,
     MilestoneState,
@@ -166,6 +167,8 @@ def seed(size, stamp, today):
     copy('kpi_targets', ('id', 'milestone_id', 'kind', 'target_value'), targets)
     copy('kpi_figures', ('kpi_target_id', 'value', 'recorded_on', 'recorded_at'), figures)
     with db.engine.begin() as connection:
+        # COPY bypasses the ORM listener that keeps each target's latest figure: set them all in one UPDATE.
+        connection.execute(latest_figures_update())
         for table in ('projects', 'milestones', 'kpi_targets'):
             connection.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                                        f'(SELECT max(id) FROM {table}))'))

@@ -139,14 +139,27 @@ def _assert_quota_usage_matches_the_bookings():
     assert {key: sums for key, sums in kept.items() if any(sums)} == expected, 'quota_usage is out of step'
 
 
+def _assert_latest_figures_match_the_figures():
+    """Whatever a test did to KPI figures, each target's latest figure must still be its figures' latest."""
+    from incubator.projects.latest import latest_from_figures
+    from incubator.projects.models import KpiTarget
+    with db.engine.connect() as connection:
+        expected = {row[0]: tuple(row[1:]) for row in connection.execute(latest_from_figures())}
+        kept = {row.id: (row.latest_value, row.latest_recorded_on) for row in connection.execute(
+            sa.select(KpiTarget.id, KpiTarget.latest_value, KpiTarget.latest_recorded_on))}
+    assert kept == expected, 'the latest KPI figures are out of step'
+
+
 @pytest.fixture
 def app(_app):
-    """The app with an application context and an empty database; the quota sums checked afterwards."""
+    """The app with an application context and an empty database; the quota sums and latest KPI figures checked
+    afterwards."""
     with _app.app_context():
         yield _app
         db.session.remove()
         try:
             _assert_quota_usage_matches_the_bookings()
+            _assert_latest_figures_match_the_figures()
         finally:
             _empty_all_tables()
             _restore_working_calendar()

@@ -125,3 +125,39 @@ def test_upgrading_a_database_with_bookings_fills_in_their_kind_and_the_quota_su
         assert [(str(month), *rest) for month, *rest in usage] == [
             ('2026-12-01', 'meeting_room', 180, 60, 5000, 2), ('2027-01-01', 'lab', 0, 120, 10000, 1)]
         db.engine.dispose()
+
+
+def test_upgrading_a_database_with_kpi_figures_keeps_each_targets_latest_figure(empty_database_url, tmp_path):
+    """Revision 9e5c4a1b6f05 copies each KPI target's latest figure (greatest day, then id) onto the target."""
+    app = _app_on(empty_database_url, tmp_path)
+    with app.app_context():
+        upgrade(revision='8d4b3f0a5e04')
+        stamp = "'2026-11-01 00:00:00+00:00'"
+        with db.engine.begin() as connection:
+            for statement in (
+                f"INSERT INTO sites (id, name, created_at, updated_at) VALUES (1, 'Campus', {stamp}, {stamp})",
+                "INSERT INTO startups (id, name, credit_code, tier, site_id, admitted_on, status, contact_name, "
+                f"contact_phone, created_at, updated_at) VALUES (1, 'Alpha', '91440300MA5F000001', 'incubator', 1, "
+                f"'2026-01-01', 'incubating', 'A', '1', {stamp}, {stamp})",
+                "INSERT INTO users (id, email, name, password_hash, is_active, session_version, created_at, "
+                f"updated_at) VALUES (1, 'm@example.com', 'M', 'x', true, 1, {stamp}, {stamp})",
+                "INSERT INTO projects (id, startup_id, title, field, lead_name, start_date, planned_end_date, "
+                "review_cadence, manager_id, status, created_at, updated_at) VALUES (1, 1, 'Robot', 'other', 'L', "
+                f"'2026-01-01', '2026-12-31', 'monthly', 1, 'active', {stamp}, {stamp})",
+                "INSERT INTO milestones (id, project_id, title, description, due_date, state, created_at, "
+                f"updated_at) VALUES (1, 1, 'Prototype', '', '2026-06-30', 'in_progress', {stamp}, {stamp})",
+                "INSERT INTO kpi_targets (id, milestone_id, kind, target_value) VALUES "
+                "(1, 1, 'hires', 10), (2, 1, 'hires', 20), (3, 1, 'hires', 30)",
+                "INSERT INTO kpi_figures (id, kpi_target_id, value, recorded_on, recorded_at) VALUES "
+                f"(1, 1, 4, '2026-06-01', {stamp}), (2, 1, 3, '2026-05-01', {stamp}), "
+                f"(3, 2, 5, '2026-05-01', {stamp}), (4, 2, 6, '2026-05-01', {stamp})",
+            ):
+                connection.execute(sa.text(statement))
+
+        upgrade()
+        with db.engine.connect() as connection:
+            latest = connection.execute(sa.text(
+                'SELECT id, latest_value, latest_recorded_on FROM kpi_targets ORDER BY id')).all()
+        assert [(id_, value, day and str(day)) for id_, value, day in latest] == [
+            (1, 4, '2026-06-01'), (2, 6, '2026-05-01'), (3, None, None)]
+        db.engine.dispose()

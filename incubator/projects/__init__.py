@@ -3,9 +3,18 @@
 
 def init_app(app):
     from incubator.attachments.registry import register_owner
-    from incubator.projects import dashboard_views, models, notifications, permissions, views  # noqa: F401 (register them)
+    from incubator.projects import (  # noqa: F401 (register them; latest keeps each KPI target's latest figure)
+        dashboard_views,
+        latest,
+        models,
+        notifications,
+        permissions,
+        views,
+    )
     from incubator.projects.blueprint import bp
+    from incubator.projects.cli import projects_cli
     app.register_blueprint(bp)
+    app.cli.add_command(projects_cli)
     register_owner(models.ProgressSubmission, kind='progress_submission', view_permission='submission.view',
                    remove_permission='submission.remove_evidence', is_locked=_evidence_locked)
 

@@ -25,7 +25,7 @@ from flask_babel import lazy_gettext as _l
 
 from incubator.core.db import LabelledEnum
 from incubator.extensions import db
-from incubator.projects.models import KpiFigure, KpiTarget, Milestone, ReviewOutcome
+from incubator.projects.models import KpiTarget, Milestone, ReviewOutcome
 
 #: Points the KPI share may lag behind the time passed before a project is at risk, and off track.
 AT_RISK_LAG, OFF_TRACK_LAG = 15, 40
@@ -109,22 +109,14 @@ def health_inputs(projects, today):
 
 
 def _kpi_share_query(project_ids):
-    """(project id, mean share of its KPI targets reached), by each target's latest figure."""
-    ranked = (sa.select(KpiFigure.kpi_target_id, KpiFigure.value,
-                        sa.func.row_number().over(partition_by=KpiFigure.kpi_target_id,
-                                                  order_by=(KpiFigure.recorded_on.desc(), KpiFigure.id.desc()))
-                        .label('rank'))
-              .join(KpiTarget, KpiTarget.id == KpiFigure.kpi_target_id)
-              .join(Milestone, Milestone.id == KpiTarget.milestone_id)
-              .where(Milestone.project_id.in_(project_ids))
-              .subquery())
-    latest = sa.func.coalesce(ranked.c.value, 0)
+    """(project id, mean share of its KPI targets reached), by each target's latest figure (kept on the target
+    by :mod:`incubator.projects.latest`, so no figure is read)."""
+    latest = sa.func.coalesce(KpiTarget.latest_value, 0)
     share = sa.case((KpiTarget.target_value == 0, 1.0), (latest >= KpiTarget.target_value, 1.0),
                     else_=sa.cast(latest, sa.Float) / KpiTarget.target_value)
     return (sa.select(Milestone.project_id, sa.func.avg(share))
             .select_from(KpiTarget)
             .join(Milestone, Milestone.id == KpiTarget.milestone_id)
-            .outerjoin(ranked, sa.and_(ranked.c.kpi_target_id == KpiTarget.id, ranked.c.rank == 1))
             .where(Milestone.project_id.in_(project_ids))
             .group_by(Milestone.project_id))
 

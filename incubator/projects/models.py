@@ -334,6 +334,10 @@ class KpiTarget(db.Model):
     custom_name: Mapped[str | None] = mapped_column(sa.String(100))
     unit: Mapped[str | None] = mapped_column(sa.String(30))
     target_value: Mapped[int] = mapped_column(sa.BigInteger)
+    # The latest figure (greatest recorded_on, then id), kept by projects.latest in the figure's transaction:
+    # the health of every project is computed from it on each dashboard request.
+    latest_value: Mapped[int | None] = mapped_column(sa.BigInteger)
+    latest_recorded_on: Mapped[date | None]
 
     milestone: Mapped[Milestone] = relationship(back_populates='kpi_targets')
     figures: Mapped[list['KpiFigure']] = relationship(
