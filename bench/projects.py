@@ -37,7 +37,7 @@ from incubator.core.time import now_utc  # noqa: E402
 from incubator.extensions import db  # noqa: E402
 from incubator.projects.dashboard import DashboardFilters, _listing, _shown  # noqa: E402
 from incubator.projects.health import Health  # noqa: E402
-from incubator.projects.latest import latest_figures_update  # noqa: E402
+from incubator.projects.latest import health_inputs_update, latest_figures_update  # noqa: E402
 from incubator.projects.models import (  # noqa: E402
     KpiKind,
     MilestoneState,
@@ -52,7 +52,7 @@ from incubator.startups.credit_code import check_character  # noqa: E402
 from incubator.startups.models import Startup, Tier  # noqa: E402
 
 SERVER = 'postgresql+psycopg://postgres@127.0.0.1:5432/'
-SEED_VERSION = 1
+SEED_VERSION = 2
 TARGET_MS = 50.0
 
 
@@ -167,8 +167,9 @@ def seed(size, stamp, today):
     copy('kpi_targets', ('id', 'milestone_id', 'kind', 'target_value'), targets)
     copy('kpi_figures', ('kpi_target_id', 'value', 'recorded_on', 'recorded_at'), figures)
     with db.engine.begin() as connection:
-        # COPY bypasses the ORM listener that keeps each target's latest figure: set them all in one UPDATE.
+        # COPY bypasses the ORM listeners that keep the latest figures and the health inputs: set them all.
         connection.execute(latest_figures_update())
+        connection.execute(health_inputs_update())
         for table in ('projects', 'milestones', 'kpi_targets'):
             connection.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                                        f'(SELECT max(id) FROM {table}))'))

@@ -150,16 +150,29 @@ def _assert_latest_figures_match_the_figures():
     assert kept == expected, 'the latest KPI figures are out of step'
 
 
+def _assert_health_inputs_match_their_sources():
+    """Whatever a test did to milestones, targets or figures, each project's stored health inputs must still be
+    what they give."""
+    from incubator.projects.latest import health_inputs_from_sources
+    from incubator.projects.models import Project
+    with db.engine.connect() as connection:
+        expected = {row[0]: tuple(row[1:]) for row in connection.execute(health_inputs_from_sources())}
+        kept = {row.id: (row.kpi_share, row.first_open_due_on, row.second_open_due_on) for row in connection.execute(
+            sa.select(Project.id, Project.kpi_share, Project.first_open_due_on, Project.second_open_due_on))}
+    assert kept == expected, 'the projects\' stored health inputs are out of step'
+
+
 @pytest.fixture
 def app(_app):
-    """The app with an application context and an empty database; the quota sums and latest KPI figures checked
-    afterwards."""
+    """The app with an application context and an empty database; the quota sums, latest KPI figures and the
+    projects' health inputs checked afterwards."""
     with _app.app_context():
         yield _app
         db.session.remove()
         try:
             _assert_quota_usage_matches_the_bookings()
             _assert_latest_figures_match_the_figures()
+            _assert_health_inputs_match_their_sources()
         finally:
             _empty_all_tables()
             _restore_working_calendar()

@@ -161,3 +161,44 @@ def test_upgrading_a_database_with_kpi_figures_keeps_each_targets_latest_figure(
         assert [(id_, value, day and str(day)) for id_, value, day in latest] == [
             (1, 4, '2026-06-01'), (2, 6, '2026-05-01'), (3, None, None)]
         db.engine.dispose()
+
+
+def test_upgrading_a_database_with_projects_fills_their_health_inputs(empty_database_url, tmp_path):
+    """Revision 0a1b2c3d4e08 stores each project's KPI share and the two earliest due dates of its milestones not
+    accepted, as projects.latest computes them."""
+    app = _app_on(empty_database_url, tmp_path)
+    with app.app_context():
+        upgrade(revision='9e5c4a1b6f05')
+        stamp = "'2026-11-01 00:00:00+00:00'"
+        project = ("INSERT INTO projects (id, startup_id, title, field, lead_name, start_date, planned_end_date, "
+                   "review_cadence, manager_id, status, created_at, updated_at) VALUES ({id}, 1, 'P{id}', 'other', "
+                   f"'L', '2026-01-01', '2026-12-31', 'monthly', 1, 'active', {stamp}, {stamp})")
+        milestone = ("INSERT INTO milestones (id, project_id, title, description, due_date, state, created_at, "
+                     "updated_at) VALUES ({id}, {project}, 'M', '', '{due}', '{state}', " + f"{stamp}, {stamp})")
+        with db.engine.begin() as connection:
+            for statement in (
+                f"INSERT INTO sites (id, name, created_at, updated_at) VALUES (1, 'Campus', {stamp}, {stamp})",
+                "INSERT INTO startups (id, name, credit_code, tier, site_id, admitted_on, status, contact_name, "
+                f"contact_phone, created_at, updated_at) VALUES (1, 'Alpha', '91440300MA5F000001', 'incubator', 1, "
+                f"'2026-01-01', 'incubating', 'A', '1', {stamp}, {stamp})",
+                "INSERT INTO users (id, email, name, password_hash, is_active, session_version, created_at, "
+                f"updated_at) VALUES (1, 'm@example.com', 'M', 'x', true, 1, {stamp}, {stamp})",
+                project.format(id=1), project.format(id=2),
+                milestone.format(id=1, project=1, due='2026-03-31', state='accepted'),
+                milestone.format(id=2, project=1, due='2026-09-30', state='planned'),
+                milestone.format(id=3, project=1, due='2026-06-30', state='submitted'),
+                milestone.format(id=4, project=1, due='2026-12-31', state='in_progress'),
+                "INSERT INTO kpi_targets (id, milestone_id, kind, target_value, latest_value) VALUES "
+                "(1, 1, 'hires', 10, 4), (2, 2, 'hires', 20, 30), (3, 3, 'hires', 0, NULL), (4, 4, 'hires', 8, NULL)",
+            ):
+                connection.execute(sa.text(statement))
+
+        upgrade()
+        with db.engine.connect() as connection:
+            stored = connection.execute(sa.text(
+                'SELECT id, kpi_share, first_open_due_on, second_open_due_on FROM projects ORDER BY id')).all()
+        # Shares 0.4, 1 (over the target), 1 (a target of 0), 0 (no figure): a mean of 0.6.
+        assert [(id_, share and round(share, 9), first and str(first), second and str(second))
+                for id_, share, first, second in stored] == [(1, 0.6, '2026-06-30', '2026-09-30'),
+                                                             (2, None, None, None)]
+        db.engine.dispose()

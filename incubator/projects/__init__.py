@@ -3,7 +3,7 @@
 
 def init_app(app):
     from incubator.attachments.registry import register_owner
-    from incubator.projects import (  # noqa: F401 (register them; latest keeps each KPI target's latest figure)
+    from incubator.projects import (  # noqa: F401 (register them; latest keeps the derived health inputs)
         dashboard_views,
         latest,
         models,

@@ -1,17 +1,18 @@
-"""``flask projects rebuild-latest-figures``."""
+"""``flask projects rebuild-health-inputs``."""
 import click
 from flask.cli import AppGroup
 
 from incubator.core.transactions import transaction
 from incubator.extensions import db
-from incubator.projects.latest import rebuild_latest_figures
+from incubator.projects.latest import rebuild_health_inputs
 
 projects_cli = AppGroup('projects', help='Projects.')
 
 
-@projects_cli.command('rebuild-latest-figures')
-def rebuild_latest_figures_command():
-    """Set each KPI target's latest figure again from the figures, after figures were changed in SQL."""
+@projects_cli.command('rebuild-health-inputs')
+def rebuild_health_inputs_command():
+    """Set each KPI target's latest figure and each project's stored health inputs again from the figures,
+    targets and milestones, after those were changed in SQL."""
     with transaction():
-        targets = rebuild_latest_figures(db.session)
-    click.echo(f'Latest KPI figures rebuilt: {targets} targets.')
+        targets, projects = rebuild_health_inputs(db.session)
+    click.echo(f'Health inputs rebuilt: {targets} KPI targets, {projects} projects.')

@@ -1,9 +1,10 @@
 """The read side of the managers' dashboard and the committee's view: many projects' health at once.
 
 The health a row shows comes from :func:`health.classify` on :func:`health.health_inputs` (the project page's
-own rule and inputs, two statements for a page of rows). Filtering and sorting by health must see every
-project, not one page, so :func:`_health_table` writes the same rule as one SQL CASE over grouped subqueries,
-built from the same thresholds and rounding; the tests hold the two to agreement for projects of every state.
+own rule and inputs, one statement for a page of rows). Filtering and sorting by health must see every
+project, not one page, so :func:`_health_table` writes the same rule as one SQL CASE over the inputs kept on
+each project row (no milestone or figure is aggregated), built from the same thresholds and rounding; the tests
+hold the two to agreement for projects of every state.
 """
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -104,35 +105,21 @@ def _time_share(today):
                    (passed >= total, 1.0), else_=sa.cast(passed, sa.Float) / total)
 
 
-def _milestone_counts(today):
-    """Per project: overdue milestones, the oldest overdue due date, the next due date not yet passed."""
-    overdue = Milestone.overdue_clause(today)
-    return (sa.select(Milestone.project_id.label('project_id'),
-                      sa.func.sum(sa.case((overdue, 1), else_=0)).label('overdue'),
-                      sa.func.min(sa.case((overdue, Milestone.due_date))).label('oldest_overdue'),
-                      sa.func.min(sa.case((sa.and_(Milestone.due_date >= today,
-                                                   Milestone.state != MilestoneState.accepted),
-                                           Milestone.due_date))).label('next_due'))
-            .group_by(Milestone.project_id).subquery('milestone_counts'))
-
-
-def _kpi_shares(project_ids):
-    return health._kpi_share_query(project_ids).subquery('kpi_shares')
-
-
-def _health_table(today, project_ids):
-    """(project id, health rank, overdue milestones, oldest overdue due date) of ``project_ids`` (a select):
-    the rule of :func:`health.classify` as SQL, ranked 0 off track, 1 at risk, 2 on track.
+def _health_table(today, clauses):
+    """(project id, health rank, overdue level, oldest overdue due date) of the projects under ``clauses``: the
+    rule of :func:`health.classify` as SQL over the inputs kept on each project row, ranked 0 off track, 1 at
+    risk, 2 on track; the overdue level is the number of overdue milestones as far as the rule tells them apart
+    (0, 1, or 2 for two or more).
 
     Built in layers so that each share is written once: the inputs, their rounded percentages, the rank."""
-    milestones, shares = _milestone_counts(today), _kpi_shares(project_ids)
-    share = list(shares.c)[1]
     inputs = (sa.select(Project.id.label('project_id'), Project.last_review_outcome.label('outcome'),
-                        sa.func.coalesce(milestones.c.overdue, 0).label('overdue'), milestones.c.oldest_overdue,
-                        _time_share(today).label('time_share'), share.label('kpi_share'))
-              .outerjoin(milestones, milestones.c.project_id == Project.id)
-              .outerjoin(shares, list(shares.c)[0] == Project.id)
-              .where(Project.id.in_(project_ids)).subquery('health_inputs'))
+                        sa.case((Project.second_open_due_on < today, 2), (Project.first_open_due_on < today, 1),
+                                else_=0).label('overdue'),
+                        sa.case((Project.first_open_due_on < today, Project.first_open_due_on))
+                        .label('oldest_overdue'),
+                        _time_share(today).label('time_share'), Project.kpi_share)
+              .join(Startup, Startup.id == Project.startup_id).where(*clauses)
+              .cte('health_inputs').prefix_with('MATERIALIZED'))
     percents = sa.select(inputs.c.project_id, inputs.c.outcome, inputs.c.overdue, inputs.c.oldest_overdue,
                          inputs.c.kpi_share, _percent(inputs.c.time_share).label('elapsed'),
                          _percent(inputs.c.kpi_share).label('reached')).subquery('health_percents')
@@ -159,17 +146,24 @@ def _filter_clauses(filters):
     return clauses
 
 
+def _overdue_total(today, clauses):
+    """The number of overdue milestones of the projects under ``clauses`` (a scalar subquery)."""
+    matching = sa.select(Project.id).join(Startup, Startup.id == Project.startup_id).where(*clauses)
+    return (sa.select(sa.func.count()).select_from(Milestone)
+            .where(Milestone.overdue_clause(today), Milestone.project_id.in_(matching)).scalar_subquery())
+
+
 def _listing(filters, today):
-    """Every project under ``filters`` but health and show, once: its health rank, overdue milestones, reviews
-    due this week, submissions awaiting a decision, and (the same on every row) the summary's totals."""
-    matching = sa.select(Project.id).join(Startup, Startup.id == Project.startup_id).where(*_filter_clauses(filters))
-    table, due, awaiting = _health_table(today, matching), _reviews_due(today), _awaiting()
+    """Every project under ``filters`` but health and show, once: its health rank, overdue level, reviews due
+    this week, submissions awaiting a decision, and (the same on every row) the summary's totals."""
+    clauses = _filter_clauses(filters)
+    table, due, awaiting = _health_table(today, clauses), _reviews_due(today), _awaiting()
     reviews_due, submissions = sa.func.coalesce(due.c.reviews, 0), sa.func.coalesce(awaiting.c.submissions, 0)
     totals = [sa.func.sum(sa.case((table.c.rank == position, 1), else_=0)).over().label(f'health_{position}')
               for position in range(len(HEALTH_ORDER))]
     return (sa.select(table.c.project_id, table.c.rank, table.c.overdue, table.c.oldest_overdue,
                       reviews_due.label('reviews_due'), submissions.label('awaiting'), *totals,
-                      sa.func.sum(table.c.overdue).over().label('all_overdue'),
+                      _overdue_total(today, clauses).label('all_overdue'),
                       sa.func.sum(reviews_due).over().label('all_reviews_due'),
                       sa.func.sum(submissions).over().label('all_awaiting'))
             .outerjoin(due, due.c.project_id == table.c.project_id)

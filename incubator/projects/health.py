@@ -15,8 +15,10 @@ latest figure divided by its target (at most 100 %; a target of 0 counts as reac
 A project without KPI targets is judged on the other two. The time passed is from the start to the
 planned end, between 0 and 100 %.
 
-The inputs come from SQL for any number of projects in a fixed number of statements
-(:func:`health_inputs`), so the dashboard and the project page read the same numbers and apply the same rule.
+The inputs that do not depend on today (the KPI share, the two earliest due dates of milestones not accepted,
+the last review outcome) are kept on the project row (:mod:`incubator.projects.latest`); :func:`health_inputs`
+adds the overdue count for any number of projects in one statement, so the dashboard and the project page read
+the same numbers and apply the same rule.
 """
 from dataclasses import dataclass
 
@@ -91,7 +93,7 @@ def classify(inputs):
 
 
 def health_inputs(projects, today):
-    """``{project id: HealthInputs}`` for ``projects`` (loaded Project rows): two statements whatever their number."""
+    """``{project id: HealthInputs}`` for ``projects`` (loaded Project rows): one statement whatever their number."""
     ids = [project.id for project in projects]
     if not ids:
         return {}
@@ -99,26 +101,26 @@ def health_inputs(projects, today):
         sa.select(Milestone.project_id, sa.func.count())
         .where(Milestone.project_id.in_(ids), Milestone.overdue_clause(today))
         .group_by(Milestone.project_id)).all())
-    shares = dict(db.session.execute(_kpi_share_query(ids)).all())
     return {project.id: HealthInputs(
         last_review_outcome=project.last_review_outcome,
         overdue_milestones=overdue.get(project.id, 0),
-        kpi_share=None if shares.get(project.id) is None else float(shares[project.id]),
+        kpi_share=project.kpi_share,
         time_share=time_share(project.start_date, project.planned_end_date, today),
     ) for project in projects}
 
 
-def _kpi_share_query(project_ids):
-    """(project id, mean share of its KPI targets reached), by each target's latest figure (kept on the target
-    by :mod:`incubator.projects.latest`, so no figure is read)."""
+def kpi_share_of(project_id):
+    """The mean share of the KPI targets of project ``project_id`` (a column or value) reached, by each target's
+    latest figure (kept on the target by :mod:`incubator.projects.latest`): a scalar subquery, NULL without
+    targets."""
     latest = sa.func.coalesce(KpiTarget.latest_value, 0)
     share = sa.case((KpiTarget.target_value == 0, 1.0), (latest >= KpiTarget.target_value, 1.0),
                     else_=sa.cast(latest, sa.Float) / KpiTarget.target_value)
-    return (sa.select(Milestone.project_id, sa.func.avg(share))
+    return (sa.select(sa.func.avg(share))
             .select_from(KpiTarget)
             .join(Milestone, Milestone.id == KpiTarget.milestone_id)
-            .where(Milestone.project_id.in_(project_ids))
-            .group_by(Milestone.project_id))
+            .where(Milestone.project_id == project_id)
+            .scalar_subquery())
 
 
 def health_of(project, today):

@@ -1,18 +1,26 @@
-"""Keeping each KPI target's latest figure (``latest_value``, ``latest_recorded_on``) on the target itself.
+"""Derived columns kept in the transaction that changes their sources: each KPI target's latest figure
+(``latest_value``, ``latest_recorded_on``) and each project's health inputs that do not depend on today
+(``kpi_share``, ``first_open_due_on``, ``second_open_due_on``).
 
-The health rule needs every target's latest figure for every project on each dashboard request; reading it
-from the figures meant ranking all of them. A flush listener recomputes the two columns of every target whose
-figures the flush added, changed or deleted, in the same transaction, so any code that records figures through
-the ORM keeps them right: operations, the demo data, tests. A statement that changes the figures table directly
-does not: rebuild afterwards with ``flask projects rebuild-latest-figures``.
+The dashboard ranks and filters every project by health on each request; computing those from the figures and
+milestones meant ranking every figure and aggregating every milestone. Flush listeners recompute the columns of
+every target whose figures the flush added, changed or deleted, then of every project whose milestones, targets
+or figures it touched, so any code that writes them through the ORM keeps them right: operations, the demo data,
+tests. A statement that changes those tables directly does not: rebuild afterwards with
+``flask projects rebuild-health-inputs``.
 """
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from incubator.projects.models import KpiFigure, KpiTarget
+from incubator.projects.health import kpi_share_of
+from incubator.projects.models import KpiFigure, KpiTarget, Milestone, MilestoneState, Project
 
 _TARGETS, _FIGURES = KpiTarget.__table__, KpiFigure.__table__
+_PROJECTS, _MILESTONES = Project.__table__, Milestone.__table__
 _TOUCHED, _UPDATED = 'kpi_latest_touched_targets', 'kpi_latest_updated_targets'
+_TOUCHED_PROJECTS, _TOUCHED_MILESTONES = 'health_touched_projects', 'health_touched_milestones'
+_UPDATED_PROJECTS = 'health_updated_projects'
+_PROJECT_INPUTS = ('kpi_share', 'first_open_due_on', 'second_open_due_on')
 
 
 def _latest(column):
@@ -34,54 +42,120 @@ def latest_figures_update(target_ids=None):
     return update if target_ids is None else update.where(_TARGETS.c.id.in_(sorted(target_ids)))
 
 
+def _open_due(position):
+    """The due date of the project's ``position``-th (from 0) earliest milestone not accepted, or NULL."""
+    return (sa.select(_MILESTONES.c.due_date)
+            .where(_MILESTONES.c.project_id == _PROJECTS.c.id, _MILESTONES.c.state != MilestoneState.accepted)
+            .order_by(_MILESTONES.c.due_date).limit(1).offset(position).scalar_subquery())
+
+
+def health_inputs_from_sources():
+    """(project id, KPI share, first and second open due dates) of every project as its milestones and targets
+    give them: what the columns hold when they are right."""
+    return sa.select(_PROJECTS.c.id, kpi_share_of(_PROJECTS.c.id), _open_due(0), _open_due(1))
+
+
+def health_inputs_update(project_ids=None, milestone_ids=(), target_ids=()):
+    """An UPDATE setting the stored health inputs of the projects of ``project_ids``, of the milestones of
+    ``milestone_ids`` and of the targets of ``target_ids`` (every project if all three are None or empty),
+    leaving ``updated_at`` as it was: the row's own fields did not change."""
+    update = sa.update(_PROJECTS).values(kpi_share=kpi_share_of(_PROJECTS.c.id), first_open_due_on=_open_due(0),
+                                         second_open_due_on=_open_due(1), updated_at=_PROJECTS.c.updated_at)
+    chosen = []
+    if project_ids:
+        chosen.append(_PROJECTS.c.id.in_(sorted(project_ids)))
+    if milestone_ids:
+        chosen.append(_PROJECTS.c.id.in_(sa.select(_MILESTONES.c.project_id)
+                                         .where(_MILESTONES.c.id.in_(sorted(milestone_ids)))))
+    if target_ids:
+        chosen.append(_PROJECTS.c.id.in_(sa.select(_MILESTONES.c.project_id)
+                                         .join(_TARGETS, _TARGETS.c.milestone_id == _MILESTONES.c.id)
+                                         .where(_TARGETS.c.id.in_(sorted(target_ids)))))
+    return update.where(sa.or_(*chosen)) if chosen else update
+
+
+def _before(obj, attribute):
+    """The values of ``attribute`` as the database held them before this flush."""
+    history = getattr(sa.inspect(obj).attrs, attribute).history
+    return set(history.deleted or history.unchanged)
+
+
 def _target_ids(figure, *, before=False):
     """The target a figure belongs to, now or (``before``) as the database held it before this flush."""
     if before:
-        history = sa.inspect(figure).attrs.kpi_target_id.history
-        return set(history.deleted or history.unchanged)
+        return _before(figure, 'kpi_target_id')
     return {figure.kpi_target_id if figure.kpi_target_id is not None else getattr(figure.kpi_target, 'id', None)}
 
 
+def _note(session, key, ids):
+    if ids:
+        session.info.setdefault(key, set()).update(ids)
+
+
 @sa.event.listens_for(Session, 'before_flush')
-def _note_deleted_figures(session, flush_context, instances):
-    """Deleted figures are read before the flush: afterwards their rows are gone."""
-    touched = set()
+def _note_deleted_rows(session, flush_context, instances):
+    """Deleted rows are read before the flush: afterwards they are gone, with what links them to a project."""
+    touched, projects, milestones = set(), set(), set()
     for obj in session.deleted:
         if isinstance(obj, KpiFigure):
             touched |= _target_ids(obj)
+        elif isinstance(obj, Milestone):
+            projects |= _before(obj, 'project_id')
+        elif isinstance(obj, KpiTarget):
+            milestones |= _before(obj, 'milestone_id')
     for obj in session.dirty:
         if isinstance(obj, KpiFigure):
             touched |= _target_ids(obj, before=True)
-    if touched:
-        session.info.setdefault(_TOUCHED, set()).update(touched)
+        elif isinstance(obj, Milestone):
+            projects |= _before(obj, 'project_id')
+        elif isinstance(obj, KpiTarget):
+            milestones |= _before(obj, 'milestone_id')
+    _note(session, _TOUCHED, touched)
+    _note(session, _TOUCHED_PROJECTS, projects - {None})
+    _note(session, _TOUCHED_MILESTONES, milestones - {None})
 
 
 @sa.event.listens_for(Session, 'after_flush')
-def _update_latest_figures(session, flush_context):
+def _update_derived_columns(session, flush_context):
+    """The targets' latest figures first: the projects' KPI shares are read from them."""
     touched = session.info.pop(_TOUCHED, set())
-    for obj in session.new:
-        if isinstance(obj, KpiFigure):
+    projects = session.info.pop(_TOUCHED_PROJECTS, set())
+    milestones = session.info.pop(_TOUCHED_MILESTONES, set())
+    for obj in session.new | session.dirty:
+        changed = obj in session.new or session.is_modified(obj)
+        if isinstance(obj, KpiFigure) and changed:
             touched.add(obj.kpi_target_id)
-    for obj in session.dirty:
-        if isinstance(obj, KpiFigure) and session.is_modified(obj):
-            touched.add(obj.kpi_target_id)
+        elif isinstance(obj, Milestone) and changed:
+            projects.add(obj.project_id)
+        elif isinstance(obj, KpiTarget) and changed:
+            milestones.add(obj.milestone_id)
     touched.discard(None)
-    if not touched:
-        return
-    session.connection().execute(latest_figures_update(touched))
-    session.info[_UPDATED] = touched
+    projects.discard(None)
+    milestones.discard(None)
+    if touched:
+        session.connection().execute(latest_figures_update(touched))
+        session.info[_UPDATED] = touched
+    if touched or projects or milestones:
+        updated = session.connection().execute(
+            health_inputs_update(projects, milestones, touched).returning(_PROJECTS.c.id)).scalars()
+        session.info[_UPDATED_PROJECTS] = set(updated)
 
 
 @sa.event.listens_for(Session, 'after_flush_postexec')
-def _expire_updated_targets(session, flush_context):
-    """Loaded targets read the columns the UPDATE wrote again, once the flush has settled their state."""
+def _expire_updated_rows(session, flush_context):
+    """Loaded targets and projects read the columns the UPDATEs wrote again, once the flush has settled their
+    state."""
     updated = session.info.pop(_UPDATED, ())
+    projects = session.info.pop(_UPDATED_PROJECTS, ())
     for obj in list(session.identity_map.values()):
         if isinstance(obj, KpiTarget) and obj.id in updated:
             session.expire(obj, ['latest_value', 'latest_recorded_on'])
+        elif isinstance(obj, Project) and obj.id in projects:
+            session.expire(obj, list(_PROJECT_INPUTS))
 
 
-def rebuild_latest_figures(session):
-    """Set every target's latest figure again from the figures (after a change made outside the ORM).
-    Return the number of targets."""
-    return session.execute(latest_figures_update()).rowcount
+def rebuild_health_inputs(session):
+    """Set every target's latest figure, then every project's health inputs, again from their sources (after a
+    change made outside the ORM). Return the numbers of targets and of projects."""
+    targets = session.execute(latest_figures_update()).rowcount
+    return targets, session.execute(health_inputs_update()).rowcount

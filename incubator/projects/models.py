@@ -209,6 +209,13 @@ class Project(TimestampMixin, db.Model):
     status: Mapped[ProjectStatus] = mapped_column(enum_column(ProjectStatus), default=ProjectStatus.active)
     # Written only by operations.record_review_outcome (the reviews sub-package calls it).
     last_review_outcome: Mapped[ReviewOutcome | None] = mapped_column(enum_column(ReviewOutcome))
+    # The other health inputs that do not depend on today, kept by projects.latest in the transaction that
+    # changes a milestone, target or figure, so the dashboard ranks every project without aggregating them:
+    # the mean share of its KPI targets reached (None without targets), and the two earliest due dates of its
+    # milestones not accepted (overdue: 1 once the first has passed, 2 or more once the second has).
+    kpi_share: Mapped[float | None] = mapped_column(sa.Float)
+    first_open_due_on: Mapped[date | None]
+    second_open_due_on: Mapped[date | None]
 
     startup: Mapped['Startup'] = relationship()  # noqa: F821
     manager: Mapped['User'] = relationship()  # noqa: F821

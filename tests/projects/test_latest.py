@@ -89,9 +89,9 @@ def test_the_rebuild_command_sets_them_again_after_a_change_in_sql(app, world):
     db.session.execute(sa.update(KpiFigure.__table__).values(value=7))
     db.session.commit()
     assert latest(milestone)[1] == (5, date(2026, 6, 1))      # a table statement: the listener never saw it
-    result = app.test_cli_runner().invoke(args=['projects', 'rebuild-latest-figures'])
+    result = app.test_cli_runner().invoke(args=['projects', 'rebuild-health-inputs'])
     assert result.exit_code == 0, result.output
-    assert 'Latest KPI figures rebuilt:' in result.output
+    assert 'Health inputs rebuilt:' in result.output
     assert latest(milestone) == [(7, date(2026, 6, 1)), (7, date(2026, 6, 1))]
     stored = {row.id: (row.latest_value, row.latest_recorded_on) for row in db.session.execute(
         sa.select(KpiTarget.id, KpiTarget.latest_value, KpiTarget.latest_recorded_on))}
