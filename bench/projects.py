@@ -35,7 +35,7 @@ from incubator import create_app  # noqa: E402
 from incubator.auth.models import Role, User  # noqa: E402
 from incubator.core.time import now_utc  # noqa: E402
 from incubator.extensions import db  # noqa: E402
-from incubator.projects.dashboard import DashboardFilters, _listing, _shown  # noqa: E402
+from incubator.projects.dashboard import DashboardFilters, _parameters, _shape, _statements  # noqa: E402
 from incubator.projects.health import Health  # noqa: E402
 from incubator.projects.latest import health_inputs_update, latest_figures_update  # noqa: E402
 from incubator.projects.models import (  # noqa: E402
@@ -251,7 +251,7 @@ def measure(app, size, repeat):
 def explain(app):
     with app.app_context():
         filters = DashboardFilters(health=Health.off_track)
-        query = _shown(_listing(filters, programme_today()), filters).limit(25)
+        query = _statements(_shape(filters))[2].limit(25).params(_parameters(filters, programme_today()))
         compiled = query.compile(db.engine, compile_kwargs={'literal_binds': True})
         sql = str(compiled).replace('%%', '%')  # the driver's escaping: psycopg reads none without parameters
         driver = db.session.connection().connection.driver_connection

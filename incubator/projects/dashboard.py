@@ -6,7 +6,8 @@ project, not one page, so :func:`_health_table` writes the same rule as one SQL 
 each project row (no milestone or figure is aggregated), built from the same thresholds and rounding; the tests
 hold the two to agreement for projects of every state.
 """
-from dataclasses import dataclass
+import functools
+from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
@@ -98,9 +99,9 @@ def _percent(share):
 
 
 def _time_share(today):
-    """:func:`health.time_share` of every project on ``today``."""
+    """:func:`health.time_share` of every project on ``today`` (an SQL date)."""
     total = _days_between(Project.planned_end_date, Project.start_date)
-    passed = _days_between(sa.literal(today, sa.Date()), Project.start_date)
+    passed = _days_between(today, Project.start_date)
     return sa.case((sa.and_(total <= 0, passed >= total), 1.0), (total <= 0, 0.0), (passed <= 0, 0.0),
                    (passed >= total, 1.0), else_=sa.cast(passed, sa.Float) / total)
 
@@ -134,16 +135,10 @@ def _health_table(today, clauses):
 
 
 def _filter_clauses(filters):
-    clauses = []
-    if filters.site_id is not None:
-        clauses.append(Startup.site_id == filters.site_id)
-    if filters.tier is not None:
-        clauses.append(Startup.tier == filters.tier)
-    if filters.field is not None:
-        clauses.append(Project.field == filters.field)
-    if filters.manager_id is not None:
-        clauses.append(Project.manager_id == filters.manager_id)
-    return clauses
+    """The conditions of the filters given, their values left to bind parameters of the same names."""
+    columns = {'site_id': Startup.site_id, 'tier': Startup.tier, 'field': Project.field,
+               'manager_id': Project.manager_id}
+    return [column == sa.bindparam(name) for name, column in columns.items() if getattr(filters, name) is not None]
 
 
 def _overdue_total(today, clauses):
@@ -153,11 +148,11 @@ def _overdue_total(today, clauses):
             .where(Milestone.overdue_clause(today), Milestone.project_id.in_(matching)).scalar_subquery())
 
 
-def _listing(filters, today):
+def _listing(filters):
     """Every project under ``filters`` but health and show, once: its health rank, overdue level, reviews due
     this week, submissions awaiting a decision, and (the same on every row) the summary's totals."""
-    clauses = _filter_clauses(filters)
-    table, due, awaiting = _health_table(today, clauses), _reviews_due(today), _awaiting()
+    clauses, today = _filter_clauses(filters), sa.bindparam('today', type_=sa.Date())
+    table, due, awaiting = _health_table(today, clauses), _reviews_due(), _awaiting()
     reviews_due, submissions = sa.func.coalesce(due.c.reviews, 0), sa.func.coalesce(awaiting.c.submissions, 0)
     totals = [sa.func.sum(sa.case((table.c.rank == position, 1), else_=0)).over().label(f'health_{position}')
               for position in range(len(HEALTH_ORDER))]
@@ -201,23 +196,49 @@ def working_week(today):
             from_local(datetime.combine(monday + timedelta(days=5), time()), programme_timezone()))
 
 
-def _reviews_due(today):
-    """Per project: undecided progress reviews whose deadline falls in this working week."""
-    first, last = working_week(today)
+def _reviews_due():
+    """Per project: undecided progress reviews whose deadline falls in this working week (bound by
+    :func:`_parameters`)."""
     return (sa.select(ProgressReview.project_id.label('project_id'), sa.func.count().label('reviews'))
-            .where(ProgressReview.state != ReviewState.decided, ProgressReview.due_at >= first,
-                   ProgressReview.due_at < last)
+            .where(ProgressReview.state != ReviewState.decided, ProgressReview.due_at >= sa.bindparam('week_start'),
+                   ProgressReview.due_at < sa.bindparam('week_end'))
             .group_by(ProgressReview.project_id).subquery('reviews_due'))
+
+
+_BOUND = ('site_id', 'tier', 'field', 'manager_id')
+
+
+def _shape(filters):
+    """``filters`` with each value that goes in a bind parameter replaced by True: what the statements depend
+    on."""
+    return replace(filters, **{name: True if getattr(filters, name) is not None else None for name in _BOUND})
+
+
+@functools.cache
+def _statements(shape):
+    """(listing, shown, counted) for filters of ``shape`` (:func:`_shape`, a few hundred at most), built once:
+    building them took longer than running them. :func:`_parameters` gives their bind parameters."""
+    listing = _listing(shape)
+    shown = _shown(listing, shape)
+    counted = sa.select(shown.subquery('shown')).add_columns(sa.func.count().over().label('total'))
+    return listing, shown, counted
+
+
+def _parameters(filters, today):
+    """The bind parameters of :func:`_statements` for ``filters`` on ``today``."""
+    first, last = working_week(today)
+    return {'today': today, 'week_start': first, 'week_end': last,
+            **{name: getattr(filters, name) for name in _BOUND if getattr(filters, name) is not None}}
 
 
 @dataclass(frozen=True)
 class DashboardRow:
     project: Project
     health: Health
-    reasons: list
+    reasons: list                     # in the reader's language, translated once (the page shows them twice)
     overdue: int
-    oldest_overdue: Milestone | None
-    next_due: Milestone | None
+    oldest_overdue: sa.Row | None     # (project_id, title, due_date) of a milestone not accepted
+    next_due: sa.Row | None
     reviews_due: int = 0
     last_review: ProgressReview | None = None
 
@@ -273,16 +294,15 @@ def dashboard_page(filters, today, page, per_page=PER_PAGE, with_reviews=False):
     """A page of projects, worst health first then oldest overdue, with the summary: the list in one statement
     whatever the number of projects, then the page's projects, their health and milestones (four more), and
     (``with_reviews``) their last decided review (one more)."""
-    listing = _listing(filters, today)
-    shown = _shown(listing, filters)
-    counted = sa.select(shown.subquery('shown'))
-    counted = counted.add_columns(sa.func.count().over().label('total'))
-    found = db.session.execute(counted.limit(per_page).offset((page - 1) * per_page)).all()
+    listing, shown, counted = _statements(_shape(filters))
+    parameters = _parameters(filters, today)
+    found = db.session.execute(counted.limit(per_page).offset((page - 1) * per_page), parameters).all()
     if not found and page > 1:  # past the end: the last page
-        total = db.session.execute(sa.select(sa.func.count()).select_from(shown.subquery())).scalar_one()
+        total = db.session.execute(sa.select(sa.func.count()).select_from(shown.subquery()),
+                                   parameters).scalar_one()
         page = max(1, -(-total // per_page))
-        found = db.session.execute(counted.limit(per_page).offset((page - 1) * per_page)).all()
-    summary_row = found[0] if found else db.session.execute(sa.select(listing).limit(1)).first()
+        found = db.session.execute(counted.limit(per_page).offset((page - 1) * per_page), parameters).all()
+    summary_row = found[0] if found else db.session.execute(sa.select(listing).limit(1), parameters).first()
     projects = _projects_by_id([row.project_id for row in found])
     rows = rows_of(projects, today, reviews_due={row.project_id: int(row.reviews_due) for row in found},
                    with_reviews=with_reviews)
@@ -295,7 +315,8 @@ def _projects_by_id(ids):
         return []
     projects = db.session.execute(
         sa.select(Project).where(Project.id.in_(ids))
-        .options(joinedload(Project.startup).joinedload(Startup.site), joinedload(Project.manager))
+        .options(joinedload(Project.startup).joinedload(Startup.site),
+                 joinedload(Project.manager).lazyload(User.role_rows))  # the name only: no roles
     ).scalars().all()
     order = {project_id: position for position, project_id in enumerate(ids)}
     return sorted(projects, key=lambda project: order[project.id])
@@ -317,13 +338,15 @@ def last_decided_reviews(project_ids):
 
 
 def rows_of(projects, today, reviews_due=None, with_reviews=False):
-    """Each project's health (the project page's rule) and milestones to mention: three statements (four
-    ``with_reviews``)."""
+    """Each project's health (the project page's rule) and milestones to mention: two statements (three
+    ``with_reviews``). The milestones are read as (project id, title, due date) rows, not loaded as objects:
+    a row names them only."""
     inputs = health.health_inputs(projects, today)
     ids = [project.id for project in projects]
     open_milestones = db.session.execute(
-        sa.select(Milestone).where(Milestone.project_id.in_(ids), Milestone.state != MilestoneState.accepted)
-        .order_by(Milestone.due_date, Milestone.id)).scalars().all() if ids else []
+        sa.select(Milestone.project_id, Milestone.title, Milestone.due_date)
+        .where(Milestone.project_id.in_(ids), Milestone.state != MilestoneState.accepted)
+        .order_by(Milestone.due_date, Milestone.id)).all() if ids else []
     last_reviews = last_decided_reviews(ids) if with_reviews else {}
     by_project = {}
     for milestone in open_milestones:
@@ -333,8 +356,9 @@ def rows_of(projects, today, reviews_due=None, with_reviews=False):
         mine = by_project.get(project.id, [])
         level, reasons = health.classify(inputs[project.id])
         rows.append(DashboardRow(
-            project=project, health=level, reasons=reasons, overdue=inputs[project.id].overdue_milestones,
-            oldest_overdue=next((m for m in mine if m.is_overdue_on(today)), None),
+            project=project, health=level, reasons=[str(reason) for reason in reasons],
+            overdue=inputs[project.id].overdue_milestones,
+            oldest_overdue=next((m for m in mine if m.due_date < today), None),
             next_due=next((m for m in mine if m.due_date >= today), None),
             reviews_due=(reviews_due or {}).get(project.id, 0), last_review=last_reviews.get(project.id)))
     return rows
@@ -342,8 +366,8 @@ def rows_of(projects, today, reviews_due=None, with_reviews=False):
 
 def dashboard_ids(filters, today):
     """The ids of every project of the filtered list, in its order (the CSV export's rows): one statement."""
-    shown = _shown(_listing(filters, today), filters).subquery('shown')
-    return db.session.execute(sa.select(shown.c.project_id)).scalars().all()
+    shown = _statements(_shape(filters))[1].subquery('shown')
+    return db.session.execute(sa.select(shown.c.project_id), _parameters(filters, today)).scalars().all()
 
 
 def export_rows(ids, today, chunk=500):
