@@ -5,15 +5,18 @@
 Seeds two PostgreSQL databases on the local server (created if missing): ``wutong_bench_projects`` with
 2,000 projects, 20,000 milestones (one KPI target each) and 60,000 KPI figures, and
 ``wutong_bench_projects_small`` with a tenth of that. Projects, milestones, targets and figures go in with
-``COPY`` (no ORM, so no audit rows), then ``VACUUM ANALYZE``; due dates lie around today, milestone states,
-review outcomes and figures are drawn so that every health state is common. A database that already holds
-this seed (same schema, same sizes) is reused; ``--reseed`` rebuilds it.
+``COPY`` (no ORM, so no audit rows; the columns the ORM listeners keep, each target's latest figure and each
+project's health inputs, are then set by their rebuild statements), then ``VACUUM ANALYZE``; due dates lie
+around today, milestone states, review outcomes and figures are drawn so that every health state is common.
+A database that already holds this seed (same schema, same sizes) is reused; ``--reseed`` rebuilds it.
 
 Each page is requested in-process through the test client as a signed-in manager, ``--repeat`` times after a
 warm-up; the table gives the median and 95th percentile, the SQL statements each request ran and the median
-CPU time of this process alone (Python, without the database server's share: steadier on a busy host). Target:
-pages < 50 ms (median), and statement counts equal at both sizes. Last, ``EXPLAIN ANALYZE`` of the dashboard's
-list query filtered by health. Not part of the test suite (pytest collects only ``tests/``).
+CPU time of this process alone (Python, without the database server's share: steadier on a busy host).
+Targets: pages < 50 ms (median), statement counts equal at both sizes and within each page's budget
+(``STATEMENTS``: the dashboard 9, the committee view 10, the project page 13, the signed-in user's own
+loading included). Last, ``EXPLAIN ANALYZE`` of the dashboard's list query filtered by health. Not part of
+the test suite (pytest collects only ``tests/``).
 """
 import argparse
 import hashlib
@@ -54,6 +57,8 @@ from incubator.startups.models import Startup, Tier  # noqa: E402
 SERVER = 'postgresql+psycopg://postgres@127.0.0.1:5432/'
 SEED_VERSION = 2
 TARGET_MS = 50.0
+#: The most statements each page may run (a fixed number: none grows with the data).
+STATEMENTS = {'dashboard': 9, 'committee': 10, 'project page': 13}
 
 
 @dataclass(frozen=True)
@@ -281,13 +286,15 @@ def main():
             db.engine.dispose()
     print(f'\nProjects benchmark on PostgreSQL, {LARGE.counts}, {args.repeat} runs each (in-process, test client)')
     print(f'{"page":44} {"median ms":>9} {"p95 ms":>7} {"target":>7} {"result":>6} {"stmts large":>11} '
-          f'{"stmts small":>11} {"median small":>12} {"python cpu":>10}')
+          f'{"stmts small":>11} {"stmts max":>10} {"median small":>12} {"python cpu":>10}')
     for name, (median, p95, statements, cpu) in tables['large'].items():
         small_median, _p95, small_statements, _cpu = tables['small'][name]
-        verdict = 'ok' if median < TARGET_MS and statements == small_statements else 'MISSED'
+        budget = next(most for page, most in STATEMENTS.items() if name.startswith(page))
+        verdict = ('ok' if median < TARGET_MS and statements == small_statements and max(statements) <= budget
+                   else 'MISSED')
         print(f'{name:44} {median:9.1f} {p95:7.1f} {"< " + format(TARGET_MS, "g"):>7} {verdict:>6} '
               f'{"/".join(map(str, sorted(statements))):>11} {"/".join(map(str, sorted(small_statements))):>11} '
-              f'{small_median:12.1f} {cpu:10.1f}')
+              f'{"<= " + str(budget):>10} {small_median:12.1f} {cpu:10.1f}')
     print('\nEXPLAIN ANALYZE of the dashboard list filtered by health (scans and time):')
     for line in plan:
         print('   ', line.strip())

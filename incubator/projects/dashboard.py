@@ -120,7 +120,7 @@ def _health_table(today, clauses):
                         .label('oldest_overdue'),
                         _time_share(today).label('time_share'), Project.kpi_share)
               .join(Startup, Startup.id == Project.startup_id).where(*clauses)
-              .cte('health_inputs').prefix_with('MATERIALIZED'))
+              .cte('health_inputs').prefix_with('MATERIALIZED'))  # computed once a row, not at each use
     percents = sa.select(inputs.c.project_id, inputs.c.outcome, inputs.c.overdue, inputs.c.oldest_overdue,
                          inputs.c.kpi_share, _percent(inputs.c.time_share).label('elapsed'),
                          _percent(inputs.c.kpi_share).label('reached')).subquery('health_percents')
@@ -130,8 +130,9 @@ def _health_table(today, clauses):
                  sa.and_(known, lag > OFF_TRACK_LAG))
     risk = sa.or_(percents.c.outcome == ReviewOutcome.warning, percents.c.overdue == 1,
                   sa.and_(known, lag > AT_RISK_LAG))
-    return sa.select(percents.c.project_id, sa.case((off, 0), (risk, 1), else_=2).label('rank'),
-                     percents.c.overdue, percents.c.oldest_overdue).subquery('health')
+    # Materialized too: the rank is read five times, and PostgreSQL would inline its expression at each.
+    return (sa.select(percents.c.project_id, sa.case((off, 0), (risk, 1), else_=2).label('rank'),
+                      percents.c.overdue, percents.c.oldest_overdue).cte('health').prefix_with('MATERIALIZED'))
 
 
 def _filter_clauses(filters):
@@ -142,10 +143,13 @@ def _filter_clauses(filters):
 
 
 def _overdue_total(today, clauses):
-    """The number of overdue milestones of the projects under ``clauses`` (a scalar subquery)."""
-    matching = sa.select(Project.id).join(Startup, Startup.id == Project.startup_id).where(*clauses)
-    return (sa.select(sa.func.count()).select_from(Milestone)
-            .where(Milestone.overdue_clause(today), Milestone.project_id.in_(matching)).scalar_subquery())
+    """The number of overdue milestones of the projects under ``clauses`` (a scalar subquery; without clauses,
+    of every milestone: each belongs to a project of a startup)."""
+    query = sa.select(sa.func.count()).select_from(Milestone).where(Milestone.overdue_clause(today))
+    if clauses:
+        query = query.where(Milestone.project_id.in_(
+            sa.select(Project.id).join(Startup, Startup.id == Project.startup_id).where(*clauses)))
+    return query.scalar_subquery()
 
 
 def _listing(filters):
@@ -333,7 +337,7 @@ def last_decided_reviews(project_ids):
         .subquery())
     reviews = db.session.execute(
         sa.select(ProgressReview).join(latest, sa.and_(latest.c.id == ProgressReview.id, latest.c.rank == 1))
-        .options(joinedload(ProgressReview.decided_by))).scalars().all()
+        .options(joinedload(ProgressReview.decided_by).lazyload(User.role_rows))).scalars().all()
     return {review.project_id: review for review in reviews}
 
 

@@ -302,8 +302,10 @@ class Milestone(TimestampMixin, db.Model):
 
     @classmethod
     def overdue_clause(cls, today):
-        """The SQL condition of :meth:`is_overdue_on`."""
-        return sa.and_(cls.due_date < today, cls.state != MilestoneState.accepted)
+        """The SQL condition of :meth:`is_overdue_on`; the states not accepted are listed, so that the index on
+        (state, due date) finds the overdue milestones of every project."""
+        return sa.and_(cls.due_date < today, cls.state.in_([state for state in MilestoneState
+                                                            if state != MilestoneState.accepted]))
 
     def __repr__(self):
         return f'<Milestone {self.id} {self.title}>'
