@@ -296,7 +296,7 @@ class DashboardPage:
 
 def dashboard_page(filters, today, page, per_page=PER_PAGE, with_reviews=False):
     """A page of projects, worst health first then oldest overdue, with the summary: the list in one statement
-    whatever the number of projects, then the page's projects, their health and milestones (four more), and
+    whatever the number of projects, then the page's projects and their open milestones (two more), and
     (``with_reviews``) their last decided review (one more)."""
     listing, shown, counted = _statements(_shape(filters))
     parameters = _parameters(filters, today)
@@ -342,10 +342,9 @@ def last_decided_reviews(project_ids):
 
 
 def rows_of(projects, today, reviews_due=None, with_reviews=False):
-    """Each project's health (the project page's rule) and milestones to mention: two statements (three
-    ``with_reviews``). The milestones are read as (project id, title, due date) rows, not loaded as objects:
-    a row names them only."""
-    inputs = health.health_inputs(projects, today)
+    """Each project's health (the project page's rule) and milestones to mention: one statement (two
+    ``with_reviews``). The milestones not accepted are read as (project id, title, due date) rows, not loaded
+    as objects: a row names them, and those past their due date are the overdue count health needs."""
     ids = [project.id for project in projects]
     open_milestones = db.session.execute(
         sa.select(Milestone.project_id, Milestone.title, Milestone.due_date)
@@ -358,11 +357,11 @@ def rows_of(projects, today, reviews_due=None, with_reviews=False):
     rows = []
     for project in projects:
         mine = by_project.get(project.id, [])
-        level, reasons = health.classify(inputs[project.id])
+        overdue = [milestone for milestone in mine if milestone.due_date < today]
+        level, reasons = health.classify(health.inputs_of(project, len(overdue), today))
         rows.append(DashboardRow(
-            project=project, health=level, reasons=[str(reason) for reason in reasons],
-            overdue=inputs[project.id].overdue_milestones,
-            oldest_overdue=next((m for m in mine if m.due_date < today), None),
+            project=project, health=level, reasons=[str(reason) for reason in reasons], overdue=len(overdue),
+            oldest_overdue=overdue[0] if overdue else None,
             next_due=next((m for m in mine if m.due_date >= today), None),
             reviews_due=(reviews_due or {}).get(project.id, 0), last_review=last_reviews.get(project.id)))
     return rows

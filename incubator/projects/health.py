@@ -101,12 +101,14 @@ def health_inputs(projects, today):
         sa.select(Milestone.project_id, sa.func.count())
         .where(Milestone.project_id.in_(ids), Milestone.overdue_clause(today))
         .group_by(Milestone.project_id)).all())
-    return {project.id: HealthInputs(
-        last_review_outcome=project.last_review_outcome,
-        overdue_milestones=overdue.get(project.id, 0),
-        kpi_share=project.kpi_share,
-        time_share=time_share(project.start_date, project.planned_end_date, today),
-    ) for project in projects}
+    return {project.id: inputs_of(project, overdue.get(project.id, 0), today) for project in projects}
+
+
+def inputs_of(project, overdue_milestones, today):
+    """The HealthInputs of a loaded project with ``overdue_milestones`` counted by the caller."""
+    return HealthInputs(last_review_outcome=project.last_review_outcome, overdue_milestones=overdue_milestones,
+                        kpi_share=project.kpi_share,
+                        time_share=time_share(project.start_date, project.planned_end_date, today))
 
 
 def kpi_share_of(project_id):
