@@ -1,10 +1,10 @@
 """The read side of the managers' dashboard and the committee's view: many projects' health at once.
 
-The health a row shows comes from :func:`health.classify` on :func:`health.health_inputs` (the project page's
-own rule and inputs, one statement for a page of rows). Filtering and sorting by health must see every
-project, not one page, so :func:`_health_table` writes the same rule as one SQL CASE over the inputs kept on
-each project row (no milestone or figure is aggregated), built from the same thresholds and rounding; the tests
-hold the two to agreement for projects of every state.
+The health a row shows comes from :func:`health.classify` on :func:`health.inputs_of` (the project page's own
+rule and inputs; the overdue count from the open milestones a row reads anyway). Filtering and sorting by health
+must see every project, not one page, so :func:`_health_table` writes the same rule as one SQL CASE over the
+inputs kept on each project row (no milestone or figure is aggregated), built from the same thresholds and
+rounding; the tests hold the two to agreement for projects of every state.
 """
 import functools
 from dataclasses import dataclass, replace
