@@ -55,12 +55,22 @@ def health_inputs_from_sources():
     return sa.select(_PROJECTS.c.id, kpi_share_of(_PROJECTS.c.id), _open_due(0), _open_due(1))
 
 
-def health_inputs_update(project_ids=None, milestone_ids=(), target_ids=()):
-    """An UPDATE setting the stored health inputs of the projects of ``project_ids``, of the milestones of
-    ``milestone_ids`` and of the targets of ``target_ids`` (every project if all three are None or empty),
-    leaving ``updated_at`` as it was: the row's own fields did not change."""
+def health_inputs_update(project_ids=None):
+    """An UPDATE setting the stored health inputs of ``project_ids`` (every project if None) from their
+    milestones and targets, leaving ``updated_at`` as it was: the row's own fields did not change."""
     update = sa.update(_PROJECTS).values(kpi_share=kpi_share_of(_PROJECTS.c.id), first_open_due_on=_open_due(0),
                                          second_open_due_on=_open_due(1), updated_at=_PROJECTS.c.updated_at)
+    return update if project_ids is None else update.where(_PROJECTS.c.id.in_(sorted(project_ids)))
+
+
+def _lock_projects(connection, project_ids, milestone_ids, target_ids):
+    """Lock the rows of the projects of ``project_ids``, of the milestones of ``milestone_ids`` and of the targets
+    of ``target_ids``; return their ids.
+
+    Locked first, in id order, so that the UPDATE, a later statement, reads milestones that a concurrent
+    transaction committed while this one waited: an UPDATE alone would compute from its own older snapshot
+    (PostgreSQL, read committed). NO KEY UPDATE does not conflict with the key-share locks that inserting a
+    milestone takes on its project."""
     chosen = []
     if project_ids:
         chosen.append(_PROJECTS.c.id.in_(sorted(project_ids)))
@@ -71,7 +81,8 @@ def health_inputs_update(project_ids=None, milestone_ids=(), target_ids=()):
         chosen.append(_PROJECTS.c.id.in_(sa.select(_MILESTONES.c.project_id)
                                          .join(_TARGETS, _TARGETS.c.milestone_id == _MILESTONES.c.id)
                                          .where(_TARGETS.c.id.in_(sorted(target_ids)))))
-    return update.where(sa.or_(*chosen)) if chosen else update
+    return set(connection.execute(sa.select(_PROJECTS.c.id).where(sa.or_(*chosen)).order_by(_PROJECTS.c.id)
+                                  .with_for_update(key_share=True)).scalars())
 
 
 def _before(obj, attribute):
@@ -136,9 +147,10 @@ def _update_derived_columns(session, flush_context):
         session.connection().execute(latest_figures_update(touched))
         session.info[_UPDATED] = touched
     if touched or projects or milestones:
-        updated = session.connection().execute(
-            health_inputs_update(projects, milestones, touched).returning(_PROJECTS.c.id)).scalars()
-        session.info[_UPDATED_PROJECTS] = set(updated)
+        locked = _lock_projects(session.connection(), projects, milestones, touched)
+        if locked:
+            session.connection().execute(health_inputs_update(locked))
+            session.info[_UPDATED_PROJECTS] = locked
 
 
 @sa.event.listens_for(Session, 'after_flush_postexec')
