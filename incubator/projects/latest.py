@@ -103,9 +103,20 @@ def _note(session, key, ids):
         session.info.setdefault(key, set()).update(ids)
 
 
+#: What a change of a milestone or target must touch to move its project's inputs (targets dropped from a
+#: milestone's list are deleted as orphans during the flush, unseen before it: the list's change tells).
+_INPUT_FIELDS = {Milestone: ('project_id', 'due_date', 'state', 'kpi_targets'),
+                 KpiTarget: ('milestone_id', 'target_value')}
+
+
+def _moves_inputs(obj):
+    return any(getattr(sa.inspect(obj).attrs, name).history.has_changes() for name in _INPUT_FIELDS[type(obj)])
+
+
 @sa.event.listens_for(Session, 'before_flush')
 def _note_deleted_rows(session, flush_context, instances):
-    """Deleted rows are read before the flush: afterwards they are gone, with what links them to a project."""
+    """Deleted rows, and the rows a change moves away from, are read before the flush: afterwards the database
+    no longer links them."""
     touched, projects, milestones = set(), set(), set()
     for obj in session.deleted:
         if isinstance(obj, KpiFigure):
@@ -117,9 +128,9 @@ def _note_deleted_rows(session, flush_context, instances):
     for obj in session.dirty:
         if isinstance(obj, KpiFigure):
             touched |= _target_ids(obj, before=True)
-        elif isinstance(obj, Milestone):
+        elif isinstance(obj, Milestone) and _moves_inputs(obj):
             projects |= _before(obj, 'project_id')
-        elif isinstance(obj, KpiTarget):
+        elif isinstance(obj, KpiTarget) and _moves_inputs(obj):
             milestones |= _before(obj, 'milestone_id')
     _note(session, _TOUCHED, touched)
     _note(session, _TOUCHED_PROJECTS, projects - {None})
@@ -128,17 +139,18 @@ def _note_deleted_rows(session, flush_context, instances):
 
 @sa.event.listens_for(Session, 'after_flush')
 def _update_derived_columns(session, flush_context):
-    """The targets' latest figures first: the projects' KPI shares are read from them."""
+    """The targets' latest figures first: the projects' KPI shares are read from them. A milestone's title or a
+    target's unit changes nothing here."""
     touched = session.info.pop(_TOUCHED, set())
     projects = session.info.pop(_TOUCHED_PROJECTS, set())
     milestones = session.info.pop(_TOUCHED_MILESTONES, set())
     for obj in session.new | session.dirty:
-        changed = obj in session.new or session.is_modified(obj)
-        if isinstance(obj, KpiFigure) and changed:
+        new = obj in session.new
+        if isinstance(obj, KpiFigure) and (new or session.is_modified(obj)):
             touched.add(obj.kpi_target_id)
-        elif isinstance(obj, Milestone) and changed:
+        elif isinstance(obj, Milestone) and (new or _moves_inputs(obj)):
             projects.add(obj.project_id)
-        elif isinstance(obj, KpiTarget) and changed:
+        elif isinstance(obj, KpiTarget) and (new or _moves_inputs(obj)):
             milestones.add(obj.milestone_id)
     touched.discard(None)
     projects.discard(None)

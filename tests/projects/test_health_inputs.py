@@ -154,3 +154,14 @@ def test_the_rebuild_command_restores_them_after_a_change_in_sql(app, world):
     assert result.exit_code == 0, result.output
     assert 'Health inputs rebuilt: 2 KPI targets, 1 projects.' in result.output
     assert stored(project) == (0.0, date(2026, 5, 1), None)
+
+
+def test_a_new_title_or_description_leaves_them_alone(world, count_queries):
+    milestone = world.milestone
+    milestone.title, milestone.description = 'Prototype v2', 'Sturdier'
+    with count_queries() as counter:
+        db.session.flush()
+    assert counter.count and not [statement for statement in counter.statements
+                                  if statement.startswith('UPDATE projects') or 'FOR NO KEY UPDATE' in statement]
+    db.session.commit()
+    assert stored(world.project) == (0.0, date(2026, 6, 30), None)
