@@ -56,8 +56,9 @@ def edit(committee_id):
     committee = get_or_404(Committee, committee_id)
     quorum, majority = fraction_text(committee.quorum), fraction_text(committee.majority)
     chair = committee.chair
-    form = CommitteeForm(obj=committee, candidates=_candidates_with(committee), quorum=quorum, majority=majority,
-                         data={'purpose': committee.purpose.value, 'quorum': quorum, 'majority': majority,
+    form = CommitteeForm(candidates=_candidates_with(committee), quorum=quorum, majority=majority,
+                         data={'name': committee.name, 'purpose': committee.purpose.value, 'quorum': quorum,
+                               'majority': majority, 'is_active': committee.is_active,
                                'chair': chair.id if chair else None,
                                'members': [member.user_id for member in committee.members]})
     if form.validate_on_submit():

@@ -77,6 +77,9 @@ def test_edit_a_committee(world, client, login):
     committee_id = world.committee.id
     page = client.get(f'/admin/committees/{committee_id}/edit', headers=EN).get_data(as_text=True)
     assert 'value="Case committee"' in page
+    assert re.search(r'<option selected value="2/3">', page) and re.search(r'<option selected value="1/2">', page)
+    assert re.search(rf'<option selected value="{world.chair.id}">', page)
+    assert len(re.findall(r'<input checked[^>]*name="members"', page)) == 5
     response = client.post(f'/admin/committees/{committee_id}/edit', data=_committee_form(
         world, name='Case committee', purpose='cases', quorum='1/2', majority='1/2', is_active=''))
     assert response.status_code == 302
