@@ -2,7 +2,7 @@
 opinions and declared conflicts.
 
 Revision ID: a1c2d3e4f506
-Revises: 9e5c4a1b6f05
+Revises: 0a1b2c3d4e08
 Create Date: 2026-12-07 03:20:00.000000
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'a1c2d3e4f506'
-down_revision = '9e5c4a1b6f05'
+down_revision = '0a1b2c3d4e08'
 branch_labels = None
 depends_on = None
 
