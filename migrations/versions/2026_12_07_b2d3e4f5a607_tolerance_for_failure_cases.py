@@ -3,7 +3,7 @@ distinctions with the ticked checklist items, dated entries after the decision, 
 as issued, and the yearly case-number counters.
 
 Revision ID: b2d3e4f5a607
-Revises: 9e5c4a1b6f05
+Revises: a1c2d3e4f506
 Create Date: 2026-12-07 03:11:43.412000
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'b2d3e4f5a607'
-down_revision = '9e5c4a1b6f05'
+down_revision = 'a1c2d3e4f506'
 branch_labels = None
 depends_on = None
 

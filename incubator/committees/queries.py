@@ -1,0 +1,72 @@
+"""The read side of committees: the tally of an item, the item of a subject, what waits for a member's vote,
+which opinions a reader may see."""
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from incubator.committees.models import Committee, CommitteeMember, Decision, DecisionSeat, Opinion, Recusal
+from incubator.committees.rules import tally
+from incubator.core.permissions import can
+from incubator.extensions import db
+
+
+def _with_people():
+    return (selectinload(Decision.seats).selectinload(DecisionSeat.user),
+            selectinload(Decision.opinions).selectinload(Opinion.user),
+            selectinload(Decision.recusals).selectinload(Recusal.user),
+            selectinload(Decision.committee))
+
+
+def tally_of(decision):
+    """The count of ``decision`` under the quorum and majority it was opened with."""
+    return tally([seat.user_id for seat in decision.seats],
+                 {opinion.user_id: opinion.choice for opinion in decision.opinions},
+                 decision.recused_ids, quorum=decision.quorum, majority=decision.majority)
+
+
+def decision_for(subject_kind, subject_id, round=None):
+    """The decision on a subject in ``round``, or its latest round; None if it never went before a committee."""
+    query = (sa.select(Decision).where(Decision.subject_kind == subject_kind, Decision.subject_id == subject_id)
+             .options(*_with_people()).order_by(Decision.round.desc()).limit(1))
+    if round is not None:
+        query = query.where(Decision.round == round)
+    return db.session.scalars(query).first()
+
+
+def decisions_waiting_for(user):
+    """Open items where ``user`` is seated, not recused and has not voted, the nearest deadline first."""
+    voted = sa.select(Opinion.id).where(Opinion.decision_id == Decision.id, Opinion.user_id == user.id)
+    recused = sa.select(Recusal.id).where(Recusal.decision_id == Decision.id, Recusal.user_id == user.id)
+    query = (sa.select(Decision).join(DecisionSeat, DecisionSeat.decision_id == Decision.id)
+             .where(DecisionSeat.user_id == user.id, Decision.decided_at.is_(None),
+                    ~sa.exists(voted), ~sa.exists(recused))
+             .options(selectinload(Decision.committee))
+             .order_by(Decision.deadline_on.is_(None), Decision.deadline_on, Decision.opened_at, Decision.id))
+    return list(db.session.scalars(query))
+
+
+def opinions_visible_to(user, decision):
+    """Each opinion with its author and comment for seated members who are not recused; nothing for anyone else,
+    who reads the tally's counts only (before and after the outcome alike)."""
+    if not can(user, 'decision.read_opinions', decision):
+        return []
+    return list(decision.opinions)
+
+
+def committees_for(purpose):
+    query = (sa.select(Committee).where(Committee.purpose == purpose)
+             .options(selectinload(Committee.members).selectinload(CommitteeMember.user)).order_by(Committee.name))
+    return list(db.session.scalars(query))
+
+
+def all_committees():
+    query = (sa.select(Committee).options(selectinload(Committee.members).selectinload(CommitteeMember.user))
+             .order_by(Committee.purpose, Committee.name))
+    return list(db.session.scalars(query))
+
+
+def active_committee(purpose):
+    """The committee that takes new items of ``purpose``: the oldest active one (several may exist, such as
+    department panels; a domain needing one of them picks it from ``committees_for``)."""
+    query = (sa.select(Committee).where(Committee.purpose == purpose, Committee.is_active)
+             .order_by(Committee.id).limit(1))
+    return db.session.scalars(query).first()

@@ -1,0 +1,52 @@
+"""The kinds of subject a committee decides on: each subject domain registers its model from its ``init_app``.
+
+This package never imports the domains that use it; they tell it how to load a subject, which permission
+rule decides who may see it, and where its page is (the committee's forms send the voter back there).
+"""
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from incubator.extensions import db
+
+
+@dataclass(frozen=True)
+class SubjectType:
+    kind: str
+    model: type
+    view_permission: str
+    url: Callable[[object], str]
+    title: Callable[[object], str]
+
+
+_by_kind: dict[str, SubjectType] = {}
+
+
+def register_subject(kind, *, model, view_permission, url, title=None):
+    """Let decisions be about ``model`` records under ``kind``. ``url(subject)`` is the path of its page;
+    ``title(subject)`` names it in notifications (default: the kind and id)."""
+    existing = _by_kind.get(kind)
+    if existing is not None and existing.model is not model:
+        raise ValueError(f'committee subject kind {kind!r} registered twice')
+    _by_kind[kind] = SubjectType(kind=kind, model=model, view_permission=view_permission, url=url,
+                                 title=title or (lambda subject: f'{kind} #{subject.id}'))
+
+
+def unregister_subject(kind):
+    """For tests that register a subject of their own."""
+    _by_kind.pop(kind, None)
+
+
+def subject_type(kind):
+    """The registration of ``kind``; a LookupError for a kind never registered."""
+    try:
+        return _by_kind[kind]
+    except KeyError:
+        raise LookupError(f'{kind!r} is not registered as a committee subject') from None
+
+
+def load_subject(decision):
+    """The record ``decision`` is about, or None when its kind is not registered or the record is gone."""
+    registered = _by_kind.get(decision.subject_kind)
+    if registered is None:
+        return None
+    return db.session.get(registered.model, decision.subject_id)
