@@ -318,20 +318,21 @@ def submit_assessment(case, *, user, exploration, exploration_evidence, rule, ru
     """The assessor's findings on the three distinctions with their evidence, the diligence shown, the remedies
     taken and the checklist items ticked; the case goes before the active cases committee (round 1)."""
     next_state = _next_state(case, 'assess', user)
-    assessment = CaseAssessment(
-        case=case, assessor_id=user.id,
+    values = dict(
         exploration=_finding(ExplorationFinding, exploration, 'exploration'),
         exploration_evidence=_text(exploration_evidence, 'exploration_evidence'),
         rule=_finding(RuleFinding, rule, 'rule'), rule_evidence=_text(rule_evidence, 'rule_evidence'),
         purpose=_finding(PurposeFinding, purpose, 'purpose'),
         purpose_evidence=_text(purpose_evidence, 'purpose_evidence'),
-        diligence=_text(diligence, 'diligence'), remedies=_text(remedies, 'remedies'), submitted_at=now_utc())
+        diligence=_text(diligence, 'diligence'), remedies=_text(remedies, 'remedies'))
     wanted = set(item_ids or ())
     items = db.session.execute(sa.select(ChecklistItem).where(ChecklistItem.id.in_(wanted),
                                                               ChecklistItem.is_active.is_(True))).scalars().all()
     if len(items) != len(wanted):
         raise refusal(_l('Tick only items of the current checklists.'), 'items', code='case.unknown_item')
-    assessment.checked_items = sorted(items, key=lambda item: (item.kind.value, item.position, item.id))
+    case.assessment = CaseAssessment(
+        assessor_id=user.id, submitted_at=now_utc(), **values,
+        checked_items=sorted(items, key=lambda item: (item.kind.value, item.position, item.id)))
     _put_before_committee(case, user, deadline_on)
     _step(case, 'assess', user, next_state)
     db.session.flush()
@@ -373,7 +374,7 @@ def decide_case(case, *, user, outcome, consequences, legal_basis, reclaim=None)
     case.outcome, case.consequences, case.legal_basis = outcome, consequences, legal_basis
     case.decided_at = now_utc()
     case.decided_by_id = user.id
-    _step(case, 'decide', user, next_state, outcome.value)
+    _step(case, 'decide', user, next_state)
     db.session.flush()
     _tell_filer(case, 'case_decided', outcome=outcome.value)
     logger.info('Case %s decided %s (round %s) by %s', case.id, outcome.value, case.round, user.id)

@@ -8,6 +8,7 @@ remembering to open it.
 """
 from incubator.cases import queries
 from incubator.cases.permissions import may_see, roles_in
+from incubator.core.permissions import can
 from incubator.notifications.operations import link_to
 
 
@@ -23,9 +24,11 @@ def draft_case_from_review(review, user, **_):
 
 
 def project_section(project, user):
-    """The decided cases of ``project`` that ``user`` may see: their outcome and amounts waived or reclaimed."""
+    """The decided cases of ``project`` that ``user`` may see (outcome, amounts waived or reclaimed), and the way
+    to file a new one for its startup's owners and the managers."""
     cases = [case for case in queries.decided_cases_of_project(project.id) if may_see(roles_in(user, case), case)]
-    return {'cases': cases} if cases else None
+    may_file = can(user, 'startup.file_case', project.startup)
+    return {'cases': cases, 'may_file': may_file} if cases or may_file else None
 
 
 def review_section(review, user):

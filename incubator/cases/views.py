@@ -27,7 +27,6 @@ from incubator.cases.forms import (
 )
 from incubator.cases.models import CaseState, ChecklistItem, DecisionLetter
 from incubator.cases.permissions import may, roles_in
-from incubator.committees.forms import ConflictForm, OpinionForm
 from incubator.committees.queries import opinions_visible_to, tally_of
 from incubator.core.audit import record_view
 from incubator.core.db import writes_on_get
@@ -138,7 +137,6 @@ def _page(case, status=200, **forms):
         'decide_form': decide_form(case, formdata=None), 'record_form': RecordForm(formdata=None),
         'appeal_form': AppealForm(formdata=None), 'entry_form': EntryForm(formdata=None),
         'letter_form': LetterForm(formdata=None), 'confirm_form': ConfirmForm(formdata=None),
-        'opinion_form': OpinionForm(formdata=None), 'conflict_form': ConflictForm(formdata=None),
     }
     defaults.update(forms)
     return render_template('cases/show.html', case=case, roles=roles_in(current_user, case), may=may,
