@@ -4,12 +4,13 @@ committee, recorded with a decision letter, appealed once, closed. Confidential:
 
 def init_app(app):
     from incubator.attachments.registry import register_owner
-    from incubator.cases import models, notifications, permissions, sections, views  # noqa: F401 (register them)
+    from incubator.cases import models, notifications, permissions, sections, statistics_views, views  # noqa: F401
     from incubator.committees.registry import register_subject
     from incubator.projects.reviews.signals import review_stopped
     from incubator.projects.sections import register_section
 
     app.register_blueprint(views.bp)
+    app.register_blueprint(statistics_views.bp)
     register_owner(models.Case, kind=models.SUBJECT_KIND, view_permission='case.view',
                    remove_permission='case.remove_evidence', is_locked=lambda case: case.is_decided)
     register_subject(models.SUBJECT_KIND, model=models.Case, view_permission='case.view', url=sections.case_path,

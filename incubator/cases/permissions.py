@@ -116,6 +116,12 @@ def _remove_evidence(user, case):
     return _view_case(user, case) and case_transition(case.state, 'edit', roles_in(user, case)) is not None
 
 
+@rule('cases.statistics')
+def _statistics(user, obj):
+    """The anonymised statistics: managers and committee members."""
+    return _is_manager(user) or user.has_role(Role.committee)
+
+
 @rule('cases.configure_checklists')
 def _configure_checklists(user, obj):
     return user.has_role(Role.admin)
