@@ -131,6 +131,7 @@ class CaseRole(LabelledEnum):
     owner = 'owner'          # an owner of the startup the case is about
     member = 'member'        # a plain member of that startup (sees nothing)
     filer = 'filer'          # who may appeal: the startup's owners if they filed, else the filing manager
+    drafter = 'drafter'      # while a draft: its side (the owners for their draft, managers for a manager's or review's)
     manager = 'manager'
     assessor = 'assessor'    # the manager assigned to assess the case
     committee = 'committee'  # seated, not recused, on the case's open committee decision
@@ -139,14 +140,14 @@ class CaseRole(LabelledEnum):
 
     @classmethod
     def labels(cls):
-        return {cls.owner: _l('Startup owner'), cls.member: _l('Startup member'), cls.filer: _l('Filer'),
+        return {cls.owner: _l('Startup owner'), cls.member: _l('Startup member'), cls.filer: _l('Filer'), cls.drafter: _l('Drafter'),
                 cls.manager: _l('Incubator manager'), cls.assessor: _l('Assessor'),
                 cls.committee: _l('Committee member'), cls.chair: _l('Committee chair'),
                 cls.admin: _l('Administrator')}
 
 
 _MANAGERS = frozenset({CaseRole.manager, CaseRole.assessor})
-_FILERS = frozenset({CaseRole.owner, *_MANAGERS})
+_DRAFTER = frozenset({CaseRole.drafter})
 _EDITABLE = (CaseState.filed, CaseState.accepted, CaseState.under_assessment)
 _AFTER_DECISION = (CaseState.decided, CaseState.recorded, CaseState.appealed, CaseState.closed)
 
@@ -156,8 +157,8 @@ _AFTER_DECISION = (CaseState.decided, CaseState.recorded, CaseState.appealed, Ca
 #: committee review leads to ``decided``; whether that decision is final (round 2) is the case's round.
 #: ``close`` also needs the appeal period over, or the final decision (checked by the operation).
 CASE_TRANSITIONS = {
-    (CaseState.draft, 'edit'): (_FILERS, CaseState.draft),
-    (CaseState.draft, 'file'): (_FILERS, CaseState.filed),
+    (CaseState.draft, 'edit'): (_DRAFTER, CaseState.draft),
+    (CaseState.draft, 'file'): (_DRAFTER, CaseState.filed),
     **{(state, 'edit'): (_MANAGERS, state) for state in _EDITABLE},
     (CaseState.filed, 'accept'): (_MANAGERS, CaseState.accepted),
     (CaseState.filed, 'decline'): (_MANAGERS, CaseState.declined),

@@ -68,6 +68,10 @@ def roles_in(user, case):
             roles.add(CaseRole.filer)
     elif case.filer_id == user.id and _is_manager(user):
         roles.add(CaseRole.filer)
+    if case.state == CaseState.draft:
+        side = CaseRole.owner if case.origin == CaseOrigin.owner else CaseRole.manager
+        if side in roles:
+            roles.add(CaseRole.drafter)
     seated, recused, chairing = committee_standing(user, case)
     if seated and not recused:
         roles.add(CaseRole.committee)
@@ -79,8 +83,7 @@ def roles_in(user, case):
 def may_see(roles, case):
     """The confidentiality rule over the roles a user holds (see the module's docstring)."""
     if case.state == CaseState.draft:
-        side = CaseRole.owner if case.origin == CaseOrigin.owner else CaseRole.manager
-        return side in roles
+        return CaseRole.drafter in roles
     return bool(roles & {CaseRole.manager, CaseRole.owner, CaseRole.committee})
 
 
