@@ -3,6 +3,7 @@ which opinions a reader may see."""
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from incubator.auth.models import Role, User, UserRole
 from incubator.committees.models import Committee, CommitteeMember, Decision, DecisionSeat, Opinion, Recusal
 from incubator.committees.rules import tally
 from incubator.core.permissions import can
@@ -70,3 +71,10 @@ def active_committee(purpose):
     query = (sa.select(Committee).where(Committee.purpose == purpose, Committee.is_active)
              .order_by(Committee.id).limit(1))
     return db.session.scalars(query).first()
+
+
+def committee_candidates():
+    """The active accounts with the committee role: who may sit on a committee."""
+    return list(db.session.scalars(
+        sa.select(User).join(UserRole).where(UserRole.role == Role.committee, User.is_active.is_(True))
+        .order_by(User.name, User.id)))

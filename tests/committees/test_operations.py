@@ -56,6 +56,7 @@ def test_the_chair_is_seated_even_if_left_out_of_the_members(subject_kind, in_en
     ({'majority': (1, 1)}, 'committees.bad_fraction'),
     ({'majority': ('a', 2)}, 'committees.bad_fraction'),
     ({'chair': None}, 'committees.no_chair'),
+    ({'purpose': 'other'}, 'committees.bad_purpose'),
 ])
 def test_committee_refusals(world, in_english, fields, code):
     values = {'name': 'New', 'purpose': 'cases', 'chair': world.chair, 'members': world.members, **fields}
@@ -173,6 +174,12 @@ def test_against_and_conditions_need_a_comment(world, in_english, choice):
     with refused('committees.too_long'):
         vote(decision, world.members[1], choice, 'x' * 4001)
     assert decision.opinions == []
+
+
+def test_an_unknown_choice_is_refused(world, in_english):
+    decision = world.open()
+    with refused('committees.bad_choice'):
+        vote(decision, world.members[1], 'maybe')
 
 
 def test_only_seated_members_vote(world, in_english):
