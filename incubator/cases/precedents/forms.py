@@ -10,14 +10,14 @@ TEXT = 20_000
 class PrecedentForm(BaseForm):
     title = StringField(_l('Title'), validators=[required(), max_length(200)])
     summary = TextAreaField(_l('Summary'), validators=[required(), max_length(TEXT)])
-    facts = TextAreaField(_l('Facts'), validators=[required(), max_length(TEXT)])
+    facts = TextAreaField(_l('Facts of the case'), validators=[required(), max_length(TEXT)])
     exploration_reasons = TextAreaField(_l('Reasons for the finding on distinction 1'),
                                         validators=[required(), max_length(TEXT)])
     rule_reasons = TextAreaField(_l('Reasons for the finding on distinction 2'),
                                  validators=[required(), max_length(TEXT)])
     purpose_reasons = TextAreaField(_l('Reasons for the finding on distinction 3'),
                                     validators=[required(), max_length(TEXT)])
-    decision = TextAreaField(_l('Decision'), validators=[required(), max_length(TEXT)])
+    decision = TextAreaField(_l('The decision'), validators=[required(), max_length(TEXT)])
     legal_basis = TextAreaField(_l('Legal basis'), validators=[required(), max_length(TEXT)])
 
 
