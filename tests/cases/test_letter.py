@@ -80,7 +80,7 @@ def test_the_letter_of_the_appeal_says_it_is_final(world):
     operations.appeal_case(case, user=world.owner, reason='The losses were smaller.')
     operations.refer_appeal(case, user=world.manager)
     db.session.commit()
-    world.vote(case, recuse=False)
+    world.vote(case)
     operations.decide_case(case, user=world.chair, outcome='partly_exempt', consequences='A warning.',
                            legal_basis='Article 6')
     operations.record_case(case, user=world.manager, filed_with_body_on=after_deadline(case).date(),

@@ -110,7 +110,7 @@ def test_the_csv_is_chinese_by_default(world, client, login):
     populate(world)
     login(world.manager)
     text = client.get('/cases/statistics.csv?year=2026').get_data().decode('utf-8')
-    assert '免责' in text
+    assert '从立案到决定的工作日中位数,8' in text and '办理中（尚未决定）,1' in text
 
 
 def test_who_sees_the_statistics(world, client, login):
