@@ -13,6 +13,8 @@ from wtforms.fields.core import UnboundField
 
 from incubator.auth.models import Invitation, User
 from incubator.booking.models import Booking, BookingStatus, WaitlistEntry
+from incubator.cases.models import Case, CaseState, DecisionLetter
+from incubator.cases.precedents.models import Precedent
 from incubator.core.forms import BaseForm
 from incubator.demo import DEMO_DOMAIN, load_demo
 from incubator.extensions import db
@@ -34,7 +36,7 @@ subject_kind = committees_conftest.subject_kind
 ROLES = (None, 'owner', 'member', 'manager', 'committee', 'admin')
 #: Query parameters the views read directly (``grep -rn request.args incubator``), besides filter forms' fields.
 QUERY_PARAMETERS = ('page', 'year', 'week', 'when', 'day', 'q', 'status', 'job', 'outcome', 'next', 'session_id',
-                    'open', 'month', 'startup', 'site', 'kind', 'people')
+                    'open', 'month', 'startup', 'site', 'kind', 'people', 'state', 'exploration', 'rule', 'purpose')
 BIG_NUMBER = '99999999999999999999'
 MAX_ID = 2**31 - 1
 NUL = 'a\x00b'
@@ -98,7 +100,7 @@ def _bad_values(kind, fields, scene):
     values = {name: _plausible(name, classes, scene) for name, classes in names.items()}
     dateish = {'day', 'week', 'month', 'date_from', 'date_to', 'until', 'starts_at', 'ends_at'}
     numeric = {'page', 'year', 'people', 'startup', 'site', 'object_id', 'count', 'bookings'}
-    choices = {'kind', 'status', 'when', 'outcome', 'job', 'channel'}
+    choices = {'kind', 'status', 'when', 'outcome', 'job', 'channel', 'state', 'exploration', 'rule', 'purpose'}
     for name, classes in names.items():
         if kind == 'nul':
             values[name] = values[name] + NUL
@@ -152,7 +154,8 @@ def _build_scene():
         'membership_id': _first_id(StartupMembership, StartupMembership.user_id == spare.id),
         'invitation_id': _first_id(Invitation), 'user_id': spare.id, 'project_id': milestone.project_id,
         'milestone_id': milestone.id, 'review_id': review.id, 'committee_id': decision.committee_id,
-        'decision_id': decision.id,
+        'decision_id': decision.id, 'case_id': _first_id(Case, Case.state == CaseState.closed),
+        'letter_id': _first_id(DecisionLetter), 'precedent_id': _first_id(Precedent),
     }
     return {'users': {key: user.id for key, user in users.items()}, 'ids': ids, 'day': day,
             'startup_id': startup.id, 'site_id': site.id, 'booking_id': ids['booking_id'], 'manager_id': manager.id,
@@ -324,3 +327,13 @@ def test_query_parameters_fall_back_to_their_default(app):
         assert query_int('word', 7) == 7 and query_int('missing', 3) == 3
         assert query_date('week', date(2026, 1, 1)) == date(2026, 1, 1)
         assert query_date('day', None) == date(2026, 12, 7) and query_date('missing', None) is None
+
+
+def test_precedent_search_and_statistics_take_any_query(client, login):
+    login(UserFactory(roles=['manager']))
+    for query in ({'q': 'x' * 5000}, {'q': '% _ \\ ' * 50}, {'outcome': 'nonsense', 'rule': ' ', 'page': BIG_NUMBER},
+                  {'exploration': BIG_NUMBER, 'purpose': '技术'}):
+        assert client.get('/precedents/', query_string=query).status_code == 200
+    for year in (BIG_NUMBER, '-5', '1999', '2101', 'abc', ' '):
+        assert client.get('/cases/statistics', query_string={'year': year}).status_code == 200
+        assert client.get('/cases/statistics.csv', query_string={'year': year}).status_code == 200
