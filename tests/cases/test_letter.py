@@ -22,7 +22,7 @@ def test_the_chinese_letter_holds_every_part(world):
     assert letter.number == f'{case.number}-1' and 'lang="zh-CN"' in html
     for part in (case.number, 'Alpha Robotics', 'Service robot', 'Dr Li', 'Wang Wei', 'Project lead',
                  'The prototype line failed its safety test', 'First product of its kind.', 'No standard existed.',
-                 'No personal gain found.', 'Article 5 of the municipal rules', 'Case committee', '120,000.00'):
+                 'No personal gain found.', 'Article 5 of the municipal rules', 'Case committee', '¥120,000.00'):
         assert part in html, part
     assert '容错' in html and '三个区分' in html and '申诉' in html
     deadline = case.appeal_deadline_at
