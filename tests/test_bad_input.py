@@ -13,6 +13,7 @@ from wtforms.fields.core import UnboundField
 
 from incubator.auth.models import Invitation, User
 from incubator.booking.models import Booking, BookingStatus, WaitlistEntry
+from incubator.cases.models import ChecklistItem
 from incubator.core.forms import BaseForm
 from incubator.demo import DEMO_DOMAIN, load_demo
 from incubator.extensions import db
@@ -32,7 +33,7 @@ world = booking_conftest.world
 ROLES = (None, 'owner', 'member', 'manager', 'committee', 'admin')
 #: Query parameters the views read directly (``grep -rn request.args incubator``), besides filter forms' fields.
 QUERY_PARAMETERS = ('page', 'year', 'week', 'when', 'day', 'q', 'status', 'job', 'outcome', 'next', 'session_id',
-                    'open', 'month', 'startup', 'site', 'kind', 'people')
+                    'open', 'month', 'startup', 'site', 'kind', 'people', 'state')
 BIG_NUMBER = '99999999999999999999'
 MAX_ID = 2**31 - 1
 NUL = 'a\x00b'
@@ -73,6 +74,9 @@ def _plausible(name, classes, scene):
         'booking_horizon_days': '30', 'cancellation_cutoff_hours': '24',
         'field': 'other', 'review_cadence': 'monthly', 'decision': 'request_changes',
         'manager': str(scene['manager_id']),
+        'assessor': str(scene['manager_id']), 'outcome': 'partly_exempt', 'exploration': 'exploration',
+        'rule': 'no_rule_yet', 'purpose': 'for_development', 'language': 'en', 'filing_reference': 'SB-1',
+        'position': '1', 'state': 'draft',
     }
     if name in known:
         return known[name]
@@ -139,6 +143,7 @@ def _build_scene():
     auth_operations.invite_staff(users['admin'], 'invited@example.com', 'Invited', 'manager', 'en')
     milestone = _project_with_a_submission(startup, manager, users['owner'], day)
     review = _review_of(milestone.project, manager)
+    case = _case_of(milestone.project, users)
     db.session.commit()
     ids = {
         'booking_id': _first_id(Booking), 'space_id': space.id, 'entry_id': _first_id(WaitlistEntry),
@@ -147,7 +152,8 @@ def _build_scene():
         'closure_id': _first_id(SiteClosure), 'held_id': _first_id(UserCertification), 'startup_id': startup.id,
         'membership_id': _first_id(StartupMembership, StartupMembership.user_id == spare.id),
         'invitation_id': _first_id(Invitation), 'user_id': spare.id, 'project_id': milestone.project_id,
-        'milestone_id': milestone.id, 'review_id': review.id,
+        'milestone_id': milestone.id, 'review_id': review.id, 'case_id': case.id,
+        'letter_id': case.letters[0].id, 'item_id': _first_id(ChecklistItem),
     }
     return {'users': {key: user.id for key, user in users.items()}, 'ids': ids, 'day': day,
             'startup_id': startup.id, 'site_id': site.id, 'booking_id': ids['booking_id'], 'manager_id': manager.id}
@@ -176,6 +182,35 @@ def _review_of(project, manager):
     db.session.add(review)
     db.session.flush()
     return review
+
+
+def _case_of(project, users):
+    """A recorded tolerance-for-failure case about the project, its letter issued (the demo's cases committee, or one
+    made here), so that every step's route has a case to refuse bad input on."""
+    from incubator.cases import operations as cases
+    from incubator.committees import operations as committees
+    from incubator.committees.queries import active_committee, decision_for
+    if active_committee('cases') is None:
+        committees.create_committee(user=users['admin'], name='Cases', purpose='cases', chair=users['committee'],
+                                    members=[users['committee']])
+    cases.save_checklist_item(None, user=users['admin'], kind='exempt_situation', label_zh='项', label_en='Item',
+                              position=1)
+    case = cases.create_case(project, user=users['owner'], what_happened='Failed', happened_on=project.start_date,
+                             parties=[('Lead', 'Lead')])
+    manager = users['manager']
+    cases.file_case(case, user=users['owner'])
+    cases.accept_case(case, user=manager)
+    cases.assign_assessor(case, user=manager, assessor=manager)
+    cases.submit_assessment(case, user=manager, exploration='exploration', exploration_evidence='E', rule='no_rule_yet',
+                            rule_evidence='E', purpose='for_development', purpose_evidence='E', diligence='D',
+                            remedies='R')
+    decision = decision_for('case', case.id, 1)
+    chair = decision.acting_chair.user
+    for seat in decision.seats:
+        committees.record_opinion(decision, user=seat.user, choice='for', comment='')
+    cases.decide_case(case, user=chair, outcome='exempt', consequences='', legal_basis='Rules')
+    cases.record_case(case, user=manager, filed_with_body_on=project.start_date, filing_reference='SB')
+    return case
 
 
 def _window(site, day):
