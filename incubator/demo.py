@@ -8,7 +8,8 @@ spaces existed gains them on the next ``flask demo load``; the projects (one on
 track, one at risk, one off track, with fundings, milestones in every state,
 KPI figures over several months, a submission with evidence awaiting a
 decision, and last quarter's progress reviews decided) unless the demo
-startups have projects already.
+startups have projects already; the case committee (chaired by the demo
+committee member, with three more committee members) unless it exists.
 """
 import io
 from datetime import date, datetime, time, timedelta
@@ -18,6 +19,8 @@ from werkzeug.datastructures import FileStorage
 
 from incubator.auth.models import Role, User
 from incubator.booking.operations import create_booking
+from incubator.committees import operations as committee_operations
+from incubator.committees.models import Committee, CommitteePurpose
 from incubator.core.time import from_local, now_utc, programme_timezone, to_local
 from incubator.extensions import db
 from incubator.projects import operations as project_operations
@@ -72,13 +75,22 @@ MEMBERS = [
 ]
 
 
+#: The case committee: its name, and the committee members besides its chair (the demo committee member).
+CASE_COMMITTEE = '容错免责评审委员会'
+COMMITTEE_MEMBERS = [
+    ('committee2', '评审委员 孙芳'),
+    ('committee3', '评审委员 钱程'),
+    ('committee4', '评审委员 郑雅'),
+]
+
+
 def demo_credit_code(region, organization):
     first = '91' + region[:6] + organization[:9]
     return first + check_character(first)
 
 
 def demo_logins():
-    return [(f'{key}@{DEMO_DOMAIN}', name) for key, name, *_ in STAFF + MEMBERS]
+    return [(f'{key}@{DEMO_DOMAIN}', name) for key, name, *_ in STAFF + COMMITTEE_MEMBERS + MEMBERS]
 
 
 # Mon–Fri 08:00–22:00, Saturday 09:00–18:00, closed on Sunday (and on public holidays).
@@ -133,7 +145,8 @@ def load_demo():
     """Create what is missing of the demo; return True if anything was created."""
     created = _load_people()
     created = _load_spaces() or created
-    return _load_projects() or created
+    created = _load_projects() or created
+    return _load_committees() or created
 
 
 def _load_people():
@@ -153,6 +166,25 @@ def _load_people():
     for key, name, startup, role in MEMBERS:
         db.session.add(StartupMembership(user=_user(key, name), startup=startups[startup], role=role))
     db.session.flush()
+    return True
+
+
+def _load_committees():
+    """The case committee and its members, unless it exists (two thirds quorum, more than half in favour)."""
+    if db.session.execute(sa.select(Committee.id).filter_by(name=CASE_COMMITTEE)).first():
+        return False
+    admin = db.session.execute(sa.select(User).filter_by(email=f'admin@{DEMO_DOMAIN}')).scalar_one()
+    chair = db.session.execute(sa.select(User).filter_by(email=f'committee@{DEMO_DOMAIN}')).scalar_one()
+    members = [chair]
+    for key, name in COMMITTEE_MEMBERS:
+        user = db.session.execute(sa.select(User).filter_by(email=f'{key}@{DEMO_DOMAIN}')).scalar_one_or_none()
+        if user is None:
+            user = _user(key, name)
+            user.set_roles({Role.committee})
+        members.append(user)
+    db.session.flush()
+    committee_operations.create_committee(user=admin, name=CASE_COMMITTEE, purpose=CommitteePurpose.cases,
+                                          chair=chair, members=members)
     return True
 
 

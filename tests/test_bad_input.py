@@ -26,9 +26,11 @@ from incubator.spaces import operations as space_operations
 from incubator.spaces.models import Blackout, Space, UserCertification
 from incubator.startups.models import StartupMembership
 from tests.booking import conftest as booking_conftest
+from tests.committees import conftest as committees_conftest
 from tests.factories import UserFactory
 
 world = booking_conftest.world
+subject_kind = committees_conftest.subject_kind
 
 ROLES = (None, 'owner', 'member', 'manager', 'committee', 'admin')
 #: Query parameters the views read directly (``grep -rn request.args incubator``), besides filter forms' fields.
@@ -73,10 +75,11 @@ def _plausible(name, classes, scene):
         'certification_id': '0', 'min_booking_minutes': '30', 'max_booking_minutes': '240',
         'booking_horizon_days': '30', 'cancellation_cutoff_hours': '24',
         'field': 'other', 'review_cadence': 'monthly', 'decision': 'request_changes',
-        'manager': str(scene['manager_id']),
+        'manager': str(scene['manager_id']), 'purpose': 'cases', 'quorum': '2/3', 'majority': '1/2',
+        'chair': str(scene['chair_id']), 'members': str(scene['chair_id']), 'choice': 'for',
+        # cases ('purpose' above is a committee's: the assessment's finding 3 of that name is then refused as a field)
         'assessor': str(scene['manager_id']), 'outcome': 'partly_exempt', 'exploration': 'exploration',
-        'rule': 'no_rule_yet', 'purpose': 'for_development', 'language': 'en', 'filing_reference': 'SB-1',
-        'position': '1', 'state': 'draft',
+        'rule': 'no_rule_yet', 'language': 'en', 'filing_reference': 'SB-1', 'position': '1', 'state': 'draft',
     }
     if name in known:
         return known[name]
@@ -143,6 +146,7 @@ def _build_scene():
     auth_operations.invite_staff(users['admin'], 'invited@example.com', 'Invited', 'manager', 'en')
     milestone = _project_with_a_submission(startup, manager, users['owner'], day)
     review = _review_of(milestone.project, manager)
+    decision = _decision_on(startup, manager)
     case = _case_of(milestone.project, users)
     db.session.commit()
     ids = {
@@ -152,11 +156,13 @@ def _build_scene():
         'closure_id': _first_id(SiteClosure), 'held_id': _first_id(UserCertification), 'startup_id': startup.id,
         'membership_id': _first_id(StartupMembership, StartupMembership.user_id == spare.id),
         'invitation_id': _first_id(Invitation), 'user_id': spare.id, 'project_id': milestone.project_id,
-        'milestone_id': milestone.id, 'review_id': review.id, 'case_id': case.id,
-        'letter_id': case.letters[0].id, 'item_id': _first_id(ChecklistItem),
+        'milestone_id': milestone.id, 'review_id': review.id, 'committee_id': decision.committee_id,
+        'decision_id': decision.id, 'case_id': case.id, 'letter_id': case.letters[0].id,
+        'item_id': _first_id(ChecklistItem),
     }
     return {'users': {key: user.id for key, user in users.items()}, 'ids': ids, 'day': day,
-            'startup_id': startup.id, 'site_id': site.id, 'booking_id': ids['booking_id'], 'manager_id': manager.id}
+            'startup_id': startup.id, 'site_id': site.id, 'booking_id': ids['booking_id'], 'manager_id': manager.id,
+            'chair_id': users['committee'].id}
 
 
 def _project_with_a_submission(startup, manager, owner, day):
@@ -182,6 +188,15 @@ def _review_of(project, manager):
     db.session.add(review)
     db.session.flush()
     return review
+
+
+def _decision_on(startup, manager):
+    """The demo case committee deciding on the startup (registered as a test subject kind), the demo committee
+    member seated."""
+    from incubator.committees import operations as committee_operations
+    from incubator.committees.queries import active_committee
+    return committee_operations.open_decision(active_committee('cases'), user=manager,
+                                              subject_kind=committees_conftest.KIND, subject_id=startup.id)
 
 
 def _case_of(project, users):
@@ -232,7 +247,7 @@ def _path(rule, ids, kind):
 
 
 @pytest.mark.parametrize('kind', ['nul', 'blank', 'far_future', 'far_past', 'huge'])
-def test_no_route_answers_5xx_to_bad_input(app, client, login, kind):
+def test_no_route_answers_5xx_to_bad_input(app, client, login, subject_kind, kind):
     scene = _build_scene()
     values = _bad_values(kind, _form_fields(), scene)
     rules = [rule for rule in app.url_map.iter_rules() if rule.endpoint not in {'static', 'bootstrap.static'}]

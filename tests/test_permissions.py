@@ -112,6 +112,9 @@ ROUTES = [
     ('POST', '/admin/users/invite', {ADMIN}, 200, False, {}),
     ('GET', '/admin/users/{user}', {ADMIN}, 200, False, None),
     ('POST', '/admin/users/{user}', {ADMIN}, 302, False, {'roles': 'committee', 'is_active': 'y'}),
+    ('GET', '/admin/committees/', {ADMIN}, 200, False, None),
+    ('GET', '/admin/committees/new', {ADMIN}, 200, False, None),
+    ('POST', '/admin/committees/new', {ADMIN}, 422, False, {}),  # empty form: re-rendered with errors
 ]
 
 

@@ -4,3 +4,5 @@ majority, opinions and declared conflicts. Subject domains plug in with ``regist
 
 def init_app(app):
     from incubator.committees import models, notifications, permissions  # noqa: F401 (register them)
+    from incubator.committees.views import bp
+    app.register_blueprint(bp)

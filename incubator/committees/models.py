@@ -34,7 +34,7 @@ class OpinionChoice(LabelledEnum):
 
     @classmethod
     def labels(cls):
-        return {cls.for_: _l('For'), cls.for_with_conditions: _l('For, with conditions'),
+        return {cls.for_: _l('In favour'), cls.for_with_conditions: _l('In favour, with conditions'),
                 cls.against: _l('Against'), cls.abstain: _l('Abstain')}
 
     @property

@@ -42,7 +42,7 @@ MAX_DENOMINATOR = 100
 @operation
 def create_committee(*, user, name, purpose, chair, members, quorum=(2, 3), majority=(1, 2)):
     """A new active committee with ``chair`` presiding over ``members`` (the chair is a member too)."""
-    committee = Committee(name=_checked_name(name), purpose=CommitteePurpose(purpose))
+    committee = Committee(name=_checked_name(name), purpose=_purpose(purpose))
     _set_fractions(committee, quorum, majority)
     db.session.add(committee)
     _replace_members(committee, chair, members)
@@ -57,7 +57,7 @@ def update_committee(committee, *, user, name=None, purpose=None, quorum=None, m
     if name is not None and name.strip() != committee.name:
         committee.name = _checked_name(name, committee)
     if purpose is not None:
-        committee.purpose = CommitteePurpose(purpose)
+        committee.purpose = _purpose(purpose)
     _set_fractions(committee, quorum or committee.quorum, majority or committee.majority)
     if is_active is not None:
         if is_active and committee.chair is None:
@@ -86,6 +86,13 @@ def _checked_name(name, committee=None):
         raise refusal(_l('Another committee already has this name.'), 'name', error_class=Conflict,
                       code='committees.name_taken')
     return text
+
+
+def _purpose(value):
+    try:
+        return CommitteePurpose(value)
+    except ValueError:
+        raise refusal(_l('Choose what the committee decides on.'), 'purpose', code='committees.bad_purpose') from None
 
 
 def _set_fractions(committee, quorum, majority):
@@ -169,7 +176,10 @@ def record_opinion(decision, *, user, choice, comment=''):
     """``user``'s vote; they may change it until the outcome is recorded."""
     _lock(decision)
     _check_may_act(decision, user)
-    choice = OpinionChoice(choice)
+    try:
+        choice = OpinionChoice(choice)
+    except ValueError:
+        raise refusal(_l('Choose your vote.'), 'choice', code='committees.bad_choice') from None
     text = checked_text(comment, 'comment', TEXT_LIMIT, domain='committees', needed=False)
     if choice.needs_comment and not text:
         raise refusal(_l('Say why you are against, or state your conditions.'), 'comment',
