@@ -12,7 +12,8 @@ def init_app(app):
     app.register_blueprint(views.bp)
     app.register_blueprint(statistics_views.bp)
     register_owner(models.Case, kind=models.SUBJECT_KIND, view_permission='case.view',
-                   remove_permission='case.remove_evidence', is_locked=lambda case: case.is_decided)
+                   remove_permission='case.remove_evidence', is_locked=lambda case: case.is_decided,
+                   on_download=sections.record_download)
     register_subject(models.SUBJECT_KIND, model=models.Case, view_permission='case.view', url=sections.case_path,
                      title=lambda case: case.number or f'#{case.id}')
     review_stopped.connect(sections.draft_case_from_review, weak=False)

@@ -42,7 +42,7 @@ class CaseState(LabelledEnum):
     def labels(cls):
         return {cls.draft: _l('Draft'), cls.filed: _l('Filed'), cls.accepted: _l('Accepted for assessment'),
                 cls.declined: _l('Declined'), cls.under_assessment: _l('Under assessment'),
-                cls.committee_review: _l('Committee review'), cls.decided: _l('Decided'),
+                cls.committee_review: _l('Committee review'), cls.decided: _l('Committee decided'),
                 cls.recorded: _l('Recorded'), cls.appealed: _l('Appealed'), cls.closed: _l('Closed')}
 
 
@@ -131,7 +131,7 @@ class CaseRole(LabelledEnum):
     owner = 'owner'          # an owner of the startup the case is about
     member = 'member'        # a plain member of that startup (sees nothing)
     filer = 'filer'          # who may appeal: the startup's owners if they filed, else the filing manager
-    drafter = 'drafter'      # while a draft: its side (the owners for their draft, managers for a manager's or review's)
+    drafter = 'drafter'      # while a draft: its side (its owners, or the managers for a manager's or review's)
     manager = 'manager'
     assessor = 'assessor'    # the manager assigned to assess the case
     committee = 'committee'  # seated, not recused, on the case's open committee decision
@@ -140,8 +140,8 @@ class CaseRole(LabelledEnum):
 
     @classmethod
     def labels(cls):
-        return {cls.owner: _l('Startup owner'), cls.member: _l('Startup member'), cls.filer: _l('Filer'), cls.drafter: _l('Drafter'),
-                cls.manager: _l('Incubator manager'), cls.assessor: _l('Assessor'),
+        return {cls.owner: _l('Startup owner'), cls.member: _l('Startup member'), cls.filer: _l('Filer'),
+                cls.drafter: _l('Drafter'), cls.manager: _l('Incubator manager'), cls.assessor: _l('Assessor'),
                 cls.committee: _l('Committee member'), cls.chair: _l('Committee chair'),
                 cls.admin: _l('Administrator')}
 

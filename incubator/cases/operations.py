@@ -221,6 +221,12 @@ def update_case(case, *, user, what_happened, happened_on, losses_fen, rules_in_
     return case
 
 
+@helper
+def refuse_edit(case, *, user):
+    """The refusal ``update_case`` would give ``user`` now (a page asks before showing the form)."""
+    _next_state(case, 'edit', user)
+
+
 def _take_number(now):
     year = now.astimezone(programme_timezone()).year
     counter = db.session.execute(sa.select(CaseNumberCounter).where(CaseNumberCounter.year == year)

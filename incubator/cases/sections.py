@@ -8,12 +8,18 @@ remembering to open it.
 """
 from incubator.cases import queries
 from incubator.cases.permissions import may_see, roles_in
+from incubator.core.audit import record_view
 from incubator.core.permissions import can
 from incubator.notifications.operations import link_to
 
 
 def case_path(case):
     return link_to('case.show', case_id=case.id)
+
+
+def record_download(case, attachment):
+    """Evidence downloads are written to the audit log like views of the case page."""
+    record_view('case', case.id, f'{case.number or ""} {attachment.original_name}'.strip())
 
 
 def draft_case_from_review(review, user, **_):

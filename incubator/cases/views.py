@@ -107,6 +107,8 @@ def _form_data(case):
 @login_required
 def edit(case_id):
     case = _case_or_404(case_id)
+    if not may(current_user, case, 'edit'):
+        operations.refuse_edit(case, user=current_user)
     if request.method == 'GET':
         record_view('case', case.id, case.number or '')
         form = case_form(case.project, data=_form_data(case))
@@ -127,8 +129,8 @@ def edit(case_id):
 
 # --- the case page -------------------------------------------------------------------------------
 
-def _page(case, status=200, **forms):
-    """The case page with its forms (those given keep their input and errors)."""
+def _page(case, status=200, refusal=None, **forms):
+    """The case page with its forms (those given keep their input and errors) and the refusal of a step, if any."""
     decisions = queries.decisions_of(case)
     panels = [(decision, tally_of(decision), opinions_visible_to(current_user, decision)) for decision in decisions]
     defaults = {
@@ -139,7 +141,7 @@ def _page(case, status=200, **forms):
         'letter_form': LetterForm(formdata=None), 'confirm_form': ConfirmForm(formdata=None),
     }
     defaults.update(forms)
-    return render_template('cases/show.html', case=case, roles=roles_in(current_user, case), may=may,
+    return render_template('cases/show.html', case=case, roles=roles_in(current_user, case), may=may, refusal=refusal,
                            evidence=attachments_for([case]), panels=panels, now=now_utc(), **defaults), status
 
 
@@ -166,8 +168,10 @@ def _step(case_id, make_form, call, done, form_name, anchor=''):
     try:
         call(case, form)
     except DomainError as error:
-        show_error(form, error)
-        return _page(case, error.status_code, **{form_name: form})
+        if getattr(error, 'field', None) in form:
+            show_error(form, error)
+            return _page(case, error.status_code, **{form_name: form})
+        return _page(case, error.status_code, refusal=str(error), **{form_name: form})
     flash(done, 'success')
     return _to_case(case, anchor)
 

@@ -1,12 +1,15 @@
 """The read side of committees: the tally of an item, the item of a subject, what waits for a member's vote,
 which opinions a reader may see."""
+from dataclasses import dataclass
+
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from incubator.auth.models import Role, User, UserRole
 from incubator.committees.models import Committee, CommitteeMember, Decision, DecisionSeat, Opinion, Recusal
+from incubator.committees.registry import subject_type
 from incubator.committees.rules import tally
-from incubator.core.permissions import can
+from incubator.core.permissions import can, is_visible
 from incubator.extensions import db
 
 
@@ -43,6 +46,37 @@ def decisions_waiting_for(user):
              .options(selectinload(Decision.committee))
              .order_by(Decision.deadline_on.is_(None), Decision.deadline_on, Decision.opened_at, Decision.id))
     return list(db.session.scalars(query))
+
+
+@dataclass(frozen=True)
+class WaitingItem:
+    decision: Decision
+    title: str
+    url: str
+
+
+def items_waiting_for(user):
+    """:func:`decisions_waiting_for` with each subject's title and page, the subjects of a kind loaded at once;
+    items whose subject is gone, unregistered or hidden from ``user`` are left out."""
+    decisions = decisions_waiting_for(user)
+    subjects = {}
+    for kind in {decision.subject_kind for decision in decisions}:
+        try:
+            registered = subject_type(kind)
+        except LookupError:
+            continue
+        ids = [decision.subject_id for decision in decisions if decision.subject_kind == kind]
+        for subject in db.session.scalars(sa.select(registered.model).where(registered.model.id.in_(ids))):
+            if is_visible(user, subject) and can(user, registered.view_permission, subject):
+                subjects[kind, subject.id] = (registered, subject)
+    items = []
+    for decision in decisions:
+        found = subjects.get((decision.subject_kind, decision.subject_id))
+        if found is not None:
+            registered, subject = found
+            items.append(WaitingItem(decision, str(registered.title(subject)),
+                                     registered.url(subject) + f'#decision-{decision.id}'))
+    return items
 
 
 def opinions_visible_to(user, decision):

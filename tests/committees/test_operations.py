@@ -269,3 +269,29 @@ def test_a_failed_operation_leaves_nothing(world, in_english):
         vote(decision, world.members[1], AGAINST, '')
     db.session.expire_all()
     assert decision.opinion_of(world.members[1]).choice == FOR
+
+
+def test_each_member_is_told_in_their_own_language(world, outbox):
+    world.members[1].locale = 'en'
+    world.open()
+    english = outbox(world.members[1].email)
+    chinese = outbox(world.members[2].email)
+    assert len(english) == len(chinese) == 1
+    assert 'Case committee: your vote is awaited on Lanting Robotics.' in english[0].text_body
+    assert 'Case committee：Lanting Robotics 等待您投票。' in chinese[0].text_body
+    assert f'/startups/{world.startup.id}' in english[0].text_body
+
+
+def test_votes_recusals_and_outcomes_are_audited(world):
+    from incubator.core.audit import AuditEntry
+    decision = world.open()
+    vote(decision, world.members[1], AGAINST, 'No')
+    vote(decision, world.members[1], FOR, '')
+    operations.declare_conflict(decision, user=world.members[1], reason='Conflict')
+    db.session.flush()
+    entries = db.session.execute(sa.select(AuditEntry.object_type, AuditEntry.action)
+                                 .where(AuditEntry.object_type.in_(('opinion', 'recusal', 'decision')))
+                                 .order_by(AuditEntry.id)).all()
+    assert sorted((kind, action.value) for kind, action in entries) == [
+        ('decision', 'created'), ('opinion', 'created'), ('opinion', 'deleted'), ('opinion', 'updated'),
+        ('recusal', 'created')]

@@ -181,3 +181,20 @@ def test_the_panel_after_the_outcome(app, world):
     view = _panel(app, decision, world.members[1], 'en')
     assert 'Outcome recorded' in view and 'Diligence shown' in view and 'Record my vote' not in view
     assert '4 in favour with conditions' in view and 'Report monthly' in view
+
+
+def test_the_home_page_lists_the_items_awaiting_my_vote(world, client, login):
+    decision = world.open()
+    operations.declare_conflict(decision, user=world.members[2], reason='Conflict')
+    decision_id, startup_id = decision.id, world.startup.id
+    login(world.members[1])
+    body = client.get('/', headers=EN).get_data(as_text=True)
+    assert '1 item awaits your vote' in body
+    assert f'href="/startups/{startup_id}#decision-{decision_id}">Lanting Robotics</a>' in body
+    client.post(f'/committees/decisions/{decision_id}/opinion', data={'choice': 'for'})
+    body = client.get('/', headers=EN).get_data(as_text=True)
+    assert 'No item awaits your vote.' in body and 'Lanting Robotics' not in body
+    login(world.members[2])
+    assert 'No item awaits your vote.' in client.get('/', headers=EN).get_data(as_text=True)
+    login(world.members[3])
+    assert '1 项事项等待您投票' in client.get('/', headers=ZH).get_data(as_text=True)
