@@ -105,7 +105,10 @@ def _median_days(year):
                                                         Case.filed_at.is_not(None)), year)).all()
     calendar = site_calendar()
     days = [working_days_between(filed, decided, calendar) for filed, decided in pairs]
-    return (statistics.median(days) if days else None), len(days)
+    if not days:
+        return None, 0
+    median = statistics.median(days)  # a half day between two middle cases, else a whole number
+    return (int(median) if float(median).is_integer() else median), len(days)
 
 
 def case_statistics(year=None):

@@ -136,3 +136,12 @@ def test_statements_do_not_grow_with_cases(world, client, login, count_queries):
     for _number in range(3):
         decide(world, at(2026, 6, 1, 10), at(2026, 6, 11, 15), 'not_exempt')
     assert statements() == few
+
+
+def test_the_median_of_an_even_count_is_between_the_middle_cases(world):
+    decide(world, at(2026, 6, 1, 10), at(2026, 6, 5, 15))    # 4 working days
+    decide(world, at(2026, 6, 1, 10), at(2026, 6, 11, 15))   # 8
+    assert case_statistics(2026).median_days == 6 and isinstance(case_statistics(2026).median_days, int)
+    decide(world, at(2026, 6, 1, 10), at(2026, 6, 12, 15))   # 9
+    decide(world, at(2026, 6, 1, 10), at(2026, 6, 2, 15))    # 1
+    assert case_statistics(2026).median_days == 6
