@@ -210,7 +210,7 @@ def _case_of(project, users):
                                     members=[users['committee']])
     cases.save_checklist_item(None, user=users['admin'], kind='exempt_situation', label_zh='项', label_en='Item',
                               position=1)
-    case = cases.create_case(project, user=users['owner'], what_happened='Failed', happened_on=project.start_date,
+    case = cases.create_case(project, user=users['owner'], what_happened='Failed', happened_on=date.today(),
                              parties=[('Lead', 'Lead')])
     manager = users['manager']
     cases.file_case(case, user=users['owner'])
