@@ -211,8 +211,7 @@ def _case_of(project, users):
                                     members=[users['committee']])
     cases.save_checklist_item(None, user=users['admin'], kind='exempt_situation', label_zh='项', label_en='Item',
                               position=1)
-    case = cases.create_case(project, user=users['owner'], what_happened='Failed',
-                             happened_on=date.today() - timedelta(days=2),
+    case = cases.create_case(project, user=users['owner'], what_happened='Failed', happened_on=date.today(),
                              parties=[('Lead', 'Lead')])
     manager = users['manager']
     cases.file_case(case, user=users['owner'])

@@ -27,7 +27,7 @@ from incubator.cases.forms import (
 )
 from incubator.cases.models import CaseState, ChecklistItem, DecisionLetter
 from incubator.cases.permissions import may, roles_in
-from incubator.committees.queries import opinions_visible_to, tally_of
+from incubator.committees.views import panel_for
 from incubator.core.audit import record_view
 from incubator.core.db import writes_on_get
 from incubator.core.errors import DomainError
@@ -132,7 +132,7 @@ def edit(case_id):
 def _page(case, status=200, refusal=None, **forms):
     """The case page with its forms (those given keep their input and errors) and the refusal of a step, if any."""
     decisions = queries.decisions_of(case)
-    panels = [(decision, tally_of(decision), opinions_visible_to(current_user, decision)) for decision in decisions]
+    panels = [panel_for(decision, current_user) for decision in decisions]
     defaults = {
         'accept_form': AcceptForm(formdata=None), 'decline_form': DeclineForm(formdata=None),
         'assign_form': AssignForm(formdata=None, managers=active_managers()),

@@ -117,7 +117,7 @@ def test_the_steps_through_their_forms_in_both_languages(client, login, world):
     world.vote(reload(case))
     login(world.chair)
     page = client.get(f'/cases/{case.id}', headers=EN).get_data(as_text=True)
-    assert 'Record the committee’s outcome' in page and '2 of 3 members voted' in page
+    assert 'Record the committee’s outcome' in page and '2 of 3 voted' in page
     decide = {'outcome': 'not_exempt', 'consequences': 'Reclaim half.', 'legal_basis': 'Article 7',
               f'reclaim_{reload(case).subsidies[0].id}': '150000'}
     assert client.post(f'/cases/{case.id}/decide', data=decide).status_code == 302
