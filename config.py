@@ -95,6 +95,8 @@ class Config:
     PAYMENT_HOLD = timedelta(minutes=int(os.environ.get('PAYMENT_HOLD_MINUTES', 15)))
     # Progress reviews: the manager decides within this many working days of the review's opening.
     REVIEW_DUE_WORKING_DAYS = int(os.environ.get('REVIEW_DUE_WORKING_DAYS', 10))
+    # Tolerance-for-failure cases: the filer may appeal within this many working days of the decision letter.
+    CASE_APPEAL_WORKING_DAYS = int(os.environ.get('CASE_APPEAL_WORKING_DAYS', 15))
     # Reminders to a startup this many working days before a milestone's due date, and after it while unaccepted.
     REMINDER_WORKING_DAYS_BEFORE = int(os.environ.get('REMINDER_WORKING_DAYS_BEFORE', 3))
     REMINDER_WORKING_DAYS_AFTER = int(os.environ.get('REMINDER_WORKING_DAYS_AFTER', 1))

@@ -9,7 +9,11 @@ track, one at risk, one off track, with fundings, milestones in every state,
 KPI figures over several months, a submission with evidence awaiting a
 decision, and last quarter's progress reviews decided) unless the demo
 startups have projects already; the case committee (chaired by the demo
-committee member, with three more committee members) unless it exists.
+committee member, with three more committee members) unless it exists; the
+tolerance-for-failure cases (filed, under assessment, before the committee with
+votes missing, decided exempt with its letter, and one closed after a recusal
+and an appeal decided in round 2, published as an anonymised precedent) unless
+the demo startups have cases already, all through the domains' operations.
 """
 import io
 from datetime import date, datetime, time, timedelta
@@ -19,8 +23,12 @@ from werkzeug.datastructures import FileStorage
 
 from incubator.auth.models import Role, User
 from incubator.booking.operations import create_booking
+from incubator.cases import operations as case_operations
+from incubator.cases.models import Case, ChecklistItem, ChecklistKind
+from incubator.cases.precedents import operations as precedent_operations
 from incubator.committees import operations as committee_operations
-from incubator.committees.models import Committee, CommitteePurpose
+from incubator.committees.models import Committee, CommitteePurpose, OpinionChoice
+from incubator.committees.queries import decision_for
 from incubator.core.time import from_local, now_utc, programme_timezone, to_local
 from incubator.extensions import db
 from incubator.projects import operations as project_operations
@@ -146,7 +154,8 @@ def load_demo():
     created = _load_people()
     created = _load_spaces() or created
     created = _load_projects() or created
-    return _load_committees() or created
+    created = _load_committees() or created
+    return _load_cases() or created
 
 
 def _load_people():
@@ -377,3 +386,124 @@ def _review_last_quarter(users, now, today):
         review_operations.decide_review(review, user=review.manager, outcome=outcome, findings=findings,
                                         ratings=ratings)
     review_operations.open_reviews(now=now)
+
+
+#: The checklists of the local rules, created with the cases unless some exist: (kind, Chinese, English).
+CHECKLIST = [
+    (ChecklistKind.diligence_condition, '决策程序符合规定', 'The decision process was followed'),
+    (ChecklistKind.diligence_condition, '未谋取私利', 'No personal gain'),
+    (ChecklistKind.diligence_condition, '发现问题后及时纠正', 'Prompt correction'),
+    (ChecklistKind.exempt_situation, '高风险资助项目失败', 'A failed high-risk funded project'),
+    (ChecklistKind.exempt_situation, '已尽职但技术路线失误', 'A wrong technical route despite documented diligence'),
+    (ChecklistKind.exempt_situation, '青年科研人员首个研发项目', 'A first R&D project of a young researcher'),
+]
+#: Findings of an assessment in favour of the startup (the three distinctions, diligence, remedies).
+FAVOURABLE = dict(
+    exploration='exploration', exploration_evidence='该技术路线国内尚无先例，失败源于对材料疲劳特性的认识不足。',
+    rule='no_rule_yet', rule_evidence='事发时尚无针对服务机器人安全测试的地方标准。',
+    purpose='for_development', purpose_evidence='经核查资金流向，未发现任何个人获利。',
+    diligence='立项经专家论证，董事会会议纪要完整，按季度向孵化器报告进展。',
+    remedies='事发后一周内召回样机、退还客户预付款，并提交整改方案。')
+
+
+def _load_cases():
+    """The demo cases, unless the demo startups have some (see the module's docstring)."""
+    startups = [db.session.execute(sa.select(Startup).filter_by(credit_code=demo_credit_code(*row[1:3])))
+                .scalar_one_or_none() for row in STARTUPS[:3]]
+    if None in startups or db.session.execute(
+            sa.select(Case.id).where(Case.startup_id.in_([startup.id for startup in startups]))).first():
+        return False
+    users = {user.email.split('@')[0]: user for user in db.session.execute(
+        sa.select(User).where(User.email.like(f'%@{DEMO_DOMAIN}'))).scalars()}
+    projects = [db.session.execute(sa.select(Project).filter_by(startup_id=startup.id).order_by(Project.id))
+                .scalars().first() for startup in startups]
+    if None in projects or db.session.execute(sa.select(Committee.id).filter_by(name=CASE_COMMITTEE)).first() is None:
+        return False
+    if db.session.execute(sa.select(ChecklistItem.id)).first() is None:
+        for position, (kind, zh, en) in enumerate(CHECKLIST):
+            case_operations.save_checklist_item(None, user=users['admin'], kind=kind, label_zh=zh, label_en=en,
+                                                position=position)
+    items = db.session.execute(sa.select(ChecklistItem.id).order_by(ChecklistItem.id)).scalars().all()
+    manager, manager2, chair = users['manager'], users['manager2'], users['committee']
+    today = programme_today()
+    robot, vaccine, graphene = projects
+
+    def filed(project, filer, what, losses_yuan, parties, stake_share=0.5):
+        case = case_operations.create_case(
+            project, user=filer, what_happened=what, happened_on=today - timedelta(days=60),
+            losses_fen=losses_yuan * 100, rules_in_force='《深圳市科技创新容错免责实施办法（试行）》第五条',
+            parties=parties, subsidies={funding.id: int(funding.amount_fen * stake_share)
+                                        for funding in project.fundings})
+        case_operations.file_case(case, user=filer)
+        return case
+
+    def assessed(case):
+        case_operations.accept_case(case, user=manager2, note='材料齐全，予以受理。')
+        case_operations.assign_assessor(case, user=manager2, assessor=manager)
+        case_operations.submit_assessment(case, user=manager, item_ids=items[:2] + items[3:4], **FAVOURABLE)
+        return decision_for('case', case.id, case.round)
+
+    def voted(decision, recused=None):
+        if recused is not None:
+            committee_operations.declare_conflict(decision, user=users[recused], reason='曾担任该企业技术顾问。')
+        committee_operations.record_opinion(decision, user=users['committee2'], choice=OpinionChoice.for_,
+                                            comment='探索性失误，尽职充分，同意免责。')
+        committee_operations.record_opinion(decision, user=users['committee3'],
+                                            choice=OpinionChoice.for_with_conditions,
+                                            comment='同意免责，但应加强安全测试管理。')
+        committee_operations.record_opinion(decision, user=chair, choice=OpinionChoice.for_, comment='同意。')
+
+    # Filed, awaiting acceptance.
+    filed(vaccine, users['owner2'], '递送平台动物实验因冷链故障中断，需重新采购实验动物。', 180_000,
+          [('黄海', '项目负责人')])
+    # Under assessment (filed by a manager).
+    under = filed(graphene, manager2, '中试线良率长期未达标，客户认证推迟，部分专项资金形成损失。', 650_000,
+                  [('吴桐', '项目负责人'), ('林晓', '工艺工程师')])
+    case_operations.accept_case(under, user=manager2)
+    case_operations.assign_assessor(under, user=manager2, assessor=manager)
+    # Before the committee: one opinion in, the quorum not reached yet.
+    waiting = filed(robot, users['owner'], '第二代样机在客户现场演示时机械臂失控，造成设备损坏。', 60_000,
+                    [('刘洋', '项目负责人')], stake_share=0.1)
+    decision = assessed(waiting)
+    committee_operations.record_opinion(decision, user=users['committee2'], choice=OpinionChoice.for_,
+                                        comment='同意免责。')
+    # Decided exempt, letter issued (Chinese and English), the appeal period running.
+    exempt = filed(graphene, users['owner3'], '新材料配方试验失败，导致一批原料报废。', 120_000,
+                   [('吴桐', '项目负责人')], stake_share=0.2)
+    voted(assessed(exempt))
+    case_operations.decide_case(exempt, user=chair, outcome='exempt', consequences='',
+                                legal_basis='《深圳市科技创新容错免责实施办法（试行）》第五条第（一）项')
+    case_operations.record_case(exempt, user=manager, filed_with_body_on=today, filing_reference='深科容备〔2026〕3号')
+    case_operations.issue_letter(exempt, user=manager, language='en')
+    # Closed: a member recused, partly exempt, appealed, exempt on the appeal (final), recorded, closed.
+    closed = filed(robot, users['owner'], '首代服务机器人样机未通过第三方安全测试，试点客户退出，'
+                   '原定技术路线被证明不可行。', 420_000, [('刘洋', '项目负责人'), ('陈工', '结构工程师')])
+    voted(assessed(closed), recused='committee4')
+    case_operations.decide_case(closed, user=chair, outcome='partly_exempt', consequences='通报批评，暂停申报一年。',
+                                legal_basis='《深圳市科技创新容错免责实施办法（试行）》第六条')
+    case_operations.record_case(closed, user=manager, filed_with_body_on=today, filing_reference='深科容备〔2026〕1号')
+    case_operations.appeal_case(closed, user=users['owner'], reason='安全测试标准在事发后才发布，请求复议。')
+    case_operations.refer_appeal(closed, user=manager)
+    voted(decision_for('case', closed.id, 2), recused='committee4')
+    case_operations.decide_case(closed, user=chair, outcome='exempt', consequences='',
+                                legal_basis='《深圳市科技创新容错免责实施办法（试行）》第五条第（二）项')
+    case_operations.record_case(closed, user=manager, filed_with_body_on=today, filing_reference='深科容备〔2026〕2号')
+    case_operations.close_case(closed, user=manager)
+    _publish_precedent(closed, manager, manager2)
+    return True
+
+
+def _publish_precedent(case, author, reviewer):
+    """The closed case written up without names, company or amounts, reviewed by the other manager."""
+    precedent = precedent_operations.create_precedent(case, user=author)
+    precedent_operations.update_precedent(
+        precedent, user=author, title='服务机器人样机技术路线失败获免责',
+        summary='高风险资助项目因技术路线不可行而失败，经申诉复议认定为探索性失误，予以免责。',
+        facts='某初创企业承担的服务机器人研发项目，首代样机未通过第三方安全测试，试点客户退出，原定技术路线被证明不可行。'
+              '事发时尚无相应的安全测试地方标准。',
+        exploration_reasons='该技术路线国内尚无先例，失败源于对材料疲劳特性的认识不足。',
+        rule_reasons='事发时尚无针对服务机器人安全测试的地方标准。',
+        purpose_reasons='经核查资金流向，未发现任何个人获利。',
+        decision='免责：不追回已拨付的补贴。', legal_basis='《深圳市科技创新容错免责实施办法（试行）》第五条第（二）项')
+    precedent_operations.submit_precedent(precedent, user=author)
+    precedent_operations.approve_precedent(precedent, user=reviewer)

@@ -13,6 +13,8 @@ from wtforms.fields.core import UnboundField
 
 from incubator.auth.models import Invitation, User
 from incubator.booking.models import Booking, BookingStatus, WaitlistEntry
+from incubator.cases.models import ChecklistItem
+from incubator.cases.precedents.models import Precedent
 from incubator.core.forms import BaseForm
 from incubator.demo import DEMO_DOMAIN, load_demo
 from incubator.extensions import db
@@ -34,7 +36,7 @@ subject_kind = committees_conftest.subject_kind
 ROLES = (None, 'owner', 'member', 'manager', 'committee', 'admin')
 #: Query parameters the views read directly (``grep -rn request.args incubator``), besides filter forms' fields.
 QUERY_PARAMETERS = ('page', 'year', 'week', 'when', 'day', 'q', 'status', 'job', 'outcome', 'next', 'session_id',
-                    'open', 'month', 'startup', 'site', 'kind', 'people')
+                    'open', 'month', 'startup', 'site', 'kind', 'people', 'state', 'exploration', 'rule', 'purpose')
 BIG_NUMBER = '99999999999999999999'
 MAX_ID = 2**31 - 1
 NUL = 'a\x00b'
@@ -76,6 +78,9 @@ def _plausible(name, classes, scene):
         'field': 'other', 'review_cadence': 'monthly', 'decision': 'request_changes',
         'manager': str(scene['manager_id']), 'purpose': 'cases', 'quorum': '2/3', 'majority': '1/2',
         'chair': str(scene['chair_id']), 'members': str(scene['chair_id']), 'choice': 'for',
+        # cases ('purpose' above is a committee's: the assessment's finding 3 of that name is then refused as a field)
+        'assessor': str(scene['manager_id']), 'outcome': 'partly_exempt', 'exploration': 'exploration',
+        'rule': 'no_rule_yet', 'language': 'en', 'filing_reference': 'SB-1', 'position': '1', 'state': 'draft',
     }
     if name in known:
         return known[name]
@@ -98,7 +103,7 @@ def _bad_values(kind, fields, scene):
     values = {name: _plausible(name, classes, scene) for name, classes in names.items()}
     dateish = {'day', 'week', 'month', 'date_from', 'date_to', 'until', 'starts_at', 'ends_at'}
     numeric = {'page', 'year', 'people', 'startup', 'site', 'object_id', 'count', 'bookings'}
-    choices = {'kind', 'status', 'when', 'outcome', 'job', 'channel'}
+    choices = {'kind', 'status', 'when', 'outcome', 'job', 'channel', 'state', 'exploration', 'rule', 'purpose'}
     for name, classes in names.items():
         if kind == 'nul':
             values[name] = values[name] + NUL
@@ -143,6 +148,7 @@ def _build_scene():
     milestone = _project_with_a_submission(startup, manager, users['owner'], day)
     review = _review_of(milestone.project, manager)
     decision = _decision_on(startup, manager)
+    case = _case_of(milestone.project, users)
     db.session.commit()
     ids = {
         'booking_id': _first_id(Booking), 'space_id': space.id, 'entry_id': _first_id(WaitlistEntry),
@@ -152,7 +158,8 @@ def _build_scene():
         'membership_id': _first_id(StartupMembership, StartupMembership.user_id == spare.id),
         'invitation_id': _first_id(Invitation), 'user_id': spare.id, 'project_id': milestone.project_id,
         'milestone_id': milestone.id, 'review_id': review.id, 'committee_id': decision.committee_id,
-        'decision_id': decision.id,
+        'decision_id': decision.id, 'case_id': case.id, 'letter_id': case.letters[0].id,
+        'item_id': _first_id(ChecklistItem), 'precedent_id': _first_id(Precedent),
     }
     return {'users': {key: user.id for key, user in users.items()}, 'ids': ids, 'day': day,
             'startup_id': startup.id, 'site_id': site.id, 'booking_id': ids['booking_id'], 'manager_id': manager.id,
@@ -191,6 +198,35 @@ def _decision_on(startup, manager):
     from incubator.committees.queries import active_committee
     return committee_operations.open_decision(active_committee('cases'), user=manager,
                                               subject_kind=committees_conftest.KIND, subject_id=startup.id)
+
+
+def _case_of(project, users):
+    """A recorded tolerance-for-failure case about the project, its letter issued (the demo's cases committee, or one
+    made here), so that every step's route has a case to refuse bad input on."""
+    from incubator.cases import operations as cases
+    from incubator.committees import operations as committees
+    from incubator.committees.queries import active_committee, decision_for
+    if active_committee('cases') is None:
+        committees.create_committee(user=users['admin'], name='Cases', purpose='cases', chair=users['committee'],
+                                    members=[users['committee']])
+    cases.save_checklist_item(None, user=users['admin'], kind='exempt_situation', label_zh='项', label_en='Item',
+                              position=1)
+    case = cases.create_case(project, user=users['owner'], what_happened='Failed', happened_on=date.today(),
+                             parties=[('Lead', 'Lead')])
+    manager = users['manager']
+    cases.file_case(case, user=users['owner'])
+    cases.accept_case(case, user=manager)
+    cases.assign_assessor(case, user=manager, assessor=manager)
+    cases.submit_assessment(case, user=manager, exploration='exploration', exploration_evidence='E', rule='no_rule_yet',
+                            rule_evidence='E', purpose='for_development', purpose_evidence='E', diligence='D',
+                            remedies='R')
+    decision = decision_for('case', case.id, 1)
+    chair = decision.acting_chair.user
+    for seat in decision.seats:
+        committees.record_opinion(decision, user=seat.user, choice='for', comment='')
+    cases.decide_case(case, user=chair, outcome='exempt', consequences='', legal_basis='Rules')
+    cases.record_case(case, user=manager, filed_with_body_on=project.start_date, filing_reference='SB')
+    return case
 
 
 def _window(site, day):
@@ -324,3 +360,13 @@ def test_query_parameters_fall_back_to_their_default(app):
         assert query_int('word', 7) == 7 and query_int('missing', 3) == 3
         assert query_date('week', date(2026, 1, 1)) == date(2026, 1, 1)
         assert query_date('day', None) == date(2026, 12, 7) and query_date('missing', None) is None
+
+
+def test_precedent_search_and_statistics_take_any_query(client, login):
+    login(UserFactory(roles=['manager']))
+    for query in ({'q': 'x' * 5000}, {'q': '% _ \\ ' * 50}, {'outcome': 'nonsense', 'rule': ' ', 'page': BIG_NUMBER},
+                  {'exploration': BIG_NUMBER, 'purpose': '技术'}):
+        assert client.get('/precedents/', query_string=query).status_code == 200
+    for year in (BIG_NUMBER, '-5', '1999', '2101', 'abc', ' '):
+        assert client.get('/cases/statistics', query_string={'year': year}).status_code == 200
+        assert client.get('/cases/statistics.csv', query_string={'year': year}).status_code == 200

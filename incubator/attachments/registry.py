@@ -16,18 +16,24 @@ class OwnerType:
     view_permission: str
     remove_permission: str
     is_locked: Callable[[object], bool]
+    on_download: Callable[[object, object], None] | None = None
 
 
 _by_kind: dict[str, OwnerType] = {}
 
 
-def register_owner(model, *, kind, view_permission, is_locked, remove_permission=None):
-    """Let records of ``model`` own attachments under ``kind`` (stored in each attachment's ``owner_kind``)."""
+def register_owner(model, *, kind, view_permission, is_locked, remove_permission=None, on_download=None):
+    """Let records of ``model`` own attachments under ``kind`` (stored in each attachment's ``owner_kind``).
+
+    ``on_download(owner, attachment)``, if given, runs in the download's transaction after the permission check
+    (confidential records write who downloaded what to the audit log).
+    """
     existing = _by_kind.get(kind)
     if existing is not None and existing.model is not model:
         raise ValueError(f'attachment owner kind {kind!r} registered twice')
     _by_kind[kind] = OwnerType(model=model, kind=kind, view_permission=view_permission,
-                               remove_permission=remove_permission or view_permission, is_locked=is_locked)
+                               remove_permission=remove_permission or view_permission, is_locked=is_locked,
+                               on_download=on_download)
 
 
 def unregister_owner(kind):

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from incubator.attachments import limits, operations, registry, storage
 from incubator.attachments.models import Attachment
+from incubator.core.db import writes_on_get
 from incubator.core.errors import DomainError, error_response
 from incubator.core.forms import ConfirmForm, safe_next_path
 from incubator.core.permissions import can
@@ -40,12 +41,16 @@ def _visible_or_404(attachment_id):
 
 
 @bp.route('/<int:attachment_id>')
+@writes_on_get  # an owner's on_download may write (the audit log of confidential records)
 @login_required
 def download(attachment_id):
     attachment = _visible_or_404(attachment_id)
     path = storage.path_of(attachment.stored_name)
     if not path.is_file():
         abort(404)
+    owner_type = registry.owner_type_named(attachment.owner_kind)
+    if owner_type.on_download is not None:
+        owner_type.on_download(registry.load_owner(attachment), attachment)
     response = send_file(path, mimetype=attachment.content_type, as_attachment=True,
                          download_name=attachment.original_name, conditional=True, max_age=0)
     response.headers['X-Content-Type-Options'] = 'nosniff'

@@ -40,10 +40,12 @@ class AuditAction(LabelledEnum):
     created = 'created'
     updated = 'updated'
     deleted = 'deleted'
+    viewed = 'viewed'
 
     @classmethod
     def labels(cls):
-        return {cls.created: _l('Created'), cls.updated: _l('Updated'), cls.deleted: _l('Deleted')}
+        return {cls.created: _l('Created'), cls.updated: _l('Updated'), cls.deleted: _l('Deleted'),
+                cls.viewed: _l('Viewed')}
 
 
 class AuditEntry(db.Model):
@@ -107,6 +109,18 @@ def current_actor():
             return Actor(current_user._get_current_object(), current_user.email, ip)
         return Actor(None, 'anonymous', ip)
     return Actor(None, 'system', None)
+
+
+def record_view(object_type, object_id, summary=''):
+    """Append a "viewed" entry for a confidential record that was shown or downloaded, by the current actor.
+
+    Written on the session's connection, so it commits with the request (a page that fails records nothing).
+    """
+    actor = current_actor()
+    db.session.execute(sa.insert(AuditEntry.__table__).values(
+        occurred_at=now_utc(), actor_id=getattr(actor.user, 'id', None), actor_label=actor.label[:254],
+        request_ip=actor.ip, action=AuditAction.viewed, object_type=object_type, object_id=str(object_id)[:50],
+        summary=str(summary)[:255], changes={}))
 
 
 # --- marking models ------------------------------------------------------------------

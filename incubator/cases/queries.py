@@ -1,0 +1,115 @@
+"""The read side of cases: the lists each reader may see, the case page, decisions, checklists, the project's cases."""
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
+
+from incubator.auth.models import MembershipRole, Role
+from incubator.cases.models import (
+    SUBJECT_KIND,
+    Case,
+    CaseAssessment,
+    CaseEntry,
+    CaseOrigin,
+    CaseState,
+    CaseStep,
+    CaseSubsidy,
+    ChecklistItem,
+    ChecklistKind,
+)
+from incubator.committees.models import Decision, DecisionSeat, Recusal
+from incubator.core.pagination import paginate
+from incubator.extensions import db
+from incubator.startups.models import StartupMembership
+
+PER_PAGE = 20
+
+
+def _visible_clause(user):
+    """The SQL of the confidentiality rule (``permissions.may_see``) for ``user``'s list."""
+    clauses = []
+    is_manager = user.has_role(Role.manager)
+    if is_manager:
+        clauses.append(sa.or_(Case.state != CaseState.draft, Case.origin != CaseOrigin.owner))
+    owned = sa.select(StartupMembership.startup_id).where(StartupMembership.user_id == user.id,
+                                                          StartupMembership.role == MembershipRole.owner)
+    clauses.append(sa.and_(Case.startup_id.in_(owned),
+                           sa.or_(Case.state != CaseState.draft, Case.origin == CaseOrigin.owner)))
+    if user.has_role(Role.committee):
+        seated = (sa.select(Decision.subject_id).join(DecisionSeat, DecisionSeat.decision_id == Decision.id)
+                  .where(Decision.subject_kind == SUBJECT_KIND, DecisionSeat.user_id == user.id))
+        recused = (sa.select(Decision.subject_id).join(Recusal, Recusal.decision_id == Decision.id)
+                   .where(Decision.subject_kind == SUBJECT_KIND, Recusal.user_id == user.id))
+        clauses.append(sa.and_(Case.id.in_(seated), Case.id.not_in(recused), Case.state != CaseState.draft))
+    return sa.or_(*clauses)
+
+
+def cases_page(user, page, state=None):
+    """The cases ``user`` may see, latest first, optionally in one state."""
+    query = (sa.select(Case).where(_visible_clause(user))
+             .options(joinedload(Case.startup), joinedload(Case.project), joinedload(Case.assessor))
+             .order_by(Case.created_at.desc(), Case.id.desc()))
+    if state is not None:
+        query = query.where(Case.state == state)
+    return paginate(query, page, PER_PAGE)
+
+
+def case_for_page(case_id):
+    """A case with everything its page shows."""
+    return db.session.execute(
+        sa.select(Case).where(Case.id == case_id).options(
+            joinedload(Case.startup), joinedload(Case.project), joinedload(Case.filer), joinedload(Case.assessor),
+            joinedload(Case.decided_by), selectinload(Case.parties),
+            selectinload(Case.subsidies).joinedload(CaseSubsidy.funding),
+            selectinload(Case.assessment).selectinload(CaseAssessment.checked_items),
+            selectinload(Case.entries).joinedload(CaseEntry.author),
+            selectinload(Case.steps).joinedload(CaseStep.actor),
+            selectinload(Case.letters),
+        )).unique().scalar_one_or_none()
+
+
+def decisions_of(case):
+    """The committee decisions of ``case``, by round."""
+    return db.session.execute(
+        sa.select(Decision).where(Decision.subject_kind == SUBJECT_KIND, Decision.subject_id == case.id)
+        .options(selectinload(Decision.seats).joinedload(DecisionSeat.user), selectinload(Decision.opinions),
+                 selectinload(Decision.recusals))
+        .order_by(Decision.round)).scalars().all()
+
+
+def decision_of_round(case, round):
+    return db.session.execute(
+        sa.select(Decision).where(Decision.subject_kind == SUBJECT_KIND, Decision.subject_id == case.id,
+                                  Decision.round == round)).scalar_one_or_none()
+
+
+def open_decision_of(case):
+    """The decision of the case's current round while it is before the committee, else None."""
+    if case.state != CaseState.committee_review:
+        return None
+    decision = decision_of_round(case, case.round)
+    return decision if decision is not None and not decision.is_decided else None
+
+
+def checklist_items(active_only=True):
+    """The configured checklist items, by kind and position."""
+    query = sa.select(ChecklistItem).order_by(ChecklistItem.kind, ChecklistItem.position, ChecklistItem.id)
+    if active_only:
+        query = query.where(ChecklistItem.is_active.is_(True))
+    return db.session.execute(query).scalars().all()
+
+
+def checklist_by_kind(items):
+    return {kind: [item for item in items if item.kind == kind] for kind in ChecklistKind}
+
+
+def decided_cases_of_project(project_id):
+    """The project's cases that were decided (with their subsidies), latest first: what its page shows."""
+    return db.session.execute(
+        sa.select(Case).where(Case.project_id == project_id, Case.outcome.is_not(None))
+        .options(selectinload(Case.subsidies).joinedload(CaseSubsidy.funding))
+        .order_by(Case.decided_at.desc(), Case.id.desc())).scalars().all()
+
+
+def cases_of_review(review_id):
+    return db.session.execute(
+        sa.select(Case).where(Case.review_id == review_id).order_by(Case.id)).scalars().all()
+
