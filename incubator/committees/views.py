@@ -147,7 +147,14 @@ def conflict(decision_id):
     except DomainError as error:
         return error_response(error.status_code, str(error), error.code)
     flash(_('Your conflict of interest is recorded: you no longer take part in this item.'), 'info')
-    return redirect(subject_url)
+    return redirect(subject_url if _still_visible(decision) else url_for('dashboard.index'))
+
+
+def _still_visible(decision):
+    """Some subjects (confidential cases) hide themselves from a member who declared a conflict."""
+    subject = registry.load_subject(decision)
+    registered = registry.subject_type(decision.subject_kind)
+    return subject is not None and can(current_user, registered.view_permission, subject)
 
 
 def _decision_and_subject(decision_id):

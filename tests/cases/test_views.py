@@ -11,6 +11,7 @@ from incubator.attachments.models import Attachment
 from incubator.attachments.operations import attach_files
 from incubator.cases import operations
 from incubator.cases.models import Case, CaseState, ChecklistItem
+from incubator.committees.queries import decision_for
 from incubator.core.audit import AuditAction, AuditEntry
 from incubator.core.time import now_utc
 from incubator.extensions import db
@@ -209,3 +210,26 @@ def test_administrators_configure_the_checklists(client, login, world):
 def reload_item(item):
     db.session.expire_all()
     return db.session.get(ChecklistItem, item.id)
+
+
+def test_the_chair_is_offered_the_outcome_form_only_once_the_quorum_is_reached(client, login, world):
+    case = world.before_committee()
+    login(world.chair)
+    page = client.get(f'/cases/{case.id}', headers=EN).get_data(as_text=True)
+    assert 'You can record the outcome once the quorum is reached.' in page
+    assert 'Record the outcome' not in page
+    world.vote(case)
+    page = client.get(f'/cases/{case.id}', headers=EN).get_data(as_text=True)
+    assert 'Record the outcome' in page
+    assert 'You can record the outcome once the quorum is reached.' not in page
+
+
+def test_a_member_who_declares_a_conflict_is_sent_home_not_to_a_page_now_hidden_from_them(client, login, world):
+    case = world.before_committee()
+    decision = decision_for('case', case.id, case.round)
+    login(world.members[3])
+    assert client.get(f'/cases/{case.id}').status_code == 200
+    response = client.post(f'/committees/decisions/{decision.id}/conflict', data={'reason': 'Former adviser'})
+    assert response.status_code == 302
+    assert response.headers['Location'] == '/'
+    assert client.get(f'/cases/{case.id}').status_code == 404
