@@ -147,26 +147,27 @@ def conflict(decision_id):
     except DomainError as error:
         return error_response(error.status_code, str(error), error.code)
     flash(_('Your conflict of interest is recorded: you no longer take part in this item.'), 'info')
-    return redirect(subject_url if _still_visible(decision) else url_for('dashboard.index'))
-
-
-def _still_visible(decision):
-    """Some subjects (confidential cases) hide themselves from a member who declared a conflict."""
-    subject = registry.load_subject(decision)
-    registered = registry.subject_type(decision.subject_kind)
-    return subject is not None and can(current_user, registered.view_permission, subject)
+    return redirect(subject_url if _visible_subject(decision) is not None else url_for('dashboard.index'))
 
 
 def _decision_and_subject(decision_id):
     """The decision and its subject's page; 404 unless the user may see the subject."""
     decision = get_or_404(Decision, decision_id)
-    subject = registry.load_subject(decision)
+    subject = _visible_subject(decision)
     if subject is None:
         abort(404)
+    return decision, registry.subject_type(decision.subject_kind).url(subject) + f'#decision-{decision.id}'
+
+
+def _visible_subject(decision):
+    """The decision's subject, or None if the user may not see it (some, like confidential cases, hide
+    themselves from a member once they declare a conflict)."""
+    subject = registry.load_subject(decision)
     registered = registry.subject_type(decision.subject_kind)
-    if not is_visible(current_user, subject) or not can(current_user, registered.view_permission, subject):
-        abort(404)
-    return decision, registered.url(subject) + f'#decision-{decision.id}'
+    if subject is None or not is_visible(current_user, subject) or not can(current_user, registered.view_permission,
+                                                                             subject):
+        return None
+    return subject
 
 
 def _form_refused(form):
