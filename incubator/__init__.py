@@ -14,7 +14,8 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 #: The domains, each below the ones after it: the one list to extend when a domain is added (README: "Adding a domain").
 DOMAINS = ('scheduling', 'notifications', 'auth', 'workcalendar', 'users', 'sites', 'attachments', 'startups', 'spaces',
            'committees',
-           'booking', 'payments', 'projects', 'projects.reviews', 'cases', 'cases.precedents', 'audit', 'dashboard')
+           'booking', 'payments', 'projects', 'projects.reviews', 'cases', 'cases.precedents', 'greenchannel',
+           'greenchannel.aftercare', 'audit', 'dashboard')
 
 
 class DatabaseIdConverter(IntegerConverter):

@@ -63,6 +63,7 @@ STAFF = [
     ('manager', '孵化经理 李强', {Role.manager}),
     ('manager2', '孵化经理 陈静', {Role.manager}),
     ('committee', '评审委员 赵磊', {Role.committee}),
+    ('reviewer', '自然资源局审核人 孙悦', {Role.department_reviewer}),
 ]
 # name, organization code (8 characters + its check), tier, site index, admitted on, status
 STARTUPS = [
@@ -98,7 +99,9 @@ def demo_credit_code(region, organization):
 
 
 def demo_logins():
-    return [(f'{key}@{DEMO_DOMAIN}', name) for key, name, *_ in STAFF + COMMITTEE_MEMBERS + MEMBERS]
+    logins = {f'{key}@{DEMO_DOMAIN}': name for key, name, *_ in STAFF + COMMITTEE_MEMBERS + MEMBERS
+              + GREEN_REVIEWERS}
+    return list(logins.items())
 
 
 # Mon–Fri 08:00–22:00, Saturday 09:00–18:00, closed on Sunday (and on public holidays).
@@ -149,13 +152,127 @@ BOOKINGS = [
 CERTIFIED_MEMBER = 'owner2'  # 黄海 of the biotech startup may use the wet lab
 
 
+#: Green-channel departments: key of the reviewer account (also the head; the first is the staff list's reviewer),
+#: its name, the department's names.
+GREEN_REVIEWERS = [
+    ('reviewer', '自然资源局审核人 孙悦', '自然资源局', 'Natural resources bureau'),
+    ('hr', '人社局 审核员 何平', '人力资源和社会保障局', 'Human resources and social security bureau'),
+    ('housing', '住建局 审核员 许安', '住房和城乡建设局', 'Housing and urban-rural development bureau'),
+]
+GREEN_COMMITTEE = '绿色通道会商委员会'
+
+
 def load_demo():
     """Create what is missing of the demo; return True if anything was created."""
     created = _load_people()
     created = _load_spaces() or created
     created = _load_projects() or created
     created = _load_committees() or created
-    return _load_cases() or created
+    cases_loaded = _load_cases()
+    greenchannel_loaded = _load_greenchannel()
+    return cases_loaded or greenchannel_loaded or created
+
+
+def _load_greenchannel():
+    """Green-channel departments with reviewer accounts, a committee, three categories and requests of the
+    first startup in every stage, through the operations with past times: one returned for information, one
+    before the committee past its deadline (escalated by the job), one under public notice with an objection, one
+    being fulfilled (lab access delivered), one closed. Skipped if the committee exists."""
+    from incubator.committees.queries import decision_for
+    from incubator.greenchannel import operations as green
+    from incubator.greenchannel.aftercare import fulfilment, notice
+    from incubator.greenchannel.models import FulfilmentKind, OpinionKind, Outcome
+    if db.session.execute(sa.select(Committee.id).filter_by(name=GREEN_COMMITTEE)).first():
+        return False
+    users = {user.email.split('@')[0]: user for user in db.session.execute(
+        sa.select(User).where(User.email.like(f'%@{DEMO_DOMAIN}'))).scalars()}
+    startup = users['owner'].memberships[0].startup
+    project = db.session.execute(sa.select(Project).where(Project.startup_id == startup.id)
+                                 .order_by(Project.id)).scalars().first()
+    if project is None:
+        return False
+    admin, manager, owner = users['admin'], users['manager'], users['owner']
+    departments = []
+    for key, name, name_zh, name_en in GREEN_REVIEWERS:
+        reviewer = users[key] = users.get(key) or _user(key, name)
+        reviewer.set_roles({Role.department_reviewer})
+        db.session.flush()
+        departments.append(green.save_department(None, user=admin, name_zh=name_zh, name_en=name_en, head=reviewer,
+                                                 reviewers=[reviewer]))
+    land, hr, housing = departments
+    voters = [users['committee'], users['committee2'], users['committee3']]
+    committee_operations.create_committee(user=admin, name=GREEN_COMMITTEE, purpose=CommitteePurpose.greenchannel,
+                                          chair=voters[0], members=voters)
+    homes = green.save_category(None, user=admin, name_zh='人才住房与场地', name_en='Talent housing and sites',
+                                departments=[land, housing], asks_area=True, promised_working_days=15,
+                                needs_notice=True, notice_days=7, public_fields=['startup', 'granted', 'notice_period'])
+    lab = green.save_category(None, user=admin, name_zh='实验室使用', name_en='Lab access', departments=[hr],
+                              promised_working_days=5, opinion_working_days=3)
+    money = green.save_category(None, user=admin, name_zh='资金支持', name_en='Funding', departments=[hr, housing],
+                                asks_amount=True, needs_notice=True, notice_days=7,
+                                public_fields=['startup', 'granted', 'amount', 'notice_period'])
+    green.set_service_contact(startup, user=admin, contact=manager)
+    now = now_utc()
+
+    def ago(days, hours=0):
+        return now - timedelta(days=days, hours=hours)
+
+    def filed(category, needed, days, **fields):
+        request = green.save_draft(None, user=owner, startup=startup, project=project, category=category,
+                                   needed=needed, justification='中试线 11 月投产，需尽快落实。', **fields)
+        return green.submit_request(request, user=owner, now=ago(days))
+
+    def decided(request, outcome, days, granted='', reasons=''):
+        """The chair and both members vote for, then the chair records the outcome."""
+        item = decision_for('green_request', request.id)
+        for voter in voters:
+            committee_operations.record_opinion(item, user=voter, choice='for')
+        return green.decide_request(request, user=voters[0], outcome=outcome, granted=granted, reasons=reasons,
+                                    now=ago(days))
+
+    green.save_draft(None, user=owner, startup=startup, project=project, category=money,
+                     needed='首台套设备购置补贴（草稿）', amount_fen=30_000_000)
+    filed(lab, '使用生物安全二级实验室三个月', 0)
+    returned = filed(homes, '300 平方米中试场地', 4, area_m2=300)
+    green.return_request(returned, user=manager, items=['场地用途说明', '消防安全评估报告'], note='请一次性补齐。',
+                         now=ago(3))
+    reviewing = filed(homes, '两套人才公寓', 3, area_m2=120)
+    green.accept_request(reviewing, user=manager, departments=[land, housing], now=ago(2))
+    green.give_opinion(reviewing, land, user=users['reviewer'], opinion=OpinionKind.support, now=ago(1))
+    late = filed(money, '研发设备补贴 80 万元', 30, amount_fen=80_000_000)
+    green.accept_request(late, user=manager, departments=[hr, housing], now=ago(29))
+    green.give_opinion(late, hr, user=users['hr'], opinion=OpinionKind.support, now=ago(27))
+    green.give_opinion(late, housing, user=users['housing'], opinion=OpinionKind.support_with_conditions,
+                       comment='按实际采购发票拨付。', now=ago(26))
+    noticed = filed(homes, '500 平方米厂房及三套人才公寓', 20, area_m2=500)
+    green.accept_request(noticed, user=manager, departments=[land, housing], now=ago(19))
+    green.give_opinion(noticed, land, user=users['reviewer'], opinion=OpinionKind.support, now=ago(17))
+    green.give_opinion(noticed, housing, user=users['housing'], opinion=OpinionKind.oppose,
+                       comment='人才公寓房源不足。', now=ago(16))
+    decided(noticed, Outcome.partly_approved, 2, granted='500 平方米厂房，租期三年', reasons='人才公寓暂无房源。')
+    the_notice = notice.current_notice(noticed)
+    notice.lodge_objection(the_notice, name='王先生', contact='13800000000', reason='该厂房已有其他企业在洽谈。',
+                           ip_address='203.0.113.7', now=ago(1))
+    fulfilling = filed(lab, '使用生物安全二级实验室半年', 15)
+    green.accept_request(fulfilling, user=manager, departments=[hr], now=ago(14))
+    green.give_opinion(fulfilling, hr, user=users['hr'], opinion=OpinionKind.support, now=ago(13))
+    decided(fulfilling, Outcome.approved, 12, granted='实验室使用半年及设备补贴 10 万元')
+    lab_space = db.session.execute(sa.select(Space).where(Space.certification_id.is_not(None))
+                                   .order_by(Space.id)).scalars().first()
+    fulfilment.add_item(fulfilling, user=manager, kind=FulfilmentKind.funding, description='设备补贴',
+                        amount_fen=10_000_000)
+    if lab_space is not None:
+        item = fulfilment.add_item(fulfilling, user=manager, kind=FulfilmentKind.lab_access,
+                                   description='生物安全二级实验室', space=lab_space)
+        fulfilment.deliver_item(item, user=manager, delivered_on=to_local(ago(10)).date(),
+                                access_until=to_local(now).date() + timedelta(days=180), now=ago(10))
+    rejected = filed(money, '市场推广补贴 200 万元', 40, amount_fen=200_000_000)
+    green.accept_request(rejected, user=manager, departments=[hr], now=ago(39))
+    green.give_opinion(rejected, hr, user=users['hr'], opinion=OpinionKind.oppose, comment='不属于支持范围。',
+                       now=ago(37))
+    decided(rejected, Outcome.rejected, 35, reasons='推广费用不在绿色通道支持范围内。')
+    green.escalate(now)
+    return True
 
 
 def _load_people():

@@ -149,6 +149,8 @@ def _build_scene():
     review = _review_of(milestone.project, manager)
     decision = _decision_on(startup, manager)
     case = _case_of(milestone.project, users)
+    green_request = _green_request(startup, milestone.project, users)
+    green = _green_aftercare(milestone.project, manager, users['owner'])
     db.session.commit()
     ids = {
         'booking_id': _first_id(Booking), 'space_id': space.id, 'entry_id': _first_id(WaitlistEntry),
@@ -160,6 +162,9 @@ def _build_scene():
         'milestone_id': milestone.id, 'review_id': review.id, 'committee_id': decision.committee_id,
         'decision_id': decision.id, 'case_id': case.id, 'letter_id': case.letters[0].id,
         'item_id': _first_id(ChecklistItem), 'precedent_id': _first_id(Precedent),
+        'green_request_id': green_request.id,
+        'department_id': green_request.reviews[0].department_id, 'category_id': green_request.category_id,
+        'green_review_id': green_request.reviews[0].id, **green,
     }
     return {'users': {key: user.id for key, user in users.items()}, 'ids': ids, 'day': day,
             'startup_id': startup.id, 'site_id': site.id, 'booking_id': ids['booking_id'], 'manager_id': manager.id,
@@ -227,6 +232,38 @@ def _case_of(project, users):
     cases.decide_case(case, user=chair, outcome='exempt', consequences='', legal_basis='Rules')
     cases.record_case(case, user=manager, filed_with_body_on=project.start_date, filing_reference='SB')
     return case
+def _green_aftercare(project, manager, owner):
+    """A green-channel request under public notice with an objection, and one in fulfilment with an item."""
+    from incubator.greenchannel.aftercare import fulfilment, notice
+    from incubator.greenchannel.models import GreenRequest, Outcome, RequestCategory, RequestState
+    category = RequestCategory(name_zh='坏输入类别', needs_notice=True, notice_days=30)
+    plain = RequestCategory(name_zh='坏输入无公示类别', needs_notice=False)
+    requests = [GreenRequest(startup=project.startup, project=project, category=kind, filed_by=owner,
+                             service_contact=manager, state=RequestState.decided, needed='Lab',
+                             outcome=Outcome.approved) for kind in (category, plain)]
+    db.session.add_all([category, plain, *requests])
+    db.session.flush()
+    for request in requests:
+        notice.after_decision(request, user=manager)
+    the_notice = notice.current_notice(requests[0])
+    objection = notice.lodge_objection(the_notice, name='Name', contact='a@example.com', reason='Reason')
+    item = fulfilment.add_item(requests[1], user=manager, kind='housing', description='Flat')
+    return {'notice_id': the_notice.id, 'objection_id': objection.id, 'item_id': item.id}
+
+
+def _green_request(startup, project, users):
+    """A green-channel request of the startup, routed to a department whose reviewer is the spare account."""
+    from incubator.greenchannel import operations as green_operations
+    admin, manager, owner = (db.session.get(User, users[name].id) for name in ('admin', 'manager', 'owner'))
+    reviewer = UserFactory(name='Reviewer', roles=['department_reviewer'])
+    department = green_operations.save_department(None, user=admin, name_zh='部门', reviewers=[reviewer])
+    category = green_operations.save_category(None, user=admin, name_zh='类别', departments=[department],
+                                              asks_amount=True)
+    green_operations.set_service_contact(startup, user=admin, contact=manager)
+    request = green_operations.save_draft(None, user=owner, startup=startup, project=project, category=category,
+                                          needed='Lab', amount_fen=100)
+    green_operations.submit_request(request, user=owner)
+    return green_operations.accept_request(request, user=manager, departments=[department])
 
 
 def _window(site, day):

@@ -32,7 +32,8 @@ def test_every_post_route_refuses_a_request_without_csrf_token(app, csrf_client,
               'space_id': 1, 'booking_id': 1, 'entry_id': 1, 'blackout_id': 1, 'closure_id': 1, 'held_id': 1,
               'payment_id': 1, 'request_id': 1, 'year': 2027, 'day_id': 1, 'attachment_id': 1, 'review_id': 1,
               'project_id': 1, 'milestone_id': 1, 'case_id': 1, 'item_id': 1, 'letter_id': 1,
-              'committee_id': 1, 'decision_id': 1}
+              'committee_id': 1, 'decision_id': 1, 'green_request_id': 1, 'department_id': 1, 'category_id': 1,
+              'green_review_id': 1, 'notice_id': 1, 'objection_id': 1}
     checked = 0
     for rule in post_routes(app):
         if rule.endpoint in SIGNED_INSTEAD_OF_CSRF:

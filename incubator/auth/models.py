@@ -33,11 +33,13 @@ class Role(LabelledEnum):
     admin = 'admin'
     manager = 'manager'
     committee = 'committee'
+    #: Reviews green-channel requests for the departments it is a reviewer of, and sees only those.
+    department_reviewer = 'department_reviewer'
 
     @classmethod
     def labels(cls):
         return {cls.admin: _l('Administrator'), cls.manager: _l('Incubator manager'),
-                cls.committee: _l('Committee member')}
+                cls.committee: _l('Committee member'), cls.department_reviewer: _l('Department reviewer')}
 
 
 def _password_hasher():

@@ -1,5 +1,6 @@
 """Startups admitted to a site, and who belongs to them."""
 from datetime import date, datetime
+from typing import Optional
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -52,11 +53,22 @@ class Startup(TimestampMixin, db.Model):
     description: Mapped[str | None] = mapped_column(sa.Text)
 
     site: Mapped['Site'] = relationship()  # noqa: F821
+    service_contact_row: Mapped[Optional['StartupServiceContact']] = relationship(
+        back_populates='startup', cascade='all, delete-orphan', passive_deletes=True)
     memberships: Mapped[list['StartupMembership']] = relationship(
         back_populates='startup', cascade='all, delete-orphan', order_by='StartupMembership.id')
 
     def __repr__(self):
         return f'<Startup {self.id} {self.name}>'
+
+    @property
+    def service_contact(self):
+        """The manager serving this startup (专人专窗): the one window for its green-channel requests; or None."""
+        return self.service_contact_row.user if self.service_contact_row is not None else None
+
+    @property
+    def service_contact_id(self):
+        return self.service_contact_row.user_id if self.service_contact_row is not None else None
 
     def membership_of(self, user):
         """The user's membership of this startup, or None; one query per user at most."""
@@ -78,3 +90,17 @@ class StartupMembership(db.Model):
 
     startup: Mapped[Startup] = relationship(back_populates='memberships')
     user: Mapped['User'] = relationship(back_populates='memberships')  # noqa: F821
+
+
+class StartupServiceContact(db.Model):
+    """A startup's service contact, in a table of its own: adding a foreign-key column to ``startups`` on SQLite
+    means copying the table, and dropping the old one would delete every row that cascades from it."""
+
+    __tablename__ = 'startup_service_contacts'
+
+    startup_id: Mapped[int] = mapped_column(sa.ForeignKey('startups.id', ondelete='CASCADE'), primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey('users.id', ondelete='CASCADE'), index=True)
+    assigned_at: Mapped[datetime] = mapped_column(default=now_utc)
+
+    startup: Mapped[Startup] = relationship(back_populates='service_contact_row')
+    user: Mapped['User'] = relationship()  # noqa: F821
