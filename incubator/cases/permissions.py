@@ -7,13 +7,11 @@ case once a decision on it is open (before that there is nothing for them to jud
 any round of it no longer sees it. A draft is its filer's side's only: the startup's owners for a draft they
 started, managers for one a manager (or a stopped review) started.
 """
-import sqlalchemy as sa
 
 from incubator.auth.models import MembershipRole, Role
 from incubator.cases.models import SUBJECT_KIND, CaseOrigin, CaseRole, CaseState
-from incubator.committees.models import Decision, DecisionSeat, Recusal
+from incubator.committees.queries import seat_standing
 from incubator.core.permissions import hidden_unless, rule
-from incubator.extensions import db
 
 
 def _is_manager(user):
@@ -30,16 +28,9 @@ def _startup_role(user, case):
 def committee_standing(user, case):
     """``(seated, recused, chairing)``: whether ``user`` is seated on a decision of ``case`` (any round), recused
     from any of them, and acts as chair of the open one."""
-    if not user.has_role(Role.committee):
-        return False, False, False
-    decisions = (sa.select(Decision.id).where(Decision.subject_kind == SUBJECT_KIND, Decision.subject_id == case.id)
-                 .scalar_subquery())
-    seated = db.session.execute(sa.select(sa.exists().where(
-        DecisionSeat.decision_id.in_(decisions), DecisionSeat.user_id == user.id))).scalar()
+    seated, recused = seat_standing(user, SUBJECT_KIND, case.id)
     if not seated:
         return False, False, False
-    recused = db.session.execute(sa.select(sa.exists().where(
-        Recusal.decision_id.in_(decisions), Recusal.user_id == user.id))).scalar()
     chairing = False
     if not recused and case.state == CaseState.committee_review:
         from incubator.cases.queries import open_decision_of

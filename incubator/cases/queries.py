@@ -15,7 +15,8 @@ from incubator.cases.models import (
     ChecklistItem,
     ChecklistKind,
 )
-from incubator.committees.models import Decision, DecisionSeat, Recusal
+from incubator.committees.models import Decision, DecisionSeat
+from incubator.committees.queries import judged_by
 from incubator.core.pagination import paginate
 from incubator.extensions import db
 from incubator.startups.models import StartupMembership
@@ -34,11 +35,7 @@ def _visible_clause(user):
     clauses.append(sa.and_(Case.startup_id.in_(owned),
                            sa.or_(Case.state != CaseState.draft, Case.origin == CaseOrigin.owner)))
     if user.has_role(Role.committee):
-        seated = (sa.select(Decision.subject_id).join(DecisionSeat, DecisionSeat.decision_id == Decision.id)
-                  .where(Decision.subject_kind == SUBJECT_KIND, DecisionSeat.user_id == user.id))
-        recused = (sa.select(Decision.subject_id).join(Recusal, Recusal.decision_id == Decision.id)
-                   .where(Decision.subject_kind == SUBJECT_KIND, Recusal.user_id == user.id))
-        clauses.append(sa.and_(Case.id.in_(seated), Case.id.not_in(recused), Case.state != CaseState.draft))
+        clauses.append(sa.and_(judged_by(user, SUBJECT_KIND, Case.id), Case.state != CaseState.draft))
     return sa.or_(*clauses)
 
 

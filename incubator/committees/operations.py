@@ -5,6 +5,8 @@ The outcome itself is the subject domain's code ('exempt', 'approve'…): this p
 that the quorum is met, not whether it follows the majority (the subject domain reads ``tally_of(...).carried``).
 """
 import logging
+from datetime import date
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -137,38 +139,63 @@ def _replace_members(committee, chair, members):
 
 # --- decisions --------------------------------------------------------------------------------
 
+class Opening(NamedTuple):
+    """One subject to put before a committee: who opens it, and by when its votes are due."""
+
+    subject_id: int
+    opened_by: object
+    deadline_on: date | None = None
+
+
 @operation
 def open_decision(committee, *, user, subject_kind, subject_id, round=1, deadline_on=None):
     """Put a subject before ``committee``: its members are seated (a later change of members does not move
     them) with today's quorum and majority, and each is told a vote waits, in their own language."""
+    return open_decisions(committee, subject_kind=subject_kind, round=round,
+                          openings=[Opening(subject_id, user, deadline_on)])[0]
+
+
+@operation
+def open_decisions(committee, *, subject_kind, openings, round=1):
+    """:func:`open_decision` for many subjects at once, in a few statements whatever their number: a daily job
+    sends hundreds of green-channel requests to the committee in one run."""
     registered = subject_type(subject_kind)
-    subject = db.session.get(registered.model, subject_id)
-    if subject is None:
-        raise LookupError(f'no {subject_kind} {subject_id} to decide on')
+    ids = [opening.subject_id for opening in openings]
+    subjects = {subject.id: subject for subject in db.session.scalars(
+        sa.select(registered.model).where(registered.model.id.in_(ids)))}
+    missing = set(ids) - subjects.keys()
+    if missing:
+        raise LookupError(f'no {subject_kind} {sorted(missing)} to decide on')
     if not committee.is_active or not committee.members:
         raise Conflict(_l('The committee %(name)s is not active or has no members.'), name=committee.name,
                        code='committees.no_members')
     existing = db.session.execute(sa.select(Decision.id).where(
-        Decision.subject_kind == subject_kind, Decision.subject_id == subject_id, Decision.round == round)).first()
+        Decision.subject_kind == subject_kind, Decision.subject_id.in_(ids), Decision.round == round)).first()
     if existing:
         raise Conflict(_l('This item is already before the committee for this round.'),
                        code='committees.already_open')
-    decision = Decision(committee=committee, subject_kind=subject_kind, subject_id=subject_id, round=round,
-                        deadline_on=deadline_on, opened_by_id=user.id,
-                        quorum_numerator=committee.quorum_numerator,
-                        quorum_denominator=committee.quorum_denominator,
-                        majority_numerator=committee.majority_numerator,
-                        majority_denominator=committee.majority_denominator,
-                        seats=[DecisionSeat(user_id=member.user_id, is_chair=member.is_chair,
-                                            member_since=member.joined_at) for member in committee.members])
-    db.session.add(decision)
+    decisions = [Decision(committee=committee, subject_kind=subject_kind, subject_id=opening.subject_id, round=round,
+                          deadline_on=opening.deadline_on, opened_by_id=opening.opened_by.id,
+                          quorum_numerator=committee.quorum_numerator,
+                          quorum_denominator=committee.quorum_denominator,
+                          majority_numerator=committee.majority_numerator,
+                          majority_denominator=committee.majority_denominator,
+                          seats=[DecisionSeat(user_id=member.user_id, is_chair=member.is_chair,
+                                              member_since=member.joined_at) for member in committee.members])
+                 for opening in openings]
+    db.session.add_all(decisions)
     db.session.flush()
-    link = registered.url(subject)
-    title = str(registered.title(subject))
-    notify_many([(member.user, 'committee_vote_waiting', link, {'committee': committee.name, 'subject': title})
-                 for member in committee.members])
-    logger.info('Decision %s opened on %s %s round %s by %s', decision.id, subject_kind, subject_id, round, user.id)
-    return decision
+    notices = []
+    for opening in openings:
+        subject = subjects[opening.subject_id]
+        link, title = registered.url(subject), str(registered.title(subject))
+        notices += [(member.user, 'committee_vote_waiting', link, {'committee': committee.name, 'subject': title})
+                    for member in committee.members]
+    notify_many(notices)
+    for decision, opening in zip(decisions, openings, strict=True):
+        logger.info('Decision %s opened on %s %s round %s by %s', decision.id, subject_kind, opening.subject_id,
+                    round, opening.opened_by.id)
+    return decisions
 
 
 @operation

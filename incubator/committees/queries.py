@@ -36,6 +36,29 @@ def decision_for(subject_kind, subject_id, round=None):
     return db.session.scalars(query).first()
 
 
+def judged_by(user, subject_kind, subject_id):
+    """The SQL condition that ``user`` is seated on a decision of the subject whose id is ``subject_id`` (a
+    column), any round, and recused from none: what a committee member may read of a subject domain."""
+    seated = sa.select(Decision.subject_id).join(DecisionSeat, DecisionSeat.decision_id == Decision.id).where(
+        Decision.subject_kind == subject_kind, DecisionSeat.user_id == user.id)
+    recused = sa.select(Decision.subject_id).join(Recusal, Recusal.decision_id == Decision.id).where(
+        Decision.subject_kind == subject_kind, Recusal.user_id == user.id)
+    return sa.and_(subject_id.in_(seated), subject_id.not_in(recused))
+
+
+def seat_standing(user, subject_kind, subject_id):
+    """``(seated, recused)``: whether ``user`` is seated on a decision of the subject (any round), and recused
+    from any of them; one query, none for accounts without the committee role."""
+    if not user.has_role(Role.committee):
+        return False, False
+    decisions = sa.select(Decision.id).where(Decision.subject_kind == subject_kind,
+                                             Decision.subject_id == subject_id).scalar_subquery()
+    seated, recused = db.session.execute(sa.select(
+        sa.exists().where(DecisionSeat.decision_id.in_(decisions), DecisionSeat.user_id == user.id),
+        sa.exists().where(Recusal.decision_id.in_(decisions), Recusal.user_id == user.id))).one()
+    return seated, recused
+
+
 def decisions_waiting_for(user):
     """Open items where ``user`` is seated, not recused and has not voted, the nearest deadline first."""
     voted = sa.select(Opinion.id).where(Opinion.decision_id == Decision.id, Opinion.user_id == user.id)

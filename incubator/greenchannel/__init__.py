@@ -8,11 +8,11 @@ def init_app(app):
     from incubator.greenchannel import jobs, models, notifications, permissions, views  # noqa: F401 (register them)
     from incubator.notifications.operations import link_to
     app.register_blueprint(views.bp)
-    register_owner(models.GreenRequest, kind='green_request', view_permission='green_request.view',
+    register_owner(models.GreenRequest, kind=models.SUBJECT_KIND, view_permission='green_request.view',
                    remove_permission='green_request.edit', is_locked=_request_locked)
     register_owner(models.DepartmentReview, kind='green_review', view_permission='green_review.view',
                    is_locked=lambda review: review.is_done)
-    register_subject('green_request', model=models.GreenRequest, view_permission='green_request.view',
+    register_subject(models.SUBJECT_KIND, model=models.GreenRequest, view_permission='green_request.view',
                      url=lambda request: link_to('greenchannel.show', green_request_id=request.id),
                      title=lambda request: f'{request.reference} {request.startup.name}')
 

@@ -265,7 +265,11 @@ def reference_of(request_id):
     return f'GC-{request_id:05d}'
 
 
-@audited('green_request', _l('Green-channel request'), label=lambda request: f'#{request.id}')
+#: How a request is named as the subject of a committee's decision (and of attachments and audit rows).
+SUBJECT_KIND = 'green_request'
+
+
+@audited(SUBJECT_KIND, _l('Green-channel request'), label=lambda request: f'#{request.id}')
 class GreenRequest(TimestampMixin, db.Model):
     __tablename__ = 'green_requests'
     __table_args__ = (

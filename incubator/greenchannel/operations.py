@@ -32,6 +32,7 @@ from incubator.greenchannel.models import (
     OPEN_STATES,
     REQUEST_TRANSITIONS,
     REVIEW_TRANSITIONS,
+    SUBJECT_KIND,
     Department,
     DepartmentReview,
     DepartmentReviewer,
@@ -61,7 +62,7 @@ from incubator.greenchannel.models import (
 )
 from incubator.greenchannel.permissions import reviewer_department_ids, roles_in
 from incubator.notifications.operations import link_to, notify_many
-from incubator.startups.models import StartupServiceContact
+from incubator.startups.models import MembershipRole, Startup, StartupMembership, StartupServiceContact
 from incubator.startups.permissions import is_owner
 
 logger = logging.getLogger(__name__)
@@ -73,7 +74,6 @@ MAX_ITEMS = 50
 MAX_DAYS = 250
 #: The committee's working days to decide once a request is before it.
 COMMITTEE_WORKING_DAYS = 5
-SUBJECT_KIND = 'green_request'
 
 
 # --- departments, categories, service contacts ----------------------------------------------------------------
@@ -196,13 +196,14 @@ def _review_next(review, action, roles):
 
 
 def _event(request, kind, user=None, note='', department=None, at=None):
-    request.events.append(RequestEvent(kind=kind, actor_id=getattr(user, 'id', None), note=note,
-                                       department_id=getattr(department, 'id', None), at=at or now_utc()))
+    """Through the backref, so the timeline is not loaded just to add to it (the job adds hundreds)."""
+    db.session.add(RequestEvent(request=request, kind=kind, actor_id=getattr(user, 'id', None), note=note,
+                                department_id=getattr(department, 'id', None), at=at or now_utc()))
 
 
 def _owners(request):
     return [membership.user for membership in request.startup.memberships
-            if is_owner(membership.user, request.startup) and membership.user.is_active]
+            if membership.role == MembershipRole.owner and membership.user.is_active]
 
 
 def _link(request):
@@ -547,27 +548,36 @@ def _ready_for_committee(request, now):
 
 
 def _send_to_committee(request, *, opener, now):
+    _send_all_to_committee([(request, opener)], now)
+    return request
+
+
+def _send_all_to_committee(sending, now):
+    """Send each ``(request, opener)`` on: lapse the silent departments, start the committee's clock, open the
+    decisions and tell the owners, in a few statements for the lot (the daily job sends hundreds at once)."""
     committee = active_committee('greenchannel')
     if committee is None:
         raise Conflict(_l('No green-channel committee is active: an administrator must set one up.'),
                        code='greenchannel.no_committee')
-    for review in request.reviews:
-        if not review.is_done:
-            review.state = ReviewState.lapsed
-            _finish(request.stage(StageKind.department, review), now)
-            request.opinions_incomplete = True
-            _event(request, EventKind.lapsed, department=review.department, at=now)
-    request.state = RequestState.in_committee
-    stage = _start_stage(request, StageKind.committee, COMMITTEE_WORKING_DAYS, now)
+    openings, notices = [], []
+    for request, opener in sending:
+        for review in request.reviews:
+            if not review.is_done:
+                review.state = ReviewState.lapsed
+                _finish(request.stage(StageKind.department, review), now)
+                request.opinions_incomplete = True
+                _event(request, EventKind.lapsed, department=review.department, at=now)
+        request.state = RequestState.in_committee
+        stage = _start_stage(request, StageKind.committee, COMMITTEE_WORKING_DAYS, now)
+        _event(request, EventKind.to_committee, at=now)
+        openings.append(committee_operations.Opening(request.id, opener, _local_day(stage.due_at)))
+        notices += [(owner, 'green_to_committee', _link(request), {'reference': request.reference})
+                    for owner in _owners(request)]
     db.session.flush()
-    committee_operations.open_decision(committee, user=opener, subject_kind=SUBJECT_KIND, subject_id=request.id,
-                                       deadline_on=_local_day(stage.due_at))
-    _event(request, EventKind.to_committee, at=now)
-    db.session.flush()
-    notify_many([(owner, 'green_to_committee', _link(request), {'reference': request.reference})
-                 for owner in _owners(request)])
-    logger.info('Green request %s sent to the committee', request.id)
-    return request
+    committee_operations.open_decisions(committee, subject_kind=SUBJECT_KIND, openings=openings)
+    notify_many(notices)
+    for request, _opener in sending:
+        logger.info('Green request %s sent to the committee', request.id)
 
 
 @operation
@@ -682,15 +692,22 @@ def escalate(now=None):
                             DepartmentReview.state.in_([ReviewState.pending.value, ReviewState.asking.value]),
                             Stage.finished_at.is_(None),
                             sa.or_(Stage.paused_since.is_not(None), Stage.due_at >= now)))
-    ready = db.session.scalars(sa.select(GreenRequest).where(GreenRequest.state == RequestState.in_review,
-                                                             ~sa.exists(still_running))).all()
-    for request in ready:
-        opener = request.service_contact
-        if opener is None or active_committee('greenchannel') is None:
-            logger.warning('Green request %s is ready for the committee but has no opener or committee', request.id)
-            continue
-        _send_to_committee(request, opener=opener, now=now)
-        counts['to_committee'] += 1
+    ready = db.session.scalars(
+        sa.select(GreenRequest).where(GreenRequest.state == RequestState.in_review, ~sa.exists(still_running))
+        .order_by(GreenRequest.id)
+        .options(selectinload(GreenRequest.service_contact), selectinload(GreenRequest.stages),
+                 selectinload(GreenRequest.reviews).selectinload(DepartmentReview.department),
+                 selectinload(GreenRequest.startup).selectinload(Startup.memberships)
+                 .selectinload(StartupMembership.user))).all()
+    has_committee = not ready or active_committee('greenchannel') is not None
+    unsendable = {request.id for request in ready if request.service_contact is None or not has_committee}
+    if unsendable:
+        logger.warning('Green requests %s are ready for the committee but have no service contact or committee',
+                       sorted(unsendable))
+    sending = [(request, request.service_contact) for request in ready if request.id not in unsendable]
+    if sending:
+        _send_all_to_committee(sending, now)
+        counts['to_committee'] = len(sending)
 
     notices = []
     if calendar.is_working_day(today):

@@ -1,7 +1,8 @@
 """Who may see and act on green-channel requests.
 
 A request is seen by the filing startup's members (its owners file and answer; plain members read), managers and
-administrators, the members of green-channel committees, and the reviewers of the departments it is routed to;
+administrators, the committee members seated on its decision who did not declare a conflict (once it is before the
+committee: before that there is nothing for them to judge), and the reviewers of the departments it is routed to;
 anyone else gets 404. A draft is the startup's alone. Department reviewers see nothing else of the programme
 through this role.
 """
@@ -10,9 +11,10 @@ import sqlalchemy as sa
 from incubator.auth.models import Role
 from incubator.auth.permissions import has_any_role, is_staff
 from incubator.committees.models import Committee, CommitteeMember, CommitteePurpose
+from incubator.committees.queries import seat_standing
 from incubator.core.permissions import hidden_unless, rule
 from incubator.extensions import db
-from incubator.greenchannel.models import DepartmentReviewer, GreenRole, RequestState
+from incubator.greenchannel.models import SUBJECT_KIND, DepartmentReviewer, GreenRole, RequestState
 from incubator.startups.permissions import is_owner
 
 
@@ -52,7 +54,8 @@ def roles_in(user, request, decision=None):
     departments = reviewer_department_ids(user)
     if departments and any(review.department_id in departments for review in request.reviews):
         roles.add(GreenRole.department_reviewer)
-    if sits_on_green_committee(user):
+    seated, recused = seat_standing(user, SUBJECT_KIND, request.id)
+    if seated and not recused:
         roles.add(GreenRole.committee_member)
     if decision is not None and decision.acting_chair is not None and decision.acting_chair.user_id == user.id:
         roles.add(GreenRole.chair)
@@ -88,7 +91,10 @@ def _view(user, request):
         return True
     if request.state == RequestState.draft:
         return False
-    if is_staff(user) or sits_on_green_committee(user):
+    if is_staff(user):
+        return True
+    seated, recused = seat_standing(user, SUBJECT_KIND, request.id)
+    if seated and not recused:
         return True
     departments = reviewer_department_ids(user)
     return bool(departments) and any(review.department_id in departments for review in request.reviews)

@@ -8,11 +8,12 @@ from sqlalchemy.orm import selectinload
 
 from incubator.auth.models import Role, User, UserRole
 from incubator.auth.permissions import is_staff
-from incubator.committees.queries import decision_for
+from incubator.committees.queries import decision_for, judged_by
 from incubator.core.calendar import site_calendar
 from incubator.core.workdays import working_days_between
 from incubator.extensions import db
 from incubator.greenchannel.models import (
+    SUBJECT_KIND,
     Department,
     DepartmentReview,
     DepartmentReviewer,
@@ -22,12 +23,11 @@ from incubator.greenchannel.models import (
     Stage,
     StageKind,
 )
-from incubator.greenchannel.permissions import reviewer_department_ids, sits_on_green_committee
+from incubator.greenchannel.permissions import reviewer_department_ids
 from incubator.projects.models import Project
 from incubator.startups.models import Startup, StartupMembership
 
 PER_PAGE = 30
-SUBJECT_KIND = 'green_request'
 
 
 def next_due_column():
@@ -41,8 +41,10 @@ def visible_requests(user):
     """The select of requests ``user`` may see (the rule ``green_request.view`` written as SQL)."""
     own = sa.select(StartupMembership.startup_id).where(StartupMembership.user_id == user.id)
     conditions = [GreenRequest.startup_id.in_(own)]
-    if is_staff(user) or sits_on_green_committee(user):
+    if is_staff(user):
         conditions.append(GreenRequest.state != RequestState.draft)
+    elif user.has_role(Role.committee):
+        conditions.append(judged_by(user, SUBJECT_KIND, GreenRequest.id))
     departments = reviewer_department_ids(user)
     if departments:
         routed = sa.select(DepartmentReview.request_id).where(DepartmentReview.department_id.in_(departments))

@@ -16,9 +16,9 @@ from tests.greenchannel.conftest import EN, at, reload
 
 PDF = b'%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n'
 
-#: Who sees a submitted request routed to the land department only.
-SEES = {'owner': True, 'member': True, 'contact': True, 'manager': True, 'admin': True, 'chair': True,
-        'voter': True, 'land_reviewer': True, 'housing_reviewer': False, 'other_owner': False, 'nobody': False,
+#: Who sees a submitted request routed to the land department only (the committee: not before it is sent on).
+SEES = {'owner': True, 'member': True, 'contact': True, 'manager': True, 'admin': True, 'chair': False,
+        'voter': False, 'land_reviewer': True, 'housing_reviewer': False, 'other_owner': False, 'nobody': False,
         'outsider_committee': False}
 
 
@@ -49,6 +49,28 @@ def test_only_those_concerned_see_a_request_and_its_files(green, routed_to_land,
     else:
         assert page.status_code == 404 and download.status_code == 404
         assert routed_to_land.reference not in listed.get_data(as_text=True)
+
+
+def _sees(client, request, attachment):
+    page = client.get(f'/greenchannel/{request.id}', headers=EN)
+    download = client.get(f'/attachments/{attachment.id}')
+    listed = request.reference in client.get('/greenchannel/', headers=EN).get_data(as_text=True)
+    assert (page.status_code == 200) == (download.status_code == 200) == listed
+    return listed
+
+
+def test_the_committee_sees_a_request_once_it_is_before_them_unless_recused(green, routed_to_land, client, login):
+    attachment = db.session.execute(sa.select(Attachment)).scalar_one()
+    operations.send_to_committee(routed_to_land, user=green.contact, now=at('2026-11-30'))
+    db.session.commit()
+    for role, sees in (('chair', True), ('voter', True), ('outsider_committee', False)):
+        login(green.user(role))
+        assert _sees(client, routed_to_land, attachment) is sees, role
+    decision = decision_for('green_request', routed_to_land.id)
+    committee_operations.declare_conflict(decision, user=green.voters[0], reason='My brother runs it')
+    db.session.commit()
+    login(green.voters[0])
+    assert _sees(client, routed_to_land, attachment) is False
 
 
 @pytest.mark.parametrize('role', ['contact', 'manager', 'land_reviewer', 'chair', 'other_owner'])

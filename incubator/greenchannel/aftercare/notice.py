@@ -24,6 +24,7 @@ from incubator.core.transactions import helper, operation
 from incubator.extensions import db
 from incubator.greenchannel.aftercare import notifications  # noqa: F401 (register the notification kinds)
 from incubator.greenchannel.models import (
+    SUBJECT_KIND,
     EventKind,
     GreenRequest,
     GreenRole,
@@ -44,7 +45,6 @@ from incubator.startups.permissions import is_owner
 
 logger = logging.getLogger(__name__)
 
-SUBJECT_KIND = 'green_request'
 #: The committee's working days for a decision round reopened by an objection.
 COMMITTEE_WORKING_DAYS = 5
 NAME_LIMIT = 100
