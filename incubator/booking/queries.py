@@ -622,3 +622,35 @@ def _cell(space, window, busy, start_at, end_at, now):
 def space_has_bookings(space):
     """Whether any booking, of any state, refers to ``space`` (its site and kind then stay)."""
     return db.session.execute(sa.select(Booking.id).where(Booking.space_id == space.id).limit(1)).first() is not None
+
+
+# --- work queues (home pages and the navigation) ----------------------------------------------------------
+
+def approvals_count():
+    """The select counting bookings that wait for a manager's approval."""
+    return sa.select(sa.func.count(Booking.id)).where(Booking.status == BookingStatus.pending)
+
+
+def approvals_first(limit):
+    """The ``limit`` pending bookings that begin soonest: those to decide first."""
+    return db.session.execute(
+        sa.select(Booking).where(Booking.status == BookingStatus.pending)
+        .options(*_booking_list_options()).order_by(Booking.start_at, Booking.id).limit(limit)).scalars().all()
+
+
+def _upcoming(startup_ids, now):
+    return sa.and_(Booking.startup_id.in_(startup_ids), Booking.status.in_(ACTIVE_STATUSES), Booking.end_at > now,
+                   Booking.start_at > now - MAX_BOOKING_LENGTH)
+
+
+def upcoming_count(startup_ids, now):
+    """The select counting the active bookings of ``startup_ids`` not over yet."""
+    return sa.select(sa.func.count(Booking.id)).where(_upcoming(startup_ids, now))
+
+
+def upcoming_first(startup_ids, now, limit):
+    """The next ``limit`` active bookings of ``startup_ids``, soonest first."""
+    return db.session.execute(
+        sa.select(Booking).where(_upcoming(startup_ids, now))
+        .options(*_booking_list_options(with_booker=False)).order_by(Booking.start_at, Booking.id)
+        .limit(limit)).scalars().all()

@@ -110,3 +110,26 @@ def cases_of_review(review_id):
     return db.session.execute(
         sa.select(Case).where(Case.review_id == review_id).order_by(Case.id)).scalars().all()
 
+
+
+# --- work queues (home pages and the navigation) ----------------------------------------------------------
+
+#: Where a case waits for any manager: to be accepted or declined, to get an assessor, an appeal to refer.
+WAITING_FOR_MANAGERS = (CaseState.filed, CaseState.accepted, CaseState.appealed)
+
+
+def _to_assess(user):
+    return sa.or_(Case.state.in_(WAITING_FOR_MANAGERS),
+                  sa.and_(Case.state == CaseState.under_assessment, Case.assessor_id == user.id))
+
+
+def to_assess_count(user):
+    """The select counting the cases waiting for managers, and those ``user`` is assessing."""
+    return sa.select(sa.func.count(Case.id)).where(_to_assess(user))
+
+
+def to_assess_first(user, limit):
+    """The ``limit`` cases waiting longest (by when they were filed)."""
+    return db.session.execute(
+        sa.select(Case).where(_to_assess(user)).options(joinedload(Case.startup), joinedload(Case.project))
+        .order_by(Case.filed_at.is_(None), Case.filed_at, Case.id).limit(limit)).scalars().all()

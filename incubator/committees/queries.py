@@ -135,3 +135,12 @@ def committee_candidates():
     return list(db.session.scalars(
         sa.select(User).join(UserRole).where(UserRole.role == Role.committee, User.is_active.is_(True))
         .order_by(User.name, User.id)))
+
+
+def waiting_count(user):
+    """The select counting the open items waiting for ``user``'s vote (as :func:`decisions_waiting_for`)."""
+    voted = sa.select(Opinion.id).where(Opinion.decision_id == Decision.id, Opinion.user_id == user.id)
+    recused = sa.select(Recusal.id).where(Recusal.decision_id == Decision.id, Recusal.user_id == user.id)
+    return (sa.select(sa.func.count(Decision.id)).join(DecisionSeat, DecisionSeat.decision_id == Decision.id)
+            .where(DecisionSeat.user_id == user.id, Decision.decided_at.is_(None), ~sa.exists(voted),
+                   ~sa.exists(recused)))

@@ -1,37 +1,208 @@
-"""Figures for the home dashboard, a few counting queries whatever the data size."""
+"""Home pages as work queues: what waits for the user now, per role, built from each domain's queue queries.
+
+Every count a page needs (the navigation's badges and the home page's card counts) comes from one statement,
+asked once per request (:func:`queue_counts`); the home page then loads the few most urgent items of each card,
+one bounded query each, so its statement count does not grow with the data.
+"""
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from flask import g, url_for
+from flask_babel import lazy_gettext as _l
 
 from incubator.auth.models import Role, User
-from incubator.committees.queries import items_waiting_for
+from incubator.booking import queries as booking
+from incubator.cases import queries as cases
+from incubator.committees import queries as committees
+from incubator.core.calendar import years_to_complete
 from incubator.core.permissions import can
+from incubator.core.queues import HOME_ITEMS, Queue
+from incubator.core.time import now_utc
 from incubator.extensions import db
+from incubator.greenchannel import queries as greenchannel
+from incubator.notifications import queries as notifications
+from incubator.payments import queries as payments
+from incubator.projects import queries as projects
+from incubator.projects.models import programme_today
+from incubator.projects.reviews import queries as reviews
+from incubator.scheduling import queries as scheduling
 from incubator.sites.models import Site
 from incubator.startups.models import Startup, StartupStatus
-from incubator.startups.queries import startups_of_member
+
+
+def startup_ids_of(user):
+    """The startups ``user`` belongs to (their memberships come with the user: no statement)."""
+    return sorted({membership.startup_id for membership in user.memberships})
+
+
+def _count_selects(user, now, today):
+    """Name → select of one count, for each queue of ``user``'s roles and startups."""
+    selects = {}
+    startup_ids = startup_ids_of(user)
+    if startup_ids:
+        selects.update(
+            bookings=booking.upcoming_count(startup_ids, now),
+            owed=payments.owed_on_site_count(startup_ids),
+            owed_fen=payments.owed_on_site_total(startup_ids),
+            milestones=projects.milestones_due_count(startup_ids, today),
+            to_answer=reviews.reviews_to_answer_count(startup_ids),
+            requests=greenchannel.startup_requests_count(startup_ids),
+        )
+    if user.has_role(Role.manager):
+        selects.update(
+            approvals=booking.approvals_count(),
+            unpaid=payments.owed_on_site_count(),
+            unpaid_fen=payments.owed_on_site_total(),
+            submissions=projects.submissions_to_review_count(user),
+            reviews_due=reviews.reviews_due_count(user),
+            reviews_overdue=reviews.reviews_overdue_count(user, now),
+            milestones_overdue=projects.overdue_milestones_count(user, today),
+            triage=greenchannel.to_triage_count(),
+            requests_overdue=greenchannel.overdue_count(now),
+            cases=cases.to_assess_count(user),
+        )
+    if user.has_role(Role.committee):
+        selects['votes'] = committees.waiting_count(user)
+    if user.has_role(Role.department_reviewer):
+        selects['routed'] = greenchannel.routed_count(user)
+    if user.has_role(Role.admin):
+        selects.update(failed_jobs=scheduling.failed_jobs_count(), undelivered=notifications.undelivered_count())
+    return selects
+
+
+def queue_counts(user, now=None):
+    """Every queue count of ``user``, in one statement, asked once per request (navigation and home share it)."""
+    cached = g.get('queue_counts')
+    if cached is not None and cached[0] == user.id:
+        return cached[1]
+    now = now or now_utc()
+    selects = _count_selects(user, now, programme_today())
+    counts = {}
+    if selects:
+        row = db.session.execute(sa.select(*(query.scalar_subquery().label(name)
+                                             for name, query in selects.items()))).one()
+        counts = {name: value or 0 for name, value in row._mapping.items()}
+    g.queue_counts = (user.id, counts)
+    return counts
+
+
+@dataclass(frozen=True)
+class NavQueue:
+    """A queue link of the navigation: its label, where it leads, and how many wait."""
+
+    key: str
+    label: str
+    url: str
+    count: int
+
+
+def _nav_entries(user, counts):
+    startup_ids = startup_ids_of(user)
+    entries = []
+    if user.has_role(Role.manager):
+        entries += [
+            ('approvals', _l('Bookings awaiting approval'), url_for('booking.approvals')),
+            ('unpaid', _l('Unpaid on-site payments'), url_for('payments.owed_on_site')),
+            ('submissions', _l('Submissions to review'), url_for('projects.dashboard', show='awaiting_decision')),
+            ('reviews_due', _l('Reviews to decide'), url_for('reviews.mine')),
+            ('triage', _l('Green-channel requests to check'), url_for('greenchannel.index', status='submitted')),
+            ('cases', _l('Cases to handle'), url_for('case.index')),
+        ]
+    if user.has_role(Role.committee):
+        entries.append(('votes', _l('Votes waiting'), url_for('dashboard.index', _anchor='votes')))
+    if user.has_role(Role.department_reviewer):
+        entries.append(('routed', _l('Opinions to give'), url_for('greenchannel.index')))
+    if user.has_role(Role.admin):
+        entries += [('failed_jobs', _l('Failed jobs'), url_for('scheduling.index', outcome='failed')),
+                    ('undelivered', _l('Undelivered email'), url_for('dashboard.index', _anchor='undelivered'))]
+    if startup_ids:
+        entries += [('to_answer', _l('Reviews to answer'), url_for('dashboard.index', _anchor='to-answer')),
+                    ('owed', _l('Owed on site'), url_for('dashboard.index', _anchor='owed'))]
+    return entries
+
+
+def nav_queues(user):
+    """The queue links of ``user``'s navigation with their counts (no statement beyond :func:`queue_counts`)."""
+    counts = queue_counts(user)
+    return [NavQueue(key, str(label), url, counts.get(key, 0)) for key, label, url in _nav_entries(user, counts)]
 
 
 @dataclass
-class Dashboard:
+class Home:
+    """What ``dashboard/index.html`` shows: the queues of each of the user's roles, and a few figures."""
+
     roles: set
+    counts: dict = field(default_factory=dict)
+    queues: dict = field(default_factory=dict)
     my_startups: list = field(default_factory=list)
     startup_counts: dict = field(default_factory=dict)
+    votes_waiting: list = field(default_factory=list)
+    missing_years: list = field(default_factory=list)
     user_count: int = 0
     site_count: int = 0
-    votes_waiting: list = field(default_factory=list)
+    now: object = None
+    today: object = None
+
+    def has(self, role):
+        """Whether the user holds ``role`` (its value, as templates name it)."""
+        return any(held.value == role for held in self.roles)
+
+    def queue(self, name):
+        return self.queues.get(name) or Queue()
 
 
-def dashboard_for(user):
-    board = Dashboard(roles=user.roles)
-    if user.memberships:
-        board.my_startups = startups_of_member(user)
+def _queue(counts, name, items):
+    return Queue(counts.get(name, 0), list(items) if counts.get(name) else [])
+
+
+def dashboard_for(user, now=None):
+    """The home page of ``user``: counts for every queue, and the :data:`HOME_ITEMS` most urgent items of each."""
+    now = now or now_utc()
+    today = programme_today()
+    counts = queue_counts(user, now)
+    home = Home(roles=set(user.roles), counts=counts, now=now, today=today)
+    startup_ids = startup_ids_of(user)
+    queues = home.queues
+    if startup_ids:
+        home.my_startups = sorted((membership.startup for membership in user.memberships), key=lambda s: s.name)
+        if counts['bookings']:
+            queues['bookings'] = _queue(counts, 'bookings', booking.upcoming_first(startup_ids, now, HOME_ITEMS))
+        if counts['owed']:
+            queues['owed'] = _queue(counts, 'owed', payments.owed_on_site_first(HOME_ITEMS, startup_ids))
+        if counts['milestones']:
+            queues['milestones'] = _queue(counts, 'milestones',
+                                          projects.milestones_due_first(startup_ids, today, HOME_ITEMS))
+        if counts['to_answer']:
+            queues['to_answer'] = _queue(counts, 'to_answer', reviews.reviews_to_answer_first(startup_ids, HOME_ITEMS))
+        if counts['requests']:
+            queues['requests'] = _queue(counts, 'requests',
+                                        greenchannel.startup_requests_first(startup_ids, now, HOME_ITEMS))
+    if user.has_role(Role.manager):
+        loaders = {
+            'approvals': lambda: booking.approvals_first(HOME_ITEMS),
+            'unpaid': lambda: payments.owed_on_site_first(HOME_ITEMS),
+            'submissions': lambda: projects.submissions_to_review_first(user, HOME_ITEMS),
+            'reviews_due': lambda: reviews.reviews_due_first(user, HOME_ITEMS),
+            'triage': lambda: greenchannel.to_triage_first(now, HOME_ITEMS),
+            'cases': lambda: cases.to_assess_first(user, HOME_ITEMS),
+        }
+        for name, load in loaders.items():
+            queues[name] = _queue(counts, name, load() if counts[name] else [])
     if can(user, 'startups.view_all'):
         rows = db.session.execute(sa.select(Startup.status, sa.func.count()).group_by(Startup.status)).all()
-        board.startup_counts = {status: 0 for status in StartupStatus} | dict(rows)
+        home.startup_counts = {status: 0 for status in StartupStatus} | dict(rows)
     if user.has_role(Role.committee):
-        board.votes_waiting = items_waiting_for(user)
+        home.votes_waiting = committees.items_waiting_for(user) if counts['votes'] else []
+    if user.has_role(Role.department_reviewer):
+        queues['routed'] = _queue(counts, 'routed',
+                                  greenchannel.routed_first(user, now, HOME_ITEMS) if counts['routed'] else [])
     if user.has_role(Role.admin):
-        board.user_count = db.session.execute(sa.select(sa.func.count()).select_from(User)).scalar_one()
-        board.site_count = db.session.execute(sa.select(sa.func.count()).select_from(Site)).scalar_one()
-    return board
+        queues['failed_jobs'] = _queue(counts, 'failed_jobs',
+                                       scheduling.failed_jobs_first(HOME_ITEMS) if counts['failed_jobs'] else [])
+        queues['undelivered'] = _queue(counts, 'undelivered', notifications.undelivered_first(HOME_ITEMS)
+                                       if counts['undelivered'] else [])
+        home.missing_years = years_to_complete(now)
+        home.user_count, home.site_count = db.session.execute(sa.select(
+            sa.select(sa.func.count(User.id)).scalar_subquery(),
+            sa.select(sa.func.count(Site.id)).scalar_subquery())).one()
+    return home

@@ -1,10 +1,20 @@
-"""The home page: one dashboard, with the cards each of the user's roles needs."""
+"""The home page: the work queues of each of the user's roles; and the queue links of the navigation."""
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
-from incubator.dashboard.queries import dashboard_for
+from incubator.dashboard.queries import dashboard_for, nav_queues
 
 bp = Blueprint('dashboard', __name__)
+
+
+@bp.app_context_processor
+def inject_queues():
+    """``nav_queues()`` for the navigation: the counts come from one statement shared with the home page."""
+    def queues():
+        if not current_user.is_authenticated:
+            return []
+        return nav_queues(current_user)
+    return {'nav_queues': queues}
 
 
 @bp.route('/')

@@ -206,3 +206,88 @@ def stage_clock(stage, now):
     if stage.paused_since is not None:
         paused += working_days_between(stage.paused_since, now, calendar)
     return Clock(max(0, working_days_between(stage.started_at, end, calendar) - stage.paused_working_days), paused)
+
+
+# --- work queues (home pages and the navigation) ----------------------------------------------------------
+
+#: Requests still under way (a draft waits for its startup to submit it).
+OPEN_STATES = (RequestState.draft, RequestState.submitted, RequestState.returned, RequestState.in_review,
+               RequestState.in_committee, RequestState.decided, RequestState.in_notice, RequestState.in_fulfilment)
+#: Where a request waits for its startup: what its home lists first.
+STARTUP_TURN = (RequestState.returned, RequestState.draft)
+
+
+def _first(query, now, limit, *first):
+    """Rows of ``query`` (requests) with their next deadline: ``first`` orderings, then overdue, then the nearest
+    deadline, then the newest."""
+    next_due = next_due_column()
+    rows = db.session.execute(
+        query.add_columns(next_due.label('next_due'))
+        .options(selectinload(GreenRequest.startup), selectinload(GreenRequest.category))
+        .order_by(*first, sa.case((next_due < now, 0), else_=1), next_due.is_(None), next_due,
+                  GreenRequest.id.desc()).limit(limit)).all()
+    return [Row(request, due, due is not None and due < now) for request, due in rows]
+
+
+def _of_startups(startup_ids):
+    return sa.and_(GreenRequest.startup_id.in_(startup_ids), GreenRequest.state.in_(OPEN_STATES))
+
+
+def startup_requests_count(startup_ids):
+    """The select counting the open requests of ``startup_ids``."""
+    return sa.select(sa.func.count(GreenRequest.id)).where(_of_startups(startup_ids))
+
+
+def startup_requests_first(startup_ids, now, limit):
+    """The ``limit`` open requests of ``startup_ids``: those waiting for the startup first, then by deadline."""
+    return _first(sa.select(GreenRequest).where(_of_startups(startup_ids)), now, limit,
+                  sa.case((GreenRequest.state.in_(STARTUP_TURN), 0), else_=1))
+
+
+def to_triage_count():
+    """The select counting submitted requests that wait for the one window to check and route them."""
+    return sa.select(sa.func.count(GreenRequest.id)).where(GreenRequest.state == RequestState.submitted)
+
+
+def to_triage_first(now, limit):
+    return _first(sa.select(GreenRequest).where(GreenRequest.state == RequestState.submitted), now, limit)
+
+
+def overdue_count(now):
+    """The select counting requests with a running clock past its deadline."""
+    late = sa.select(Stage.request_id).where(Stage.finished_at.is_(None), Stage.paused_since.is_(None),
+                                              Stage.due_at < now)
+    return sa.select(sa.func.count(GreenRequest.id)).where(GreenRequest.id.in_(late),
+                                                           GreenRequest.state.in_(OPEN_STATES))
+
+
+def _routed_to(user):
+    departments = sa.select(DepartmentReviewer.department_id).where(DepartmentReviewer.user_id == user.id)
+    return sa.and_(DepartmentReview.department_id.in_(departments),
+                   DepartmentReview.state.in_(('pending', 'asking')))
+
+
+def routed_count(user):
+    """The select counting the reviews waiting for an opinion of ``user``'s departments."""
+    return sa.select(sa.func.count(DepartmentReview.id)).where(_routed_to(user))
+
+
+@dataclass
+class RoutedRow:
+    review: DepartmentReview
+    due_at: datetime | None
+    overdue: bool
+
+
+def routed_first(user, now, limit):
+    """The ``limit`` reviews waiting for ``user``'s departments, the overdue first, then by deadline."""
+    due = (sa.select(sa.func.min(Stage.due_at))
+           .where(Stage.review_id == DepartmentReview.id, Stage.kind == StageKind.department,
+                  Stage.finished_at.is_(None))
+           .correlate(DepartmentReview).scalar_subquery())
+    rows = db.session.execute(
+        sa.select(DepartmentReview, due.label('due_at')).where(_routed_to(user))
+        .options(selectinload(DepartmentReview.department),
+                 selectinload(DepartmentReview.request).selectinload(GreenRequest.startup))
+        .order_by(due.is_(None), due, DepartmentReview.id).limit(limit)).all()
+    return [RoutedRow(review, due_at, due_at is not None and due_at < now) for review, due_at in rows]

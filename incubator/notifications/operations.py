@@ -165,6 +165,16 @@ def mark_all_read(user):
 
 
 @operation
+def mark_opened_read(user, links, now=None):
+    """Mark read the unread notifications of ``user`` that lead to one of ``links`` (the page just opened)."""
+    result = db.session.execute(
+        sa.update(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None), Notification.link.in_(links))
+        .values(read_at=now or now_utc()))
+    return result.rowcount
+
+
+@operation
 def set_email_preferences(user, enabled_kinds):
     """Receive the email of exactly the choosable kinds in ``enabled_kinds``; others are switched off."""
     enabled = set(enabled_kinds)

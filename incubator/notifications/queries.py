@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from incubator.core.pagination import paginate
 from incubator.extensions import db
 from incubator.notifications.kinds import choosable_kinds, get_kind
-from incubator.notifications.models import Notification, NotificationPreference
+from incubator.notifications.models import EmailStatus, Notification, NotificationPreference, OutboxEmail
 
 PER_PAGE = 30
 
@@ -20,6 +20,15 @@ def unread_count(user):
     query = sa.select(sa.func.count()).select_from(Notification).where(
         Notification.user_id == user.id, Notification.read_at.is_(None))
     return db.session.execute(query).scalar_one()
+
+
+def unread_and_opened(user, links):
+    """(unread, of which lead to one of ``links``) for ``user``, in one statement."""
+    opened = sa.func.coalesce(sa.func.sum(sa.case((Notification.link.in_(links), 1), else_=0)), 0)
+    query = sa.select(sa.func.count(), opened).select_from(Notification).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None))
+    unread, opened_count = db.session.execute(query).one()
+    return unread, opened_count
 
 
 def _stored_preferences(user):
@@ -45,3 +54,14 @@ def wants_email(user, kind_name):
         NotificationPreference.user_id == user.id, NotificationPreference.kind == kind.name)
     stored = db.session.execute(query).scalar_one_or_none()
     return kind.email_by_default if stored is None else stored
+
+
+def undelivered_count():
+    """The select counting emails the outbox gave up sending."""
+    return sa.select(sa.func.count(OutboxEmail.id)).where(OutboxEmail.status == EmailStatus.failed)
+
+
+def undelivered_first(limit):
+    return db.session.execute(
+        sa.select(OutboxEmail).where(OutboxEmail.status == EmailStatus.failed)
+        .order_by(OutboxEmail.created_at.desc(), OutboxEmail.id.desc()).limit(limit)).scalars().all()

@@ -10,18 +10,38 @@ from incubator.notifications import operations
 from incubator.notifications.forms import EmailPreferencesForm
 from incubator.notifications.kinds import choosable_kinds
 from incubator.notifications.models import Notification
-from incubator.notifications.queries import email_preferences, inbox_page, unread_count
+from incubator.notifications.queries import email_preferences, inbox_page, unread_and_opened, unread_count
 
 bp = Blueprint('notifications', __name__, url_prefix='/notifications')
 
 
+def opened_links():
+    """The forms a notification's link to the page being shown can take: its path, with its query string if any."""
+    links = {request.path}
+    if request.query_string:
+        links.add(request.full_path)
+    return sorted(links)
+
+
 @bp.app_context_processor
 def inject_unread_count():
-    """``unread_notification_count()`` for the navigation: one query where a page shows it, none for visitors."""
+    """``unread_notification_count()`` for the navigation: one query where a page shows it, none for visitors.
+
+    It is also the one place where a notification is marked read when its target is opened: every page a
+    notification leads to shows the navigation, so the statement that counts the unread ones also finds those
+    leading to this page, and only then are they marked read (the request's transaction commits it, or rolls it
+    back with the page's error).
+    """
     def unread_notification_count():
         if not current_user.is_authenticated:
             return 0
-        return unread_count(current_user)
+        if request.method != 'GET':
+            return unread_count(current_user)
+        links = opened_links()
+        unread, opened = unread_and_opened(current_user, links)
+        if opened:
+            operations.mark_opened_read(current_user, links)
+        return unread - opened
     return {'unread_notification_count': unread_notification_count}
 
 

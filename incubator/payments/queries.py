@@ -16,7 +16,7 @@ from datetime import date, datetime, time
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
-from incubator.booking.models import Booking
+from incubator.booking.models import Booking, BookingStatus, PaymentMethod
 from incubator.booking.operations import describe_when
 from incubator.core.pagination import paginate
 from incubator.core.time import default_timezone, from_local, now_utc
@@ -75,6 +75,52 @@ def payments_of_startup(startup, page=1):
 
 def _paginate(query, page):
     return paginate(query.options(*_details()), page, PAGE_SIZE)
+
+
+# --- bookings owed on site -----------------------------------------------------------------------
+
+def _owed_on_site(startup_ids=None):
+    """Confirmed priced bookings to be paid at the front desk whose payment is not recorded yet."""
+    paid = sa.select(Payment.id).where(Payment.status == PaymentStatus.paid)
+    clause = sa.and_(Booking.payment_method == PaymentMethod.on_site, Booking.price_fen > 0,
+                     Booking.status == BookingStatus.confirmed,
+                     sa.or_(Booking.payment_id.is_(None), Booking.payment_id.not_in(paid)))
+    if startup_ids is not None:
+        clause = sa.and_(clause, Booking.startup_id.in_(startup_ids))
+    return clause
+
+
+def owed_on_site_count(startup_ids=None):
+    """The select of how many bookings are owed on site (of ``startup_ids``, else of every startup)."""
+    return sa.select(sa.func.count(Booking.id)).where(_owed_on_site(startup_ids))
+
+
+def owed_on_site_total(startup_ids=None):
+    """The select of the fen owed on site (of ``startup_ids``, else of every startup)."""
+    return sa.select(sa.func.coalesce(sa.func.sum(Booking.price_fen), 0)).where(_owed_on_site(startup_ids))
+
+
+def _owed_query(startup_ids):
+    return (sa.select(Booking).where(_owed_on_site(startup_ids))
+            .options(joinedload(Booking.space).joinedload(Space.site), joinedload(Booking.startup))
+            .order_by(Booking.start_at, Booking.id))
+
+
+def owed_on_site_first(limit, startup_ids=None):
+    """The ``limit`` bookings owed on site the longest (by when they begin)."""
+    return db.session.execute(_owed_query(startup_ids).limit(limit)).scalars().all()
+
+
+def owed_on_site_page(page=1, startup_ids=None):
+    """One page of the bookings owed on site, by date, the oldest first."""
+    return paginate(_owed_query(startup_ids), page, PAGE_SIZE)
+
+
+def owed_on_site_sum(startup_ids=None):
+    """(bookings, fen) owed on site, in one statement."""
+    row = db.session.execute(sa.select(sa.func.count(Booking.id), sa.func.coalesce(sa.func.sum(Booking.price_fen), 0))
+                             .where(_owed_on_site(startup_ids))).one()
+    return row[0], row[1]
 
 
 # --- every payment, for managers ------------------------------------------------------------------

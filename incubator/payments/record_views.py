@@ -16,6 +16,9 @@ from incubator.payments.forms import FapiaoIssueForm, FapiaoRequestForm, Payment
 from incubator.payments.models import FapiaoRequest, FapiaoStatus, Payment
 from incubator.startups.models import Startup
 
+#: Bookings owed on site listed on a startup's payments page (a startup rarely owes more).
+OWED_SHOWN = 50
+
 
 def _flash_errors(form):
     for field in form:
@@ -29,8 +32,10 @@ def _flash_errors(form):
 @login_required
 def startup_payments(startup_id):
     startup = get_or_404(Startup, startup_id, 'startup.view_payments')
+    owed_count, owed_fen = queries.owed_on_site_sum([startup.id])
     return render_template('payments/startup.html', startup=startup,
-                           payments=queries.payments_of_startup(startup, page_number()))
+                           payments=queries.payments_of_startup(startup, page_number()), owed_count=owed_count,
+                           owed_fen=owed_fen, owed=queries.owed_on_site_first(OWED_SHOWN, [startup.id]))
 
 
 @bp.route('/payments/<int:payment_id>/receipt')
@@ -104,6 +109,14 @@ def export_csv():
 def _cell(value):
     """Text a spreadsheet will not run as a formula."""
     return "'" + value if value[:1] in ('=', '+', '-', '@', '\t', '\r') else value
+
+
+@bp.route('/payments/owed-on-site')
+@permission_required('payments.manage')
+def owed_on_site():
+    count, total_fen = queries.owed_on_site_sum()
+    return render_template('payments/owed.html', bookings=queries.owed_on_site_page(page_number()), count=count,
+                           total_fen=total_fen)
 
 
 # --- fapiao, for managers -----------------------------------------------------------------------

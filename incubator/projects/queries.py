@@ -1,5 +1,6 @@
 """The read side of projects: lists, the project page with everything it shows, KPI progress and chart data."""
 from dataclasses import dataclass
+from datetime import timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
@@ -10,8 +11,10 @@ from incubator.projects.models import (
     KpiTarget,
     Milestone,
     MilestoneDateChange,
+    MilestoneState,
     ProgressSubmission,
     Project,
+    ProjectStatus,
     SubmissionState,
 )
 from incubator.startups.models import Startup, StartupMembership
@@ -93,3 +96,59 @@ def chart_data(project):
                 'points': [[figure.recorded_on.isoformat(), figure.value / scale] for figure in target.figures],
             })
     return series
+
+
+# --- work queues (home pages and the navigation) ----------------------------------------------------------
+
+#: A startup's home lists the milestones due within this many days (and every overdue one).
+DUE_SOON = timedelta(days=14)
+
+
+def _milestones_due(startup_ids, today):
+    """Milestones of the active projects of ``startup_ids`` that need the startup: changes requested, or not
+    submitted yet and due within :data:`DUE_SOON` (or overdue)."""
+    return sa.and_(
+        Project.startup_id.in_(startup_ids), Project.status == ProjectStatus.active,
+        sa.or_(Milestone.state == MilestoneState.changes_requested,
+               sa.and_(Milestone.state.in_((MilestoneState.planned, MilestoneState.in_progress)),
+                       Milestone.due_date <= today + DUE_SOON)))
+
+
+def milestones_due_count(startup_ids, today):
+    return (sa.select(sa.func.count(Milestone.id)).join(Project, Project.id == Milestone.project_id)
+            .where(_milestones_due(startup_ids, today)))
+
+
+def milestones_due_first(startup_ids, today, limit):
+    """The ``limit`` most urgent: changes requested first, then by due date."""
+    return db.session.execute(
+        sa.select(Milestone).join(Project, Project.id == Milestone.project_id)
+        .where(_milestones_due(startup_ids, today)).options(joinedload(Milestone.project))
+        .order_by(sa.case((Milestone.state == MilestoneState.changes_requested, 0), else_=1),
+                  Milestone.due_date, Milestone.id).limit(limit)).scalars().all()
+
+
+def _submitted_to(user):
+    return sa.and_(Milestone.state == MilestoneState.submitted, Project.manager_id == user.id,
+                   Project.status == ProjectStatus.active)
+
+
+def submissions_to_review_count(user):
+    """The select counting milestones submitted for the decision of ``user`` (their projects' manager)."""
+    return (sa.select(sa.func.count(Milestone.id)).join(Project, Project.id == Milestone.project_id)
+            .where(_submitted_to(user)))
+
+
+def submissions_to_review_first(user, limit):
+    """The ``limit`` submitted milestones ``user`` decides, the earliest due first."""
+    return db.session.execute(
+        sa.select(Milestone).join(Project, Project.id == Milestone.project_id).where(_submitted_to(user))
+        .options(joinedload(Milestone.project).joinedload(Project.startup))
+        .order_by(Milestone.due_date, Milestone.id).limit(limit)).scalars().all()
+
+
+def overdue_milestones_count(user, today):
+    """The select counting overdue milestones of the active projects ``user`` manages."""
+    return (sa.select(sa.func.count(Milestone.id)).join(Project, Project.id == Milestone.project_id)
+            .where(Project.manager_id == user.id, Project.status == ProjectStatus.active,
+                   Milestone.overdue_clause(today)))

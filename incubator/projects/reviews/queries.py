@@ -128,3 +128,42 @@ def open_reviews_of_manager(user, page=1):
              .options(joinedload(ProgressReview.project).joinedload(Project.startup))
              .order_by(ProgressReview.due_at, ProgressReview.id))
     return UncountedPage(query, page, PER_PAGE)
+
+
+# --- work queues (home pages and the navigation) ----------------------------------------------------------
+
+def _awaiting_answer(startup_ids):
+    return sa.and_(ProgressReview.state == ReviewState.awaiting_self_assessment,
+                   ProgressReview.project_id.in_(sa.select(Project.id).where(Project.startup_id.in_(startup_ids))))
+
+
+def reviews_to_answer_count(startup_ids):
+    """The select counting reviews of ``startup_ids``' projects that wait for the startup's self-assessment."""
+    return sa.select(sa.func.count(ProgressReview.id)).where(_awaiting_answer(startup_ids))
+
+
+def reviews_to_answer_first(startup_ids, limit):
+    return db.session.execute(
+        sa.select(ProgressReview).where(_awaiting_answer(startup_ids)).options(joinedload(ProgressReview.project))
+        .order_by(ProgressReview.due_at, ProgressReview.id).limit(limit)).scalars().all()
+
+
+def _open_of(user):
+    return sa.and_(ProgressReview.manager_id == user.id, ProgressReview.state != ReviewState.decided)
+
+
+def reviews_due_count(user):
+    """The select counting the undecided reviews ``user`` decides."""
+    return sa.select(sa.func.count(ProgressReview.id)).where(_open_of(user))
+
+
+def reviews_overdue_count(user, now):
+    return sa.select(sa.func.count(ProgressReview.id)).where(_open_of(user), ProgressReview.due_at < now)
+
+
+def reviews_due_first(user, limit):
+    """The ``limit`` undecided reviews ``user`` decides, by deadline (the overdue ones first)."""
+    return db.session.execute(
+        sa.select(ProgressReview).where(_open_of(user))
+        .options(joinedload(ProgressReview.project).joinedload(Project.startup))
+        .order_by(ProgressReview.due_at, ProgressReview.id).limit(limit)).scalars().all()
