@@ -250,10 +250,10 @@ class TestMyBookings:
         assert f'href="{ledger}">Free hours and charges</a>' in page
         page = client.get(ledger, headers=EN).get_data(as_text=True)
         assert f'href="{bookings}">All bookings</a>' in page and 'Mark Member' not in page
-        table = re.search(r'<table class="table table-sm" id="ledger">(.*?)</table>', page, re.S).group(1)
+        table = re.search(r'<table class="table table-sm table-cards" id="ledger">(.*?)</table>', page, re.S).group(1)
         assert '2026-12' in table and 'Meeting room' in table and '¥50.00' in table
         page = client.get(ledger).get_data(as_text=True)                                     # Chinese by default
-        table = re.search(r'<table class="table table-sm" id="ledger">(.*?)</table>', page, re.S).group(1)
+        table = re.search(r'<table class="table table-sm table-cards" id="ledger">(.*?)</table>', page, re.S).group(1)
         assert '会议室' in table and 'Meeting room' not in table and '免费时长与费用</a>' in page
         for path in (bookings, ledger):
             login(world.member)
@@ -273,7 +273,7 @@ class TestMyBookings:
 
         def ledger_of(query='', headers=EN):
             page = client.get(path + query, headers=headers).get_data(as_text=True)
-            table = re.search(r'<table class="table table-sm" id="ledger">(.*?)</table>', page, re.S)
+            table = re.search(r'<table class="table table-sm table-cards" id="ledger">(.*?)</table>', page, re.S)
             return page, table.group(1) if table else ''
 
         page, ledger = ledger_of()
