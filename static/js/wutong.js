@@ -5,3 +5,12 @@ document.addEventListener('submit', function (event) {
     event.preventDefault();
   }
 });
+
+// What a page has just worked out for the user (the booking preview) is brought into view: on a phone it sits
+// below the form that asked for it.
+document.addEventListener('DOMContentLoaded', function () {
+  var shown = document.querySelector('[data-scroll-into-view]');
+  if (shown) {
+    shown.scrollIntoView({block: 'start'});
+  }
+});
