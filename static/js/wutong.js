@@ -8,7 +8,7 @@ document.addEventListener('submit', function (event) {
 
 // What a page has just worked out for the user (the booking preview) is brought into view: on a phone it sits
 // below the form that asked for it.
-document.addEventListener('DOMContentLoaded', function () {
+window.addEventListener('load', function () {
   var shown = document.querySelector('[data-scroll-into-view]');
   if (shown) {
     shown.scrollIntoView({block: 'start'});
