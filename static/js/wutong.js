@@ -11,6 +11,7 @@ document.addEventListener('submit', function (event) {
 window.addEventListener('load', function () {
   var shown = document.querySelector('[data-scroll-into-view]');
   if (shown) {
-    shown.scrollIntoView({block: 'start'});
+    // After the browser has put back the scroll position of the page the form was sent from.
+    window.setTimeout(function () { shown.scrollIntoView({block: 'start'}); }, 0);
   }
 });

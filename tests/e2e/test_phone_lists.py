@@ -196,6 +196,7 @@ def test_the_booking_preview_scrolls_into_view(demo_site):
     browser.get(base + '/spaces/{space}/book?day={day}&start=19:00&end=20:00'.format(**values))
     browser.find_element(By.CSS_SELECTOR, 'button[name=preview]').click()
     preview = browser.find_element(By.ID, 'booking-preview')
-    WebDriverWait(browser, 5).until(lambda browser: browser.execute_script('return document.readyState') == 'complete')
+    WebDriverWait(browser, 5).until(lambda browser: browser.execute_script(
+        'return arguments[0].getBoundingClientRect().top', preview) < PHONE[1] / 2)
     top = browser.execute_script('return arguments[0].getBoundingClientRect().top', preview)
     assert 0 <= top < PHONE[1] / 2 and browser.execute_script('return window.scrollY') > 0
