@@ -101,7 +101,7 @@ class TestFind:
         page = client.get(path).get_data(as_text=True)                                  # Chinese by default
         assert [f'/bookings/{mine.id}"' in cell for cell in cells(page, 'slot-ours')] == [True, True]
         assert [f'/bookings/{colleagues.id}"' in cell for cell in cells(page, 'slot-mine')] == [True, True]
-        assert '我的预订' in page and '本企业的预订' in page
+        assert '我的预约' in page and '本企业的预约' in page
         login(world.outsider)
         page = client.get(path, headers=EN).get_data(as_text=True)
         assert len(cells(page, 'slot-mine')) == 2 and not cells(page, 'slot-ours')
