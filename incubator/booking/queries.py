@@ -30,7 +30,7 @@ from incubator.extensions import db
 from incubator.sites.hours import window_containing
 from incubator.sites.models import Site
 from incubator.spaces.models import MAX_BOOKING_LENGTH, Blackout, Space, SpaceKind, TierQuota, UserCertification
-from incubator.startups.models import Startup
+from incubator.startups.models import Startup, StartupMembership
 
 # --- overlap and capacity --------------------------------------------------------------
 
@@ -559,6 +559,8 @@ class Cell:
     end_at: datetime
     state: str
     seats_taken: int = 0
+    booking: object = None   # the viewer's (or their startup's) booking in this slot, shown as theirs
+    is_own: bool = False     # ``booking`` was made by the viewer (else by a colleague of their startup)
 
 
 @dataclass
@@ -572,8 +574,9 @@ class WeekGrid:
         return not self.times
 
 
-def week_grid(space, first_day, now, slot_minutes=30):
-    """A week of ``slot_minutes`` slots in the site's local time, each marked free or busy (never by whom)."""
+def week_grid(space, first_day, now, slot_minutes=30, viewer=None):
+    """A week of ``slot_minutes`` slots in the site's local time, each marked free or busy; a busy slot says whose
+    booking it is only when it is the ``viewer``'s or one of their startups' (``Cell.booking``)."""
     from incubator.sites.hours import opening_windows
 
     zone = space.site.zone
@@ -582,6 +585,9 @@ def week_grid(space, first_day, now, slot_minutes=30):
     if not windows:
         return WeekGrid(days, [], [])
     busy = space_week(space, first_day)
+    theirs = bookings_of_viewer(space, from_local(datetime.combine(days[0], time()), zone),
+                                from_local(datetime.combine(days[-1] + timedelta(days=1), time()), zone),
+                                viewer) if viewer is not None else []
     opens = min(window.start_at.astimezone(zone).time() for window in windows.values())
     first_minute = opens.hour * 60 + opens.minute
     last_minute = max(_local_minutes(window.end_at, window.day, zone) for window in windows.values())
@@ -593,9 +599,26 @@ def week_grid(space, first_day, now, slot_minutes=30):
         for day in days:
             start_at = from_local(datetime.combine(day, slot), zone)
             end_at = start_at + timedelta(minutes=slot_minutes)
-            row.append(_cell(space, windows.get(day), busy, start_at, end_at, now))
+            cell = _cell(space, windows.get(day), busy, start_at, end_at, now)
+            if theirs and cell.state in ('past', 'partial', 'full'):
+                cell.booking = next((booking for booking in theirs
+                                     if booking.start_at < end_at and start_at < booking.end_at), None)
+                cell.is_own = cell.booking is not None and cell.booking.booked_by_id == viewer.id
+            row.append(cell)
         rows.append(row)
     return WeekGrid(days, times, rows)
+
+
+def bookings_of_viewer(space, start_at, end_at, user):
+    """Active bookings of ``space`` overlapping ``[start_at, end_at)`` that ``user`` made or that a startup they
+    belong to holds, their startups loaded (whether the user may open each), in one statement."""
+    startup_ids = sa.select(StartupMembership.startup_id).where(StartupMembership.user_id == user.id)
+    query = (sa.select(Booking).options(joinedload(Booking.startup))
+             .where(Booking.space_id == space.id, Booking.start_at < end_at, Booking.end_at > start_at,
+                    Booking.status.in_(ACTIVE_STATUSES),
+                    sa.or_(Booking.booked_by_id == user.id, Booking.startup_id.in_(startup_ids)))
+             .order_by(Booking.start_at))
+    return db.session.execute(query).scalars().all()
 
 
 def _local_minutes(instant, day, zone):

@@ -78,13 +78,18 @@ def _zone_of_search(form, sites):
 @bp.route('/spaces/<int:space_id>')
 @login_required
 def space(space_id):
+    """The week calendar of a space; on a phone it shows one day of the week (``day``, else today or Monday)."""
     space = _space_or_404(space_id)
     today = _local_today(space.site.zone)
-    first_day = _monday(query_date('week', today))
-    grid = queries.week_grid(space, first_day, now_utc())
+    day = query_date('day', None)
+    first_day = _monday(day or query_date('week', today))
+    if day is None:
+        day = today if first_day <= today < first_day + timedelta(days=7) else first_day
+    grid = queries.week_grid(space, first_day, now_utc(), viewer=current_user)
     return render_template('booking/space.html', space=space, grid=grid, first_day=first_day,
                            previous_week=first_day - timedelta(days=7), next_week=first_day + timedelta(days=7),
-                           this_week=_monday(today))
+                           this_week=_monday(today), day=day, day_index=(day - first_day).days,
+                           previous_day=day - timedelta(days=1), next_day=day + timedelta(days=1))
 
 
 # --- book -----------------------------------------------------------------------------------

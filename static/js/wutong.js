@@ -5,3 +5,13 @@ document.addEventListener('submit', function (event) {
     event.preventDefault();
   }
 });
+
+// What a page has just worked out for the user (the booking preview) is brought into view: on a phone it sits
+// below the form that asked for it.
+window.addEventListener('load', function () {
+  var shown = document.querySelector('[data-scroll-into-view]');
+  if (shown) {
+    // After the browser has put back the scroll position of the page the form was sent from.
+    window.setTimeout(function () { shown.scrollIntoView({block: 'start'}); }, 0);
+  }
+});

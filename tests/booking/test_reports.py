@@ -177,7 +177,7 @@ def test_the_page_shows_the_figures(client, world, manager):
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert 'Week from Dec 7, 2026 to Dec 13, 2026' in page
-    assert cells_of_row(page, '<td>Meeting room A') == ['Nanshan Campus', 'Meeting room A', 'Meeting room', '8',
+    assert cells_of_row(page, '>Meeting room A</td>') == ['Nanshan Campus', 'Meeting room A', 'Meeting room', '8',
                                                         '60', '2', '1', '1', '3.3&nbsp;%']
     assert '1.1&nbsp;%' in page                                  # the hot desks: 2 / 180
     assert 'Alpha Robotics' in page[page.index('id="occupancy-no-shows"'):]

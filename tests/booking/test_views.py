@@ -77,6 +77,66 @@ class TestFind:
         assert 'Secret board meeting' not in page and 'Alpha Robotics' not in page
         assert 'day=2026-12-01&amp;start=11:00' in page
 
+    def test_the_calendar_marks_ones_own_and_ones_startups_bookings_with_links(self, world, client, login):
+        """The member's own booking and the owner's (same startup) stand apart from another startup's, which
+        stays "busy" without details; the link appears only where the booking may be opened."""
+        mine = operations.create_booking(world.member, world.room, world.startup, at(1, 9), at(1, 10), now=NOW)
+        colleagues = operations.create_booking(world.owner, world.room, world.startup, at(1, 11), at(1, 12),
+                                               now=NOW)
+        others = operations.create_booking(world.outsider, world.room, world.other_startup, at(1, 14), at(1, 15),
+                                           purpose='Beta board', now=NOW)
+        db.session.commit()
+        path = f'/spaces/{world.room.id}?week=2026-11-30'
+
+        def cells(page, css):
+            return re.findall(rf'<td class="{css} day-\d">(.*?)</td>', page, re.S)
+
+        login(world.member)
+        page = client.get(path, headers=EN).get_data(as_text=True)
+        assert cells(page, 'slot-mine') == [f'<a class="d-block text-decoration-none" href="/bookings/{mine.id}">'
+                                            'Yours</a>'] * 2
+        assert cells(page, 'slot-ours') == ['Your startup’s'] * 2           # the owner's: not the member's to open
+        assert page.count('>Busy</a>') == 2 and f'/bookings/{others.id}"' not in page and 'Beta' not in page
+        login(world.owner)
+        page = client.get(path).get_data(as_text=True)                                  # Chinese by default
+        assert [f'/bookings/{mine.id}"' in cell for cell in cells(page, 'slot-ours')] == [True, True]
+        assert [f'/bookings/{colleagues.id}"' in cell for cell in cells(page, 'slot-mine')] == [True, True]
+        assert '我的预约' in page and '本企业的预约' in page
+        login(world.outsider)
+        page = client.get(path, headers=EN).get_data(as_text=True)
+        assert len(cells(page, 'slot-mine')) == 2 and not cells(page, 'slot-ours')
+        assert page.count('>Busy</a>') == 4 and f'/bookings/{mine.id}"' not in page
+        assert f'/bookings/{colleagues.id}"' not in page and 'Alpha' not in page
+        login(world.manager)                                   # staff may open any booking, but none is theirs
+        page = client.get(path, headers=EN).get_data(as_text=True)
+        assert not cells(page, 'slot-mine') and not cells(page, 'slot-ours') and len(cells(page, 'slot-full')) == 6
+
+    def test_a_cancelled_booking_is_no_longer_marked_as_mine(self, world, client, login):
+        booking = operations.create_booking(world.member, world.room, world.startup, at(1, 9), at(1, 10), now=NOW)
+        operations.cancel_booking(world.member, booking, now=NOW)
+        db.session.commit()
+        login(world.member)
+        page = client.get(f'/spaces/{world.room.id}?week=2026-11-30', headers=EN).get_data(as_text=True)
+        assert 'slot-mine' not in page.split('</thead>')[1] and 'Yours<' not in page
+
+    def test_on_a_phone_the_calendar_shows_one_day_with_the_previous_and_next(self, world, client, login):
+        login(world.member)
+        space = f'/spaces/{world.room.id}'
+        page = client.get(space, headers=EN).get_data(as_text=True)                     # today: Monday 30 Nov
+        assert 'week-grid show-day-0 ' in page and page.split('id="shown-day">')[1].startswith('Mon ')
+        assert f'href="{space}?day=2026-11-29" rel="prev">&larr; Previous day' in page
+        assert f'href="{space}?day=2026-12-01" rel="next">Next day &rarr;' in page
+        page = client.get(f'{space}?day=2026-12-03', headers=EN).get_data(as_text=True)
+        assert 'week-grid show-day-3 ' in page and page.split('id="shown-day">')[1].startswith('Thu ')
+        assert f'href="{space}?day=2026-12-04" rel="next"' in page
+        page = client.get(f'{space}?week=2026-12-07', headers=EN).get_data(as_text=True)  # another week: Monday
+        assert 'week-grid show-day-0 ' in page and f'href="{space}?day=2026-12-06" rel="prev"' in page
+        for wrong in ('?day=2026-13-01', '?day=soon', '?day=0001-01-01'):
+            response = client.get(space + wrong, headers=EN)
+            assert response.status_code == 200 and 'week-grid show-day-0 ' in response.get_data(as_text=True)
+        page = client.get(f'{space}?day=2026-12-05').get_data(as_text=True)              # Chinese by default
+        assert '前一天' in page and '后一天' in page and 'show-day-5 ' in page
+
     def test_a_hot_desk_zone_shows_free_seats(self, world, client, login):
         operations.create_booking(world.owner, world.desks, world.startup, at(1, 9), at(1, 10), seats=2, now=NOW)
         db.session.commit()
@@ -250,10 +310,10 @@ class TestMyBookings:
         assert f'href="{ledger}">Free hours and charges</a>' in page
         page = client.get(ledger, headers=EN).get_data(as_text=True)
         assert f'href="{bookings}">All bookings</a>' in page and 'Mark Member' not in page
-        table = re.search(r'<table class="table table-sm" id="ledger">(.*?)</table>', page, re.S).group(1)
+        table = re.search(r'<table class="table table-sm table-cards" id="ledger">(.*?)</table>', page, re.S).group(1)
         assert '2026-12' in table and 'Meeting room' in table and '¥50.00' in table
         page = client.get(ledger).get_data(as_text=True)                                     # Chinese by default
-        table = re.search(r'<table class="table table-sm" id="ledger">(.*?)</table>', page, re.S).group(1)
+        table = re.search(r'<table class="table table-sm table-cards" id="ledger">(.*?)</table>', page, re.S).group(1)
         assert '会议室' in table and 'Meeting room' not in table and '免费时长与费用</a>' in page
         for path in (bookings, ledger):
             login(world.member)
@@ -273,7 +333,7 @@ class TestMyBookings:
 
         def ledger_of(query='', headers=EN):
             page = client.get(path + query, headers=headers).get_data(as_text=True)
-            table = re.search(r'<table class="table table-sm" id="ledger">(.*?)</table>', page, re.S)
+            table = re.search(r'<table class="table table-sm table-cards" id="ledger">(.*?)</table>', page, re.S)
             return page, table.group(1) if table else ''
 
         page, ledger = ledger_of()

@@ -35,25 +35,30 @@ def live_server(app):
 
 @pytest.fixture
 def browser_factory(chromium_available, tmp_path):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
     drivers = []
 
     def open_browser(language='zh-CN'):
-        options = webdriver.ChromeOptions()
-        options.binary_location = CHROMIUM
-        for argument in ('--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-                         '--disable-background-networking', '--disable-component-update', '--disable-sync',
-                         '--window-size=1280,900', f'--lang={language}',
-                         f'--user-data-dir={tmp_path / f"profile-{len(drivers)}"}'):
-            options.add_argument(argument)
-        options.add_experimental_option('prefs', {'intl.accept_languages': language})
-        driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-        driver.implicitly_wait(5)
+        driver = open_chromium(tmp_path / f'profile-{len(drivers)}', language)
         drivers.append(driver)
         return driver
 
     yield open_browser
     for driver in drivers:
         driver.quit()
+
+
+def open_chromium(profile, language='zh-CN', size=(1280, 900)):
+    """A headless Chromium of ``size`` (CSS pixels) asking for pages in ``language``."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for argument in ('--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+                     '--disable-background-networking', '--disable-component-update', '--disable-sync',
+                     f'--window-size={size[0]},{size[1]}', f'--lang={language}', f'--user-data-dir={profile}'):
+        options.add_argument(argument)
+    options.add_experimental_option('prefs', {'intl.accept_languages': language})
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.implicitly_wait(5)
+    return driver

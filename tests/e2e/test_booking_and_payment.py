@@ -130,10 +130,10 @@ def test_member_books_a_room_from_the_calendar_and_cancels_it_in_chinese(world, 
 
     monday = day - timedelta(days=day.weekday())
     browser.get(f'{live_server}/spaces/{world.room.id}?week={monday.isoformat()}')
-    busy = browser.find_elements(By.CSS_SELECTOR, 'td.slot-full')
-    assert [cell.text for cell in busy] == ['已约满'] * 3  # 10:00, 10:30 and 11:00, in white on red
-    assert {background(browser, cell) for cell in busy} == {'rgb(192, 80, 77)'}
-    assert busy[0].value_of_css_property('color') == 'rgba(255, 255, 255, 1)'
+    mine = browser.find_elements(By.CSS_SELECTOR, 'td.slot-mine')
+    assert [cell.text for cell in mine] == ['我的'] * 3  # 10:00, 10:30 and 11:00: one's own, not just "busy"
+    assert {background(browser, cell) for cell in mine} == {'rgb(207, 226, 255)'}
+    assert not browser.find_elements(By.CSS_SELECTOR, 'td.slot-full')
     assert background(browser, browser.find_element(By.CSS_SELECTOR, 'td.slot-free')) == 'rgb(234, 246, 236)'
 
     click_and_wait(browser, browser.find_element(By.LINK_TEXT, '我的预约'))
