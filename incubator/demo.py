@@ -156,8 +156,8 @@ CERTIFIED_MEMBER = 'owner2'  # 黄海 of the biotech startup may use the wet lab
 #: its name, the department's names.
 GREEN_REVIEWERS = [
     ('reviewer', '自然资源局审核人 孙悦', '自然资源局', 'Natural resources bureau'),
-    ('hr', '人社局 审核员 何平', '人力资源和社会保障局', 'Human resources and social security bureau'),
-    ('housing', '住建局 审核员 许安', '住房和城乡建设局', 'Housing and urban-rural development bureau'),
+    ('hr', '人社局审核员 何平', '人力资源和社会保障局', 'Human resources and social security bureau'),
+    ('housing', '住建局审核员 许安', '住房和城乡建设局', 'Housing and urban-rural development bureau'),
 ]
 GREEN_COMMITTEE = '绿色通道会商委员会'
 
@@ -219,7 +219,8 @@ def _load_greenchannel():
 
     def filed(category, needed, days, **fields):
         request = green.save_draft(None, user=owner, startup=startup, project=project, category=category,
-                                   needed=needed, justification='中试线 11 月投产，需尽快落实。', **fields)
+                                   needed=needed, justification='中试线 11 月投产，需尽快落实。', now=ago(days, 2),
+                                   **fields)
         return green.submit_request(request, user=owner, now=ago(days))
 
     def decided(request, outcome, days, granted='', reasons=''):

@@ -258,7 +258,7 @@ def _finish(stage, now):
 
 @operation
 def save_draft(request, *, user, startup, project, category, needed, justification='', urgency=Urgency.normal,
-               amount_fen=None, area_m2=None, headcount=None, starts_on=None, ends_on=None, files=()):
+               amount_fen=None, area_m2=None, headcount=None, starts_on=None, ends_on=None, files=(), now=None):
     """Create (``request`` None) or change a draft, or a request returned for information, of the user's own
     startup, about one of its projects."""
     if not is_owner(user, startup):
@@ -305,7 +305,7 @@ def save_draft(request, *, user, startup, project, category, needed, justificati
     for field, value in fields.items():
         setattr(request, field, value)
     if created:
-        _event(request, EventKind.filed, user)
+        _event(request, EventKind.filed, user, at=now)
     db.session.flush()
     attach_files(request, files, user=user)
     logger.info('Green request %s saved by %s', request.id, user.id)
@@ -471,7 +471,7 @@ def give_opinion(request, department, *, user, opinion, comment='', files=(), no
     review.state, review.opinion, review.comment = next_state, opinion, comment
     review.given_by_id, review.given_at = user.id, now
     _finish(request.stage(StageKind.department, review), now)
-    _event(request, EventKind.opinion, user, note=f'{opinion.value}: {comment}' if comment else opinion.value,
+    _event(request, EventKind.opinion, user, note=comment,
            department=department, at=now)
     db.session.flush()
     attach_files(review, files, user=user)

@@ -18,6 +18,7 @@ from incubator.startups.models import MembershipRole, Startup, StartupMembership
 from tests.factories import SiteFactory, StartupFactory, UserFactory
 
 EN = {'Accept-Language': 'en'}
+ZH = {'Accept-Language': 'zh-CN'}
 SHANGHAI = ZoneInfo('Asia/Shanghai')
 
 

@@ -12,7 +12,7 @@ from incubator.core.time import now_utc
 from incubator.extensions import db
 from incubator.greenchannel import operations
 from incubator.greenchannel.models import GreenRequest, RequestState, ReviewState
-from tests.greenchannel.conftest import EN, at, reload
+from tests.greenchannel.conftest import EN, ZH, at, reload
 
 PDF = b'%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n'
 
@@ -142,6 +142,10 @@ def test_the_opinion_the_committee_and_a_decision_before_quorum(green, routed_to
     login(green.chair)
     page = client.get(f'/greenchannel/{request.id}', headers=EN).get_data(as_text=True)
     assert 'Record the committee' in page and 'East wing only' in page
+    timeline = page[page.index('id="timeline"'):]
+    assert 'Support with conditions' in timeline and 'support_with_conditions' not in timeline
+    chinese = client.get(f'/greenchannel/{request.id}', headers=ZH).get_data(as_text=True)
+    assert '有条件同意' in chinese[chinese.index('id="timeline"'):]
     early = client.post(f'/greenchannel/{request.id}/decide',
                         data={'outcome': 'approved', 'granted': '', 'reasons': ''}, headers=EN)
     assert early.status_code == 409 and 'quorum' in early.get_data(as_text=True)
