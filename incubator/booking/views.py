@@ -18,10 +18,10 @@ from incubator.booking.forms import (
     SearchForm,
     WaitlistForm,
 )
-from incubator.booking.models import Booking, BookingStatus, WaitlistEntry
+from incubator.booking.models import Booking, BookingSeries, BookingStatus, CancelScope, WaitlistEntry
 from incubator.booking.operations import BookingRefused
 from incubator.core.errors import DomainError, error_response
-from incubator.core.formatting import yuan
+from incubator.core.formatting import hours, yuan
 from incubator.core.forms import ConfirmForm
 from incubator.core.pagination import page_number
 from incubator.core.params import query_date
@@ -230,26 +230,50 @@ def show(booking_id):
                            decline_form=DeclineForm(), cancel_form=CancelForm())
 
 
+@bp.route('/bookings/series/<int:series_id>')
+@login_required
+def series(series_id):
+    """The occurrences of a recurring booking, each cancellable, and all still to come at once."""
+    series = get_or_404(BookingSeries, series_id, 'booking_series.view',
+                        options=[joinedload(BookingSeries.space), joinedload(BookingSeries.startup)])
+    now = now_utc()
+    bookings = queries.bookings_of_series(series)
+    upcoming = [booking for booking in bookings if booking.is_active and booking.end_at > now]
+    return render_template('booking/series.html', series=series, bookings=bookings, upcoming=upcoming, now=now,
+                           confirm_form=ConfirmForm(), cancel_form=CancelForm())
+
+
 @bp.route('/bookings/<int:booking_id>/cancel', methods=['POST'])
 @login_required
 def cancel(booking_id):
     booking = get_or_404(Booking, booking_id, 'booking.cancel')
     form = CancelForm()
-    if form.validate_on_submit():
-        try:
-            refund = operations.cancel_booking(current_user, booking, restore_quota=form.restore_quota.data == '1')
-        except DomainError as error:
-            flash(str(error), 'danger')
-        else:
-            if refund is not None:
-                flash(_('%(amount)s will be refunded to the card or account it was paid with.',
-                        amount=yuan(refund.amount_fen)), 'info')
-            if booking.counts_against_quota:
-                flash(_('The booking is cancelled. It was after the cancellation cutoff, so its free hours '
-                        'stay used.'), 'warning')
-            else:
-                flash(_('The booking is cancelled and its free hours are given back.'), 'success')
+    if not form.validate_on_submit():
+        flash(_('The cancellation request was incomplete; please try again.'), 'danger')
+        return redirect(_back(url_for('booking.show', booking_id=booking.id)))
+    try:
+        cancellation = operations.cancel_booking(current_user, booking, restore_quota=form.restore_quota.data == '1',
+                                                 scope=CancelScope(form.scope.data))
+    except DomainError as error:
+        flash(str(error), 'danger')
+    else:
+        _flash_cancellation(cancellation)
     return redirect(_back(url_for('booking.show', booking_id=booking.id)))
+
+
+def _flash_cancellation(cancellation):
+    """Say what the cancellation really did: free hours back only when some were used, a refund only when paid."""
+    count = len(cancellation.bookings)
+    message = [ngettext('The booking is cancelled.', '%(num)d bookings are cancelled.', count)]
+    if cancellation.free_minutes_given_back:
+        message.append(_('%(hours)s free hours are given back.', hours=hours(cancellation.free_minutes_given_back)))
+    if cancellation.free_minutes_kept:
+        message.append(_('%(hours)s free hours stay used: it was after the cancellation cutoff.',
+                         hours=hours(cancellation.free_minutes_kept)))
+    flash(' '.join(message), 'warning' if cancellation.free_minutes_kept else 'success')
+    if cancellation.refunded_fen:
+        flash(_('%(amount)s will be refunded to the card or account it was paid with.',
+                amount=yuan(cancellation.refunded_fen)), 'info')
 
 
 @bp.route('/bookings/<int:booking_id>/check-in', methods=['POST'])
