@@ -266,9 +266,9 @@ def _flash_cancellation(cancellation):
     count = len(cancellation.bookings)
     message = [ngettext('The booking is cancelled.', '%(num)d bookings are cancelled.', count)]
     if cancellation.free_minutes_given_back:
-        message.append(_('%(hours)s free hours are given back.', hours=hours(cancellation.free_minutes_given_back)))
+        message.append(_('Free hours given back: %(hours)s h.', hours=hours(cancellation.free_minutes_given_back)))
     if cancellation.free_minutes_kept:
-        message.append(_('%(hours)s free hours stay used: it was after the cancellation cutoff.',
+        message.append(_('Past the cancellation cutoff, the free hours stay used: %(hours)s h.',
                          hours=hours(cancellation.free_minutes_kept)))
     flash(' '.join(message), 'warning' if cancellation.free_minutes_kept else 'success')
     if cancellation.refunded_fen:
