@@ -57,7 +57,7 @@ lint: install-dev
 
 ## After changing user-facing strings: extract them and update both catalogues
 update-catalogues: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output --ignore-dirs '.* __pycache__' \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_pgettext:1c,2 --no-location --sort-output --ignore-dirs '.* __pycache__' \
 		--project Wutong -o incubator/translations/messages.pot .
 	$(BIN)/pybabel update --no-fuzzy-matching -i incubator/translations/messages.pot -d incubator/translations
 	$(BIN)/python -m incubator.core.catalogues fill-english incubator/translations/en/LC_MESSAGES/messages.po

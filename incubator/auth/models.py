@@ -58,7 +58,7 @@ def normalize_email(email):
     return (email or '').strip().lower()
 
 
-@audited('user', _l('User'), exclude={'password_hash', 'session_version', 'last_login_at'},
+@audited('user', _l('User'), exclude={'password_hash', 'session_version', 'last_login_at', 'locale'},
          label=lambda user: user.email)
 class User(UserMixin, TimestampMixin, db.Model):
     __tablename__ = 'users'

@@ -210,8 +210,8 @@ def test_cancelled_bookings_leave_the_upcoming_tab(world, client, login):
 
 
 class TestMailLinks:
-    def test_mail_written_in_a_request_links_to_the_configured_address(self, world, app, outbox):
-        app.config['SERVER_NAME'] = '127.0.0.1:5123'
+    def test_mail_written_in_a_request_links_to_the_configured_address(self, world, app, outbox, monkeypatch):
+        monkeypatch.setitem(app.config, 'SERVER_NAME', '127.0.0.1:5123')
         booking = operations.create_booking(world.member, world.room, world.startup, at(2, 9), at(2, 10), now=NOW)
         db.session.commit()
         with app.test_request_context(base_url='http://internal-host:8080'):
