@@ -3,6 +3,7 @@ from datetime import time
 from functools import lru_cache
 
 from babel import dates
+from flask import current_app
 from flask_babel import format_date, format_datetime, get_locale
 
 
@@ -83,3 +84,20 @@ def hours(minutes):
         return ''
     value = minutes / 60
     return f'{value:.0f}' if value == int(value) else f'{value:.1f}'
+
+
+def zone_name(zone):
+    """A timezone as people name it: its city in the current language ('上海', 'Shanghai'), not 'Asia/Shanghai'."""
+    if not zone:
+        return ''
+    try:
+        return dates.get_timezone_location(str(zone), locale=get_locale(), return_city=True)
+    except LookupError:
+        return str(zone)
+
+
+def other_zone(zone):
+    """The zone's city when it is not the site's own zone (BABEL_DEFAULT_TIMEZONE), else '': nothing to say."""
+    if not zone or str(zone) == current_app.config['BABEL_DEFAULT_TIMEZONE']:
+        return ''
+    return zone_name(zone)

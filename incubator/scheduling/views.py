@@ -5,7 +5,7 @@ from incubator.core.calendar import years_to_complete
 from incubator.core.permissions import permission_required
 from incubator.core.time import now_utc
 from incubator.scheduling.models import RunOutcome
-from incubator.scheduling.queries import last_runs_by_job, recent_runs
+from incubator.scheduling.queries import fold_idle_runs, last_runs_by_job, recent_runs
 from incubator.scheduling.registry import load_jobs
 
 bp = Blueprint('scheduling', __name__, url_prefix='/admin/jobs')
@@ -22,6 +22,8 @@ def index():
     if outcome not in {o.value for o in RunOutcome}:
         outcome = ''
     return render_template('scheduling/index.html', jobs=sorted(jobs.values(), key=lambda j: j.name),
-                           last_runs=last_runs_by_job(), runs=recent_runs(job_name or None, outcome or None),
+                           titles={job.name: job.title for job in jobs.values()},
+                           last_runs=last_runs_by_job(),
+                           runs=fold_idle_runs(recent_runs(job_name or None, outcome or None)),
                            now=now_utc(), job_name=job_name, outcome=outcome, outcomes=RunOutcome,
                            years_without_calendar=years_to_complete())
