@@ -88,6 +88,18 @@ def describe_when(booking_or_start, end_at=None, space=None):
     return f'{start:%Y-%m-%d %H:%M}–{end:%Y-%m-%d %H:%M}'
 
 
+@helper
+def when_params(booking_or_start, end_at=None, space=None):
+    """A booking's time for a notification: ``when`` as plain text (what older readers fall back to), and
+    the instants and site zone, from which the title gives the date in its reader's language."""
+    if end_at is None:
+        start_at, end_at, space = booking_or_start.start_at, booking_or_start.end_at, booking_or_start.space
+    else:
+        start_at = booking_or_start
+    return {'when': describe_when(start_at, end_at, space), 'start_at': start_at.isoformat(),
+            'end_at': end_at.isoformat(), 'zone': space.site.timezone}
+
+
 def _lock(space, startup):
     """Serialize bookings of this space, and the quota of this startup (a no-op statement on SQLite)."""
     db.session.execute(sa.select(Space.id).where(Space.id == space.id).with_for_update())
@@ -247,7 +259,7 @@ def cancel_booking(actor, booking, now=None, restore_quota=False, scope=CancelSc
     first = bookings[0]
     if first.booked_by is not None and first.booked_by_id != actor.id:
         notify(first.booked_by, 'booking_cancelled', link=link_to('booking.show', booking_id=first.id),
-               space=first.space.name, when=describe_when(first), name=actor.name, occurrences=len(bookings))
+               space=first.space.name, **when_params(first), name=actor.name, occurrences=len(bookings))
     for each in bookings:
         offer_to_waitlist(each.space, each.start_at, each.end_at, now)
     logger.info('Bookings %s cancelled by user %s (%s; quota given back: %s)', [each.id for each in bookings],
@@ -295,7 +307,7 @@ def approve_booking(actor, booking, now=None, with_series=False):
     db.session.flush()
     if booking.booked_by is not None:
         notify(booking.booked_by, 'booking_approved', link=link_to('booking.show', booking_id=booking.id),
-               space=booking.space.name, when=describe_when(booking), occurrences=len(bookings))
+               space=booking.space.name, **when_params(booking), occurrences=len(bookings))
     logger.info('Bookings %s approved by user %s', [each.id for each in bookings], actor.id)
     return bookings
 
@@ -318,7 +330,7 @@ def decline_booking(actor, booking, reason, now=None, with_series=False):
     db.session.flush()
     if booking.booked_by is not None:
         notify(booking.booked_by, 'booking_declined', link=link_to('booking.show', booking_id=booking.id),
-               space=booking.space.name, when=describe_when(booking), reason=booking.decision_reason,
+               space=booking.space.name, **when_params(booking), reason=booking.decision_reason,
                occurrences=len(bookings))
     for each in bookings:
         offer_to_waitlist(each.space, each.start_at, each.end_at, now)
@@ -350,7 +362,7 @@ def _ask_managers(booking, occurrences=1):
     managers = active_managers()
     for manager in managers:
         notify(manager, 'booking_awaits_approval', link=link_to('booking.approvals'), startup=booking.startup.name,
-               space=booking.space.name, when=describe_when(booking), occurrences=occurrences)
+               space=booking.space.name, **when_params(booking), occurrences=occurrences)
 
 
 @operation
@@ -408,7 +420,7 @@ def _released(booking, notification, now):
     db.session.flush()
     if booking.booked_by is not None:
         notify(booking.booked_by, notification, link=link_to('booking.show', booking_id=booking.id),
-               space=booking.space.name, when=describe_when(booking))
+               space=booking.space.name, **when_params(booking))
     if booking.end_at > now:
         offer_to_waitlist(booking.space, now, booking.end_at, now)
 
@@ -468,7 +480,7 @@ def offer_to_waitlist(space, start_at, end_at, now):
             entry.notified_at = now
             notify(entry.user, 'waitlist_slot_free',
                    link=link_to('booking.create', space_id=space.id, **entry.booking_form_values),
-                   space=space.name, when=describe_when(entry.start_at, entry.end_at, space))
+                   space=space.name, **when_params(entry.start_at, entry.end_at, space))
     db.session.flush()
 
 

@@ -21,7 +21,7 @@ from incubator.booking.forms import (
 from incubator.booking.models import Booking, BookingSeries, BookingStatus, CancelScope, WaitlistEntry
 from incubator.booking.operations import BookingRefused
 from incubator.core.errors import DomainError, error_response
-from incubator.core.formatting import hours, yuan
+from incubator.core.formatting import hours, site_period, yuan
 from incubator.core.forms import ConfirmForm
 from incubator.core.pagination import page_number
 from incubator.core.params import query_date
@@ -109,14 +109,14 @@ def create(space_id):
                 if recurrence is None:
                     booking = operations.create_booking(current_user, space, startup, start_at, end_at,
                                                         seats=form.seats.data, purpose=form.purpose.data, now=now)
+                    when = site_period(booking.start_at, booking.end_at, space.site.zone)
                     if booking.status == BookingStatus.awaiting_payment:
                         flash(_('Held for you: pay now to confirm the booking.'), 'warning')
                     elif booking.status == BookingStatus.pending:
                         flash(_('Requested: %(space)s, %(when)s. A manager will approve or decline it, and you '
-                                'will be told.', space=space.name, when=operations.describe_when(booking)), 'info')
+                                'will be told.', space=space.name, when=when), 'info')
                     else:
-                        flash(_('Booked: %(space)s, %(when)s.', space=space.name,
-                                when=operations.describe_when(booking)), 'success')
+                        flash(_('Booked: %(space)s, %(when)s.', space=space.name, when=when), 'success')
                     return redirect(url_for('booking.show', booking_id=booking.id))
                 bookings = operations.book_series(current_user, space, startup, start_at, end_at, recurrence,
                                                   count=form.count.data, until=form.until.data,

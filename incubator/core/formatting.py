@@ -4,19 +4,24 @@ from functools import lru_cache
 
 from babel import dates
 from flask import current_app
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, format_time, get_locale
 
+
+# One way of writing a date per language, everywhere: Babel's medium date ('2026年12月1日', 'Dec 1, 2026').
+# 'short' keeps that date and leaves out the seconds, rather than switching to '2026/12/1' or '12/1/26'.
 
 def local_datetime(value, format='medium'):
     if value is None:
         return ''
+    if format == 'short':
+        return f"{format_date(value, 'medium')} {format_time(value, 'short')}"
     return format_datetime(value, format)
 
 
 def local_date(value, format='medium'):
     if value is None:
         return ''
-    return format_date(value, format)
+    return format_date(value, 'medium' if format == 'short' else format)
 
 
 def yuan(fen):
@@ -51,7 +56,10 @@ def site_datetime(value, zone, format='medium'):
     """An instant as wall-clock time where it happens (a site's timezone), not the viewer's."""
     if value is None:
         return ''
-    return _datetime_text(value.astimezone(zone).replace(tzinfo=None), format, get_locale())
+    local, locale = value.astimezone(zone).replace(tzinfo=None), get_locale()
+    if format == 'short':
+        return f"{_date_text(local.date(), 'medium', locale)} {_time_text(local.time(), 'short', locale)}"
+    return _datetime_text(local, format, locale)
 
 
 def site_time(value, zone, format='short'):
@@ -63,7 +71,7 @@ def site_time(value, zone, format='short'):
 def site_date(value, zone, format='medium'):
     if value is None:
         return ''
-    return _date_text(value.astimezone(zone).date(), format, get_locale())
+    return _date_text(value.astimezone(zone).date(), 'medium' if format == 'short' else format, get_locale())
 
 
 def site_period(start_at, end_at, zone):

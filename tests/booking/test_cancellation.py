@@ -237,3 +237,21 @@ class TestMailLinks:
         out = subprocess.run(['python3', '-c', code], cwd=root, capture_output=True, text=True, check=True,
                              env={'SERVER_NAME': '127.0.0.1:5123', 'PATH': '/usr/bin:/bin'}).stdout
         assert out.split() == ['127.0.0.1:5123', 'http']
+
+
+def test_notification_dates_read_as_pages_write_them_in_each_language(world, app):
+    from flask_babel import force_locale
+
+    from incubator.notifications.kinds import get_kind
+    booking = operations.create_booking(world.member, world.room, world.startup, at(2, 9), at(2, 10), now=NOW)
+    operations.cancel_booking(world.manager, booking, now=NOW)
+    db.session.commit()
+    notice = db.session.execute(sa.select(Notification).filter_by(kind='booking_cancelled')).scalar_one()
+    kind = get_kind('booking_cancelled')
+    with force_locale('zh_Hans_CN'):
+        assert '2026年12月2日 09:00–10:00' in kind.render_title(notice.params)
+    with force_locale('en'):
+        assert 'Dec 2, 2026 9:00\u202fAM–10:00\u202fAM' in kind.render_title(notice.params)
+    older = {key: value for key, value in notice.params.items() if key not in ('start_at', 'end_at', 'zone')}
+    with force_locale('en'):
+        assert '2026-12-02 09:00–10:00' in kind.render_title(older)

@@ -110,13 +110,13 @@ def test_member_books_a_room_from_the_calendar_and_cancels_it_in_chinese(world, 
     log_in(browser, live_server, world.member.email)
 
     open_slot(browser, live_server, world.room, day, '10:00')
-    assert browser.find_element(By.TAG_NAME, 'h1').text == '预约 Meeting room A'
+    assert browser.find_element(By.TAG_NAME, 'h1').text == '预约Meeting room A'
     assert browser.find_element(By.NAME, 'end').get_attribute('value') == '11:00'
     set_value(browser, 'end', '11:30')
     preview = preview_and_confirm(browser)
     assert '确认前请核对' in preview
     assert '已用免费时长' in preview
-    assert '1.5 / 1.5 小时' in preview
+    assert '1.5 / 1.5小时' in preview
     assert '免费' in preview
     assert '应付总额：¥0.00' in preview
 
