@@ -6,7 +6,6 @@ from babel import dates
 from flask import current_app
 from flask_babel import format_date, format_datetime, format_time, get_locale
 
-
 # One way of writing a date per language, everywhere: Babel's medium date ('2026年12月1日', 'Dec 1, 2026').
 # 'short' keeps that date and leaves out the seconds, rather than switching to '2026/12/1' or '12/1/26'.
 
