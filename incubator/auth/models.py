@@ -59,7 +59,7 @@ def normalize_email(email):
 
 
 @audited('user', _l('User'), exclude={'password_hash', 'session_version', 'last_login_at', 'locale'},
-         label=lambda user: user.email)
+         label=lambda user: user.email, fields={'name': _l('Full name')})
 class User(UserMixin, TimestampMixin, db.Model):
     __tablename__ = 'users'
 

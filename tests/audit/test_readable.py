@@ -94,3 +94,10 @@ def test_values_written_before_a_type_change_show_as_stored(app):
     with app.test_request_context(headers=EN):
         shown = [(change.label, change.before, change.after) for change in shown_changes(entry)]
     assert ('Status', 'gone', 'Confirmed') in shown and ('Start', 'not a time', None) in shown
+
+
+def test_a_model_names_its_own_fields_where_the_shared_words_would_mislead(client, admin):
+    add(object_type='user', object_id='9', changes={'name': ['Li', 'Li Lei']})
+    add(object_type='site', object_id='3', changes={'name': ['A', 'B']}, occurred_at=AT + timedelta(minutes=1))
+    page = client.get('/admin/audit/', headers=ZH).get_data(as_text=True)
+    assert '姓名：Li → Li Lei' in page and '名称：A → B' in page

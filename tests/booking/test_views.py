@@ -59,7 +59,7 @@ class TestFind:
         english = client.get(search, headers=EN).get_data(as_text=True)
         assert 'up to 1 person<' in english and 'up to 8 people<' in english
         assert '最多1人' in client.get(search).get_data(as_text=True)
-        assert 'up to 1 person ' in client.get(f'/spaces/{printer.id}', headers=EN).get_data(as_text=True)
+        assert 'up to 1 person<' in client.get(f'/spaces/{printer.id}', headers=EN).get_data(as_text=True)
 
     def test_a_bad_search_explains_itself(self, world, client, login):
         login(world.member)

@@ -1,5 +1,5 @@
 """The Chinese catalogue reads as Chinese: full-width punctuation beside Chinese characters, no spaces between
-Chinese words, or between them and the names and numbers filled in, and every translation in place."""
+Chinese words, or between them and the names and numbers filled in or written, and every translation in place."""
 import re
 from pathlib import Path
 
@@ -16,6 +16,7 @@ RULES = {
         re.compile(rf'{HAN} ?[:,;]|[:,;] ?{HAN}'),
     'space between Chinese characters': re.compile(rf'{WIDE} +{HAN}|{HAN} +{WIDE}'),
     'space between Chinese text and a value filled in': re.compile(rf'{WIDE} +{PLACEHOLDER}|{PLACEHOLDER} +{WIDE}'),
+    'space between Chinese text and a number': re.compile(rf'{WIDE} +\d|\d +{WIDE}'),
 }
 
 
@@ -45,7 +46,8 @@ def test_every_message_is_translated():
     ('已 取消', 'space between Chinese characters'),
     ('由 %(name)s 取消', 'space between Chinese text and a value filled in'),
     ('共 %(num)d 次', 'space between Chinese text and a value filled in'),
+    ('最长 24 小时', 'space between Chinese text and a number'),
 ])
 def test_the_rules_catch_what_they_name(text, rule):
     assert RULES[rule].search(text)
-    assert not any(pattern.search('状态：已确认，由%(name)s取消') for pattern in RULES.values())
+    assert not any(pattern.search('状态：已确认，由%(name)s取消，最长24小时') for pattern in RULES.values())
