@@ -264,13 +264,16 @@ def cancel(booking_id):
 def _flash_cancellation(cancellation):
     """Say what the cancellation really did: free hours back only when some were used, a refund only when paid."""
     count = len(cancellation.bookings)
-    message = [ngettext('The booking is cancelled.', '%(num)d bookings are cancelled.', count)]
+    message = (_('The booking is cancelled.') if count == 1 else
+               ngettext('%(num)d booking is cancelled.', '%(num)d bookings are cancelled.', count))
     if cancellation.free_minutes_given_back:
-        message.append(_('Free hours given back: %(hours)s h.', hours=hours(cancellation.free_minutes_given_back)))
+        message = _('%(sentence)s %(next)s', sentence=message, next=_(
+            'Free hours given back: %(hours)s h.', hours=hours(cancellation.free_minutes_given_back)))
     if cancellation.free_minutes_kept:
-        message.append(_('Past the cancellation cutoff, the free hours stay used: %(hours)s h.',
-                         hours=hours(cancellation.free_minutes_kept)))
-    flash(' '.join(message), 'warning' if cancellation.free_minutes_kept else 'success')
+        message = _('%(sentence)s %(next)s', sentence=message, next=_(
+            'Past the cancellation cutoff, the free hours stay used: %(hours)s h.',
+            hours=hours(cancellation.free_minutes_kept)))
+    flash(message, 'warning' if cancellation.free_minutes_kept else 'success')
     if cancellation.refunded_fen:
         flash(_('%(amount)s will be refunded to the card or account it was paid with.',
                 amount=yuan(cancellation.refunded_fen)), 'info')

@@ -80,6 +80,13 @@ class TestCancelMessages:
         assert 'The booking is cancelled.' in page and 'free hours' not in page.lower().split('the booking is')[1][:80]
         assert 'refunded' not in page
 
+    def test_the_message_reads_as_one_chinese_sentence_pair(self, world, client, login):
+        booking = operations.create_booking(world.member, world.room, world.startup, at(2, 9), at(2, 11), now=NOW)
+        db.session.commit()
+        login(world.member)
+        page = flashed(client, client.post(f'/bookings/{booking.id}/cancel'), headers={})
+        assert '预约已取消。已退还免费时长：2小时。' in page
+
     def test_after_the_cutoff_the_free_hours_stay_used(self, world, client, login):
         booking = operations.create_booking(world.member, world.room, world.startup, at(1, 9), at(1, 10), now=NOW)
         db.session.commit()
