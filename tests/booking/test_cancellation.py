@@ -107,6 +107,15 @@ class TestCancelMessages:
             assert 'data-confirm="Cancel the booking of Meeting room A, Dec 2, 2026' in page
             assert 'Cancel this booking?' not in page
 
+    def test_the_booking_page_gives_numbers_their_units(self, world, client, login):
+        booking = operations.create_booking(world.member, world.room, world.startup, at(2, 9), at(2, 11), seats=3,
+                                            now=NOW)
+        db.session.commit()
+        login(world.member)
+        assert '3 people' in client.get(f'/bookings/{booking.id}', headers=EN).get_data(as_text=True)
+        chinese = client.get(f'/bookings/{booking.id}').get_data(as_text=True)
+        assert '>3人<' in chinese and '2 / 2小时' in chinese
+
     def test_an_unknown_scope_changes_nothing(self, world, client, login):
         booking = operations.create_booking(world.member, world.room, world.startup, at(2, 9), at(2, 10), now=NOW)
         db.session.commit()
