@@ -37,7 +37,7 @@ def test_the_page_names_jobs_in_chinese_with_schedules_in_words(client, login):
     login(UserFactory(roles=['admin']))
     add_run('booking.release_no_shows', 1, counts={'released': 2})
     page = client.get('/admin/jobs/', headers={'Accept-Language': 'zh-CN'}).get_data(as_text=True)
-    assert '释放未签到预订' in page and '每分钟' in page and '每天03:17' in page
+    assert '释放未签到预约' in page and '每分钟' in page and '每天03:17' in page
     assert '>booking.release_no_shows<' not in page and '<code>' not in page
 
 
