@@ -22,7 +22,7 @@ def index():
     pagination = audit_page(page_number(), PER_PAGE, **form.filters())
     return render_template('audit/index.html', form=form, pagination=pagination, types=dict(audited_types()),
                            actions=group_actions(pagination.items), shown_changes=shown_changes,
-                           time_format=AUDIT_TIME_FORMAT, args=_filter_args(form))
+                           time_format=AUDIT_TIME_FORMAT, actor_name=actor_name, args=_filter_args(form))
 
 
 @bp.route('/export.csv')
@@ -48,6 +48,18 @@ def _filter_args(form):
     return {field.name: request.args[field.name] for field in form if request.args.get(field.name)}
 
 
+def actor_name(label):
+    """Who acted, as people say it: a user's email as is; the system, the command line or a job by its title."""
+    from incubator.scheduling.registry import load_jobs
+    named = {'system': _('System'), 'anonymous': _('Anonymous visitor'), 'cli': _('Command line')}
+    if label in named:
+        return named[label]
+    if label.startswith('job:'):
+        job = load_jobs().get(label[len('job:'):])
+        return _('Scheduled job: %(title)s', title=job.title if job else label[len('job:'):])
+    return label
+
+
 class _Echo:
     """A file whose ``write`` returns what it is given, so ``csv.writer`` yields lines to stream."""
 
@@ -61,7 +73,7 @@ def _csv_lines(header, entries, types):
     yield '\ufeff' + writer.writerow(header)
     for entry in entries:
         yield writer.writerow([_cell(value) for value in (
-            f'{to_local(entry.occurred_at):%Y-%m-%d %H:%M:%S}', entry.actor_label, entry.action.label,
+            f'{to_local(entry.occurred_at):%Y-%m-%d %H:%M:%S}', actor_name(entry.actor_label), entry.action.label,
             types.get(entry.object_type, entry.object_type), entry.object_id, entry.summary,
             '\n'.join(_('%(field)s: %(before)s → %(after)s', field=change.label, before=_shown(change.before),
                                  after=_shown(change.after)) for change in shown_changes(entry)),

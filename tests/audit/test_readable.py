@@ -101,3 +101,10 @@ def test_a_model_names_its_own_fields_where_the_shared_words_would_mislead(clien
     add(object_type='site', object_id='3', changes={'name': ['A', 'B']}, occurred_at=AT + timedelta(minutes=1))
     page = client.get('/admin/audit/', headers=ZH).get_data(as_text=True)
     assert '姓名：Li → Li Lei' in page and '名称：A → B' in page
+
+
+def test_jobs_and_the_system_are_named_for_people(client, admin):
+    add(actor='job:housekeeping.purge', ip=None)
+    add(actor='system', ip=None, object_id='6', occurred_at=AT + timedelta(minutes=1))
+    page = client.get('/admin/audit/', query_string={'object_type': 'booking'}, headers=ZH).get_data(as_text=True)
+    assert '定时任务：清理过期记录' in page and '>系统<' in page and 'job:' not in page

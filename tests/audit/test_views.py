@@ -61,7 +61,7 @@ def test_admin_sees_entries_newest_first_with_before_and_after(client, admin, th
     assert '<li>Name: Old → Entry B</li>' in body
     assert '<li>Contact email: <span class="text-muted">—</span> → li@acme.example</li>' in body
     assert 'Mar 2, 2026' in body and '12:30:00' in body  # 16:30 UTC is 00:30 the next day in Shanghai
-    assert 'mia.manager@example.com' in body and 'job:housekeeping.purge' in body and '203.0.113.7' in body
+    assert 'mia.manager@example.com' in body and 'Scheduled job: Purge old records' in body and '203.0.113.7' in body
     assert '>Deleted</span>' in body and '>Created</span>' in body
     assert 'Site 7' in body and 'Startup 8' in body
     assert 'style=' not in body and '<script>' not in body  # the CSP allows neither
