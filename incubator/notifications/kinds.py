@@ -11,8 +11,12 @@ never offered as a choice on the preferences page.
 """
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
+
+from incubator.core.formatting import site_period
 
 #: The generic email of a notification: its title, a link to its object, a link to the preferences.
 GENERIC_EMAIL = 'notifications/notification'
@@ -47,10 +51,6 @@ def _with_local_time(params):
     (notifications written before they were kept have only the plain ``when``)."""
     if not {'start_at', 'end_at', 'zone'} <= params.keys():
         return params
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
-    from incubator.core.formatting import site_period
     try:
         start_at, end_at = datetime.fromisoformat(params['start_at']), datetime.fromisoformat(params['end_at'])
         zone = ZoneInfo(params['zone'])
