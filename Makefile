@@ -2,9 +2,11 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
-FLASK = WUTONG_ENV=development $(BIN)/flask --app incubator
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# The address in links of mail sent by jobs: where `make run` serves, unless SERVER_NAME says otherwise.
+SERVER_NAME ?= $(HOST):$(PORT)
+FLASK = WUTONG_ENV=development SERVER_NAME=$(SERVER_NAME) $(BIN)/flask --app incubator
 
 .PHONY: run test lint install install-dev catalogues update-catalogues chromium
 
@@ -26,7 +28,8 @@ install: $(VENV)/.installed catalogues
 
 install-dev: $(VENV)/.installed-dev catalogues
 
-## Install, migrate the embedded SQLite database, load the demo, start the scheduler and serve http://127.0.0.1:5000
+## Install, migrate the embedded SQLite database, load the demo, start the scheduler and serve http://$(HOST):$(PORT)
+## (default http://127.0.0.1:5000; choose with `make run PORT=8000 HOST=0.0.0.0 SERVER_NAME=host.lan:8000`)
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) demo load
@@ -54,7 +57,7 @@ lint: install-dev
 
 ## After changing user-facing strings: extract them and update both catalogues
 update-catalogues: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output --ignore-dirs '.* __pycache__' \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_pgettext:1c,2 --no-location --sort-output --ignore-dirs '.* __pycache__' \
 		--project Wutong -o incubator/translations/messages.pot .
 	$(BIN)/pybabel update --no-fuzzy-matching -i incubator/translations/messages.pot -d incubator/translations
 	$(BIN)/python -m incubator.core.catalogues fill-english incubator/translations/en/LC_MESSAGES/messages.po

@@ -106,7 +106,7 @@ def demo_logins():
 
 # Mon–Fri 08:00–22:00, Saturday 09:00–18:00, closed on Sunday (and on public holidays).
 OPENING_HOURS = [(weekday, 8 * 60, 22 * 60) for weekday in range(5)] + [(5, 9 * 60, 18 * 60)]
-LAB_CERTIFICATION = ('实验室安全培训', 'Lab safety training: 生物安全二级实验室的操作、废弃物处理与应急流程。')
+LAB_CERTIFICATION = ('实验室安全培训', '生物安全二级实验室的操作、废弃物处理与应急流程。')
 _TERMS = dict(min_booking_minutes=30, max_booking_minutes=480, booking_horizon_days=30, cancellation_cutoff_hours=24)
 # key, site index, name, kind, capacity, yuan per hour, yuan per day, other terms; prices are stored in fen
 SPACES = [

@@ -6,7 +6,7 @@ from incubator.core.transactions import transaction
 from incubator.demo import BOOKINGS, DEMO_PASSWORD, SPACES, _load_people
 from incubator.extensions import db
 from incubator.sites.models import Site, SiteOpeningHours
-from incubator.spaces.models import Space, SpaceKind, TierQuota, UserCertification
+from incubator.spaces.models import Certification, Space, SpaceKind, TierQuota, UserCertification
 from incubator.startups.models import Startup, Tier
 
 
@@ -129,3 +129,14 @@ def test_demo_projects_show_every_health_state_a_submission_awaiting_and_a_revie
     second = runner.invoke(args=['demo', 'load'])
     assert second.exit_code == 0 and 'already loaded' in second.output
     assert counts() == loaded
+
+
+def test_demo_certifications_read_in_chinese(app):
+    """Certification names and descriptions are shown as they are stored: the demo's are Chinese only."""
+    import re
+    assert app.test_cli_runner().invoke(args=['demo', 'load']).exit_code == 0
+    certifications = db.session.execute(sa.select(Certification)).scalars().all()
+    assert certifications
+    for certification in certifications:
+        text = f'{certification.name} {certification.description}'
+        assert re.search(r'[\u4e00-\u9fff]', text) and not re.search(r'[A-Za-z]{4,}', text), text

@@ -13,7 +13,8 @@ logger = logging.getLogger(__name__)
 ORPHAN_AGE = timedelta(hours=1)
 
 
-@job('attachments.clean_orphans', trigger={'trigger': 'cron', 'hour': 3, 'minute': 41}, period=daily,
+@job('attachments.clean_orphans', title=_l('Delete orphaned files'),
+     trigger={'trigger': 'cron', 'hour': 3, 'minute': 41}, period=daily,
      description=_l('Delete stored attachment files that no record refers to and are older than an hour.'))
 def clean_orphans(period, now):
     folder = storage.directory()

@@ -1,4 +1,5 @@
-"""The read side of the audit log: filtered, newest first."""
+"""The read side of the audit log: filtered, newest first, and grouped by action for people."""
+from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
@@ -41,3 +42,56 @@ def stream_audit_entries(**filters):
     after the request's commit has closed the transaction it would otherwise use.
     """
     yield from db.session.execute(audit_entries(**filters).execution_options(yield_per=500)).scalars()
+
+
+#: Entries written this close together by the same actor from the same address are one action
+#: (one request or job flushes several times, each flush stamping its own time).
+SAME_ACTION = timedelta(seconds=2)
+
+
+@dataclass
+class LoggedAction:
+    """One action as people see it: who, when, and every object it changed (an object changed twice once)."""
+
+    occurred_at: datetime
+    actor_label: str
+    request_ip: str | None
+    entries: list = field(default_factory=list)
+
+
+@dataclass
+class ObjectChange:
+    action: AuditAction
+    object_type: str
+    object_id: str
+    summary: str
+    changes: dict
+
+
+def group_actions(entries):
+    """Newest-first ``entries`` as actions: neighbours by the same actor and address within SAME_ACTION join
+    one action, and within it the changes of one object merge (its earliest before, its latest after)."""
+    actions = []
+    for entry in entries:
+        current = actions[-1] if actions else None
+        if (current is None or entry.action == AuditAction.viewed
+                or (entry.actor_label, entry.request_ip) != (current.actor_label, current.request_ip)
+                or current.occurred_at - entry.occurred_at > SAME_ACTION
+                or any(change.action == AuditAction.viewed for change in current.entries)):
+            current = LoggedAction(entry.occurred_at, entry.actor_label, entry.request_ip)
+            actions.append(current)
+        _merge(current, entry)
+    return actions
+
+
+def _merge(action, entry):
+    for change in action.entries:
+        if (change.object_type, change.object_id) == (entry.object_type, entry.object_id):
+            # ``entry`` is older: its "before" wins, the later "after" stays.
+            for key, (before, after) in (entry.changes or {}).items():
+                change.changes[key] = [before, change.changes[key][1] if key in change.changes else after]
+            if entry.action == AuditAction.created:
+                change.action = AuditAction.created
+            return
+    action.entries.append(ObjectChange(entry.action, entry.object_type, entry.object_id, entry.summary,
+                                       {key: list(value) for key, value in (entry.changes or {}).items()}))

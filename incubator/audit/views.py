@@ -5,8 +5,8 @@ from flask import Blueprint, Response, render_template, request, stream_with_con
 from flask_babel import gettext as _
 
 from incubator.audit.forms import AuditFilterForm
-from incubator.audit.queries import audit_page, stream_audit_entries
-from incubator.core.audit import audited_types
+from incubator.audit.queries import audit_page, group_actions, stream_audit_entries
+from incubator.core.audit import AUDIT_TIME_FORMAT, audited_types, shown_changes
 from incubator.core.pagination import page_number
 from incubator.core.permissions import permission_required
 from incubator.core.time import now_utc, to_local
@@ -21,7 +21,8 @@ def index():
     form = _filter_form()
     pagination = audit_page(page_number(), PER_PAGE, **form.filters())
     return render_template('audit/index.html', form=form, pagination=pagination, types=dict(audited_types()),
-                           args=_filter_args(form))
+                           actions=group_actions(pagination.items), shown_changes=shown_changes,
+                           time_format=AUDIT_TIME_FORMAT, actor_name=actor_name, args=_filter_args(form))
 
 
 @bp.route('/export.csv')
@@ -47,6 +48,18 @@ def _filter_args(form):
     return {field.name: request.args[field.name] for field in form if request.args.get(field.name)}
 
 
+def actor_name(label):
+    """Who acted, as people say it: a user's email as is; the system, the command line or a job by its title."""
+    from incubator.scheduling.registry import load_jobs
+    named = {'system': _('System'), 'anonymous': _('Anonymous visitor'), 'cli': _('Command line')}
+    if label in named:
+        return named[label]
+    if label.startswith('job:'):
+        job = load_jobs().get(label[len('job:'):])
+        return _('Scheduled job: %(title)s', title=job.title if job else label[len('job:'):])
+    return label
+
+
 class _Echo:
     """A file whose ``write`` returns what it is given, so ``csv.writer`` yields lines to stream."""
 
@@ -60,10 +73,10 @@ def _csv_lines(header, entries, types):
     yield '\ufeff' + writer.writerow(header)
     for entry in entries:
         yield writer.writerow([_cell(value) for value in (
-            f'{to_local(entry.occurred_at):%Y-%m-%d %H:%M:%S}', entry.actor_label, entry.action.label,
+            f'{to_local(entry.occurred_at):%Y-%m-%d %H:%M:%S}', actor_name(entry.actor_label), entry.action.label,
             types.get(entry.object_type, entry.object_type), entry.object_id, entry.summary,
-            '\n'.join(f'{field}: {_shown(before)} → {_shown(after)}'
-                      for field, (before, after) in sorted(entry.changes.items())),
+            '\n'.join(_('%(field)s: %(before)s → %(after)s', field=change.label, before=_shown(change.before),
+                                 after=_shown(change.after)) for change in shown_changes(entry)),
             entry.request_ip or '')])
 
 

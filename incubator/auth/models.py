@@ -58,8 +58,8 @@ def normalize_email(email):
     return (email or '').strip().lower()
 
 
-@audited('user', _l('User'), exclude={'password_hash', 'session_version', 'last_login_at'},
-         label=lambda user: user.email)
+@audited('user', _l('User'), exclude={'password_hash', 'session_version', 'last_login_at', 'locale'},
+         label=lambda user: user.email, fields={'name': _l('Full name')})
 class User(UserMixin, TimestampMixin, db.Model):
     __tablename__ = 'users'
 

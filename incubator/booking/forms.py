@@ -2,9 +2,18 @@
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField, validators
+from wtforms import (
+    DateField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    validators,
+)
 
-from incubator.booking.models import Recurrence
+from incubator.booking.models import CancelScope, Recurrence
 from incubator.booking.operations import MAX_OCCURRENCES
 from incubator.core.forms import BaseForm, TimeOfDayField, given, max_length, number_between, required
 from incubator.core.time import from_local
@@ -101,6 +110,7 @@ class CancelForm(BaseForm):
     """Staff may give the quota back after the cutoff; bookers just confirm."""
 
     restore_quota = HiddenField()
+    scope = RadioField(_l('Cancel'), choices=CancelScope.choices(), default=CancelScope.this.value)
 
 
 class RestoreQuotaForm(BaseForm):

@@ -64,6 +64,19 @@ class Recurrence(LabelledEnum):
         return {cls.daily: _l('Daily'), cls.weekly: _l('Weekly')}
 
 
+class CancelScope(LabelledEnum):
+    """Which occurrences of a series one cancellation takes, counted from the occurrence it was asked on."""
+
+    this = 'this'
+    following = 'following'      # this one and the later ones
+    all = 'all'                  # every occurrence still to come
+
+    @classmethod
+    def labels(cls):
+        return {cls.this: _l('Only this occurrence'), cls.following: _l('This and later occurrences'),
+                cls.all: _l('All occurrences still to come')}
+
+
 class BookingSeries(db.Model):
     """The rule a recurring booking was made with; its occurrences are bookings."""
 
@@ -77,6 +90,8 @@ class BookingSeries(db.Model):
     occurrence_count: Mapped[int]
     created_at: Mapped[datetime] = mapped_column(default=now_utc)
 
+    space: Mapped[Space] = relationship()
+    startup: Mapped['Startup'] = relationship()  # noqa: F821
     bookings: Mapped[list['Booking']] = relationship(back_populates='series', order_by='Booking.start_at')
 
 

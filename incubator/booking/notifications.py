@@ -33,7 +33,9 @@ register(NotificationKind(
 
 register(NotificationKind(
     name='booking_cancelled',
-    title=_l('Your booking of %(space)s on %(when)s has been cancelled by %(name)s.'),
+    title=_one_or_several(_l('Your booking of %(space)s on %(when)s has been cancelled by %(name)s.'),
+                          _l('Your %(occurrences)d bookings of %(space)s from %(when)s on have been cancelled by '
+                             '%(name)s.')),
     label=_l('Someone else cancels a booking of mine'),
 ))
 

@@ -9,6 +9,7 @@ no row locks; there every writing transaction begins with ``BEGIN IMMEDIATE``
 """
 import logging
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -18,11 +19,13 @@ from incubator.auth.models import hash_token
 from incubator.auth.queries import active_managers
 from incubator.booking import notifications  # noqa: F401 (register the notification kinds)
 from incubator.booking.models import (
+    ACTIVE_STATUSES,
     CHECK_IN_GRACE,
     Booking,
     BookingSeries,
     BookingStatus,
     CalendarFeed,
+    CancelScope,
     FreeQuotaSuspension,
     PaymentMethod,
     WaitlistEntry,
@@ -83,6 +86,18 @@ def describe_when(booking_or_start, end_at=None, space=None):
                                       and end.time().minute == 0):
         return f'{start:%Y-%m-%d %H:%M}–{end:%H:%M}'
     return f'{start:%Y-%m-%d %H:%M}–{end:%Y-%m-%d %H:%M}'
+
+
+@helper
+def when_params(booking_or_start, end_at=None, space=None):
+    """A booking's time for a notification: ``when`` as plain text (what older readers fall back to), and
+    the instants and site zone, from which the title gives the date in its reader's language."""
+    if end_at is None:
+        start_at, end_at, space = booking_or_start.start_at, booking_or_start.end_at, booking_or_start.space
+    else:
+        start_at = booking_or_start
+    return {'when': describe_when(start_at, end_at, space), 'start_at': start_at.isoformat(),
+            'end_at': end_at.isoformat(), 'zone': space.site.timezone}
 
 
 def _lock(space, startup):
@@ -188,14 +203,36 @@ def book_series(actor, space, startup, start_at, end_at, recurrence, count=None,
 MAX_OCCURRENCES = 260
 
 
-@operation
-def cancel_booking(actor, booking, now=None, restore_quota=False):
-    """Cancel an active booking that has not ended.
+@dataclass
+class Cancellation:
+    """What one cancellation did: the bookings it cancelled and the refunds it started."""
 
-    Before the space's cutoff the free quota used comes back and a booking paid
-    online is refunded in full; after it the quota stays used and nothing is
-    refunded, unless staff restore the quota (or refund from the payment's page).
-    Return the refund under way, if any.
+    bookings: list
+    refunds: list
+
+    @property
+    def refunded_fen(self):
+        return sum(refund.amount_fen for refund in self.refunds)
+
+    @property
+    def free_minutes_given_back(self):
+        return sum(booking.free_minutes for booking in self.bookings if not booking.counts_against_quota)
+
+    @property
+    def free_minutes_kept(self):
+        """Free minutes that stay used: occurrences cancelled after their cutoff."""
+        return sum(booking.free_minutes for booking in self.bookings if booking.counts_against_quota)
+
+
+@operation
+def cancel_booking(actor, booking, now=None, restore_quota=False, scope=CancelScope.this):
+    """Cancel an active booking that has not ended and, by ``scope``, the later or all occurrences of its series
+    that are still active and to come. Return the :class:`Cancellation`.
+
+    Each occurrence by its own cutoff: before it the free quota used comes back
+    and a booking paid online is refunded in full; after it the quota stays used
+    and nothing is refunded, unless staff restore the quota (or refund from the
+    payment's page). The booker is told once.
     """
     now = now or now_utc()
     if not can(actor, 'booking.cancel', booking):
@@ -203,28 +240,52 @@ def cancel_booking(actor, booking, now=None, restore_quota=False):
     if restore_quota and not can(actor, 'booking.override', booking):
         raise NotAllowed(_l('Only managers may give the quota back after the cutoff.'),
                          code='booking.may_not_restore_quota')
+    scope = CancelScope(scope)
     _lock(booking.space, booking.startup)
-    db.session.refresh(booking)
+    bookings = _to_cancel(booking, scope, now)
+    for each in bookings:
+        each.status = BookingStatus.cancelled
+        each.cancelled_at = now
+        each.cancelled_by_id = actor.id
+        if each.is_before_cutoff(now) or restore_quota:
+            each.counts_against_quota = False
+    db.session.flush()
+    refunds = []
+    for each in bookings:
+        payments.cancel_unpaid(actor, each, now)
+        refund = payments.refund_for_cancellation(actor, each, now)
+        if refund is not None:
+            refunds.append(refund)
+    first = bookings[0]
+    if first.booked_by is not None and first.booked_by_id != actor.id:
+        notify(first.booked_by, 'booking_cancelled', link=link_to('booking.show', booking_id=first.id),
+               space=first.space.name, **when_params(first), name=actor.name, occurrences=len(bookings))
+    for each in bookings:
+        offer_to_waitlist(each.space, each.start_at, each.end_at, now)
+    logger.info('Bookings %s cancelled by user %s (%s; quota given back: %s)', [each.id for each in bookings],
+                actor.id, scope.value, [not each.counts_against_quota for each in bookings])
+    return Cancellation(bookings, refunds)
+
+
+def _to_cancel(booking, scope, now):
+    """``booking`` and, by ``scope``, its series' other active occurrences still to end: locked, read again, in
+    order. Refused when ``booking`` itself can no longer be cancelled."""
+    wanted = Booking.id == booking.id
+    if scope != CancelScope.this and booking.series_id is not None:
+        others = sa.and_(Booking.series_id == booking.series_id, Booking.status.in_(ACTIVE_STATUSES),
+                         Booking.end_at > now)
+        if scope == CancelScope.following:
+            others = sa.and_(others, Booking.start_at > booking.start_at)
+        wanted = sa.or_(wanted, others)
+    bookings = db.session.execute(
+        sa.select(Booking).where(wanted).order_by(Booking.start_at, Booking.id)
+        .with_for_update().execution_options(populate_existing=True)).scalars().all()
     if not booking.is_active:
         raise DomainError(_l('This booking is already %(status)s.'), status=booking.status.label,
                           code='booking.already_decided')
     if booking.end_at <= now:
         raise DomainError(_l('A booking that has ended can no longer be cancelled.'), code='booking.ended')
-    booking.status = BookingStatus.cancelled
-    booking.cancelled_at = now
-    booking.cancelled_by_id = actor.id
-    if booking.is_before_cutoff(now) or restore_quota:
-        booking.counts_against_quota = False
-    db.session.flush()
-    payments.cancel_unpaid(actor, booking, now)
-    refund = payments.refund_for_cancellation(actor, booking, now)
-    if booking.booked_by is not None and booking.booked_by_id != actor.id:
-        notify(booking.booked_by, 'booking_cancelled', link=link_to('booking.show', booking_id=booking.id),
-               space=booking.space.name, when=describe_when(booking), name=actor.name)
-    offer_to_waitlist(booking.space, booking.start_at, booking.end_at, now)
-    logger.info('Booking %s cancelled by user %s (quota given back: %s)', booking.id, actor.id,
-                not booking.counts_against_quota)
-    return refund
+    return bookings
 
 
 @operation
@@ -246,7 +307,7 @@ def approve_booking(actor, booking, now=None, with_series=False):
     db.session.flush()
     if booking.booked_by is not None:
         notify(booking.booked_by, 'booking_approved', link=link_to('booking.show', booking_id=booking.id),
-               space=booking.space.name, when=describe_when(booking), occurrences=len(bookings))
+               space=booking.space.name, **when_params(booking), occurrences=len(bookings))
     logger.info('Bookings %s approved by user %s', [each.id for each in bookings], actor.id)
     return bookings
 
@@ -269,7 +330,7 @@ def decline_booking(actor, booking, reason, now=None, with_series=False):
     db.session.flush()
     if booking.booked_by is not None:
         notify(booking.booked_by, 'booking_declined', link=link_to('booking.show', booking_id=booking.id),
-               space=booking.space.name, when=describe_when(booking), reason=booking.decision_reason,
+               space=booking.space.name, **when_params(booking), reason=booking.decision_reason,
                occurrences=len(bookings))
     for each in bookings:
         offer_to_waitlist(each.space, each.start_at, each.end_at, now)
@@ -301,7 +362,7 @@ def _ask_managers(booking, occurrences=1):
     managers = active_managers()
     for manager in managers:
         notify(manager, 'booking_awaits_approval', link=link_to('booking.approvals'), startup=booking.startup.name,
-               space=booking.space.name, when=describe_when(booking), occurrences=occurrences)
+               space=booking.space.name, **when_params(booking), occurrences=occurrences)
 
 
 @operation
@@ -359,7 +420,7 @@ def _released(booking, notification, now):
     db.session.flush()
     if booking.booked_by is not None:
         notify(booking.booked_by, notification, link=link_to('booking.show', booking_id=booking.id),
-               space=booking.space.name, when=describe_when(booking))
+               space=booking.space.name, **when_params(booking))
     if booking.end_at > now:
         offer_to_waitlist(booking.space, now, booking.end_at, now)
 
@@ -419,7 +480,7 @@ def offer_to_waitlist(space, start_at, end_at, now):
             entry.notified_at = now
             notify(entry.user, 'waitlist_slot_free',
                    link=link_to('booking.create', space_id=space.id, **entry.booking_form_values),
-                   space=space.name, when=describe_when(entry.start_at, entry.end_at, space))
+                   space=space.name, **when_params(entry.start_at, entry.end_at, space))
     db.session.flush()
 
 

@@ -11,6 +11,13 @@ def _view_booking(user, booking):
     return is_owner(user, booking.startup)
 
 
+@rule('booking_series.view')
+def _view_booking_series(user, series):
+    if is_staff(user) or series.booked_by_id == user.id:
+        return True
+    return is_owner(user, series.startup)
+
+
 @rule('booking.cancel')
 def _cancel_booking(user, booking):
     return _view_booking(user, booking)
@@ -60,4 +67,5 @@ def _manage_waitlist_entry(user, entry):
 
 
 hidden_unless('Booking', 'booking.view')
+hidden_unless('BookingSeries', 'booking_series.view')
 hidden_unless('WaitlistEntry', 'waitlist_entry.manage')

@@ -282,6 +282,11 @@ class Occurrence:
     def is_free(self):
         return not self.problems
 
+    @property
+    def can_wait(self):
+        """Whether the waitlist can help: the slot breaks no rule but that others hold it."""
+        return bool(self.problems) and all(problem.code in TAKEN for problem in self.problems)
+
 
 def occurrence_times(space, start_at, end_at, recurrence=None, count=1, until=None):
     """The ``[start, end)`` of each occurrence, repeating the same local wall-clock times.
@@ -442,11 +447,13 @@ def bookings_of_startup(startup, now, past=False, page=1):
 def _page_of(query, now, past, page, with_booker=True):
     # The bounds on start_at follow from those on end_at (no booking is longer than MAX_BOOKING_LENGTH);
     # they let the (…, start_at) indexes skip the other half of a long history.
+    # Upcoming: active bookings still to end; the cancelled, declined or released ones go with the past.
     if past:
-        query = (query.where(Booking.end_at <= now, Booking.start_at < now)
+        query = (query.where(sa.or_(Booking.end_at <= now, Booking.status.not_in(ACTIVE_STATUSES)))
                  .order_by(Booking.start_at.desc(), Booking.id.desc()))
     else:
-        query = (query.where(Booking.end_at > now, Booking.start_at > now - MAX_BOOKING_LENGTH)
+        query = (query.where(Booking.end_at > now, Booking.start_at > now - MAX_BOOKING_LENGTH,
+                             Booking.status.in_(ACTIVE_STATUSES))
                  .order_by(Booking.start_at, Booking.id))
     return UncountedPage(query.options(*_booking_list_options(with_booker)), page, PAGE_SIZE)
 
@@ -540,6 +547,13 @@ def startups_user_books_for(user):
         sa.select(Startup).join(StartupMembership)
         .where(StartupMembership.user_id == user.id, Startup.status == StartupStatus.incubating)
         .order_by(Startup.name)).scalars().all()
+
+
+def bookings_of_series(series):
+    """Every occurrence of a series, in order, with what a booking list shows."""
+    return db.session.execute(
+        sa.select(Booking).where(Booking.series_id == series.id).order_by(Booking.start_at, Booking.id)
+        .options(*_booking_list_options())).scalars().all()
 
 
 def booking_with_details(booking_id):

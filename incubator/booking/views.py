@@ -18,10 +18,10 @@ from incubator.booking.forms import (
     SearchForm,
     WaitlistForm,
 )
-from incubator.booking.models import Booking, BookingStatus, WaitlistEntry
+from incubator.booking.models import Booking, BookingSeries, BookingStatus, CancelScope, WaitlistEntry
 from incubator.booking.operations import BookingRefused
 from incubator.core.errors import DomainError, error_response
-from incubator.core.formatting import yuan
+from incubator.core.formatting import hours, site_period, yuan
 from incubator.core.forms import ConfirmForm
 from incubator.core.pagination import page_number
 from incubator.core.params import query_date
@@ -114,14 +114,14 @@ def create(space_id):
                 if recurrence is None:
                     booking = operations.create_booking(current_user, space, startup, start_at, end_at,
                                                         seats=form.seats.data, purpose=form.purpose.data, now=now)
+                    when = site_period(booking.start_at, booking.end_at, space.site.zone)
                     if booking.status == BookingStatus.awaiting_payment:
                         flash(_('Held for you: pay now to confirm the booking.'), 'warning')
                     elif booking.status == BookingStatus.pending:
                         flash(_('Requested: %(space)s, %(when)s. A manager will approve or decline it, and you '
-                                'will be told.', space=space.name, when=operations.describe_when(booking)), 'info')
+                                'will be told.', space=space.name, when=when), 'info')
                     else:
-                        flash(_('Booked: %(space)s, %(when)s.', space=space.name,
-                                when=operations.describe_when(booking)), 'success')
+                        flash(_('Booked: %(space)s, %(when)s.', space=space.name, when=when), 'success')
                     return redirect(url_for('booking.show', booking_id=booking.id))
                 bookings = operations.book_series(current_user, space, startup, start_at, end_at, recurrence,
                                                   count=form.count.data, until=form.until.data,
@@ -235,26 +235,53 @@ def show(booking_id):
                            decline_form=DeclineForm(), cancel_form=CancelForm())
 
 
+@bp.route('/bookings/series/<int:series_id>')
+@login_required
+def series(series_id):
+    """The occurrences of a recurring booking, each cancellable, and all still to come at once."""
+    series = get_or_404(BookingSeries, series_id, 'booking_series.view',
+                        options=[joinedload(BookingSeries.space), joinedload(BookingSeries.startup)])
+    now = now_utc()
+    bookings = queries.bookings_of_series(series)
+    upcoming = [booking for booking in bookings if booking.is_active and booking.end_at > now]
+    return render_template('booking/series.html', series=series, bookings=bookings, upcoming=upcoming, now=now,
+                           confirm_form=ConfirmForm(), cancel_form=CancelForm())
+
+
 @bp.route('/bookings/<int:booking_id>/cancel', methods=['POST'])
 @login_required
 def cancel(booking_id):
     booking = get_or_404(Booking, booking_id, 'booking.cancel')
     form = CancelForm()
-    if form.validate_on_submit():
-        try:
-            refund = operations.cancel_booking(current_user, booking, restore_quota=form.restore_quota.data == '1')
-        except DomainError as error:
-            flash(str(error), 'danger')
-        else:
-            if refund is not None:
-                flash(_('%(amount)s will be refunded to the card or account it was paid with.',
-                        amount=yuan(refund.amount_fen)), 'info')
-            if booking.counts_against_quota:
-                flash(_('The booking is cancelled. It was after the cancellation cutoff, so its free hours '
-                        'stay used.'), 'warning')
-            else:
-                flash(_('The booking is cancelled and its free hours are given back.'), 'success')
+    if not form.validate_on_submit():
+        flash(_('The cancellation request was incomplete; please try again.'), 'danger')
+        return redirect(_back(url_for('booking.show', booking_id=booking.id)))
+    try:
+        cancellation = operations.cancel_booking(current_user, booking, restore_quota=form.restore_quota.data == '1',
+                                                 scope=CancelScope(form.scope.data))
+    except DomainError as error:
+        flash(str(error), 'danger')
+    else:
+        _flash_cancellation(cancellation)
     return redirect(_back(url_for('booking.show', booking_id=booking.id)))
+
+
+def _flash_cancellation(cancellation):
+    """Say what the cancellation really did: free hours back only when some were used, a refund only when paid."""
+    count = len(cancellation.bookings)
+    message = (_('The booking is cancelled.') if count == 1 else
+               ngettext('%(num)d booking is cancelled.', '%(num)d bookings are cancelled.', count))
+    if cancellation.free_minutes_given_back:
+        message = _('%(sentence)s %(next)s', sentence=message, next=_(
+            'Free hours given back: %(hours)s h.', hours=hours(cancellation.free_minutes_given_back)))
+    if cancellation.free_minutes_kept:
+        message = _('%(sentence)s %(next)s', sentence=message, next=_(
+            'Past the cancellation cutoff, the free hours stay used: %(hours)s h.',
+            hours=hours(cancellation.free_minutes_kept)))
+    flash(message, 'warning' if cancellation.free_minutes_kept else 'success')
+    if cancellation.refunded_fen:
+        flash(_('%(amount)s will be refunded to the card or account it was paid with.',
+                amount=yuan(cancellation.refunded_fen)), 'info')
 
 
 @bp.route('/bookings/<int:booking_id>/check-in', methods=['POST'])

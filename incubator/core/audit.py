@@ -132,18 +132,22 @@ class AuditSettings:
     columns: tuple
     label: Callable | None
     object_id: Callable | None
+    fields: dict = None          # column → its label, where the shared FIELD_LABELS would mislead
+    formats: dict = None         # column → how a stored value reads (see _format_of)
 
 
 _audited = {}
+_by_type = {}
 
 
-def audited(object_type, title=None, exclude=(), label=None, object_id=None):
+def audited(object_type, title=None, exclude=(), label=None, object_id=None, fields=None):
     """Class decorator: record every change of this model in the audit log.
 
     ``exclude`` names columns never recorded (``created_at`` and ``updated_at``
     never are). A column whose name suggests a secret must be excluded, or the
     model is refused at import. ``label(obj)`` gives the summary shown beside the
-    entry; ``object_id(obj)`` the id recorded (default: the primary key).
+    entry; ``object_id(obj)`` the id recorded (default: the primary key);
+    ``fields`` labels columns for readers where the shared vocabulary does not.
     """
     def decorator(cls):
         keys = list(sa.inspect(cls).columns.keys())
@@ -159,7 +163,9 @@ def audited(object_type, title=None, exclude=(), label=None, object_id=None):
         for event, action in (('after_insert', AuditAction.created), ('after_update', AuditAction.updated),
                               ('after_delete', AuditAction.deleted)):
             sa.event.listen(cls, event, functools.partial(_queue_entry, action))
-        _audited[cls] = AuditSettings(object_type, title or object_type, columns, label, object_id)
+        formats = {key: _format_of(cls, key) for key in columns}
+        _audited[cls] = _by_type[object_type] = AuditSettings(object_type, title or object_type, columns, label,
+                                                               object_id, dict(fields or {}), formats)
         return cls
     return decorator
 
@@ -187,6 +193,75 @@ def to_json(value):
     if isinstance(value, (datetime, date, time)):
         return value.isoformat()
     return str(value)
+
+
+# --- reading entries: fields and values in the reader's language ----------------------------
+
+class ShownChange(NamedTuple):
+    label: str
+    before: str | None
+    after: str | None
+
+
+def shown_changes(entry):
+    """An entry's changes as people read them: field labels and values (enum labels, yuan, hours, local
+    times to the second, yes/no) in the current language, in the model's column order."""
+    settings = _by_type.get(entry.object_type)
+    changes = entry.changes or {}
+    order = list(settings.columns) if settings else []
+    keys = sorted(changes, key=lambda key: (order.index(key) if key in order else len(order), key))
+    return [ShownChange(field_label(entry.object_type, key), shown_value(entry.object_type, key, changes[key][0]),
+                        shown_value(entry.object_type, key, changes[key][1])) for key in keys]
+
+
+def field_label(object_type, key):
+    from incubator.core.audit_fields import FIELD_LABELS
+    settings = _by_type.get(object_type)
+    label = (settings.fields.get(key) if settings else None) or FIELD_LABELS.get(key)
+    return str(label) if label is not None else key
+
+
+def shown_value(object_type, key, value):
+    if value is None:
+        return None
+    settings = _by_type.get(object_type)
+    format_ = settings.formats.get(key) if settings else None
+    try:
+        return format_(value) if format_ else str(value)
+    except (TypeError, ValueError):
+        return str(value)  # written before the column's type changed: shown as stored
+
+
+def _format_of(cls, key):
+    """How a column's stored JSON value reads, from its type and name."""
+    from flask_babel import gettext
+
+    from incubator.core.formatting import hours, local_date, local_datetime, yuan
+    column = sa.inspect(cls).columns[key]
+    enum_class = getattr(column.type, 'enum_class', None)
+    if enum_class is not None and issubclass(enum_class, LabelledEnum):
+        return lambda value: str(enum_class(value).label)
+    if key.endswith('_fen'):
+        return yuan
+    if key.endswith('_minutes'):
+        return lambda value: gettext('%(hours)s h', hours=hours(value))
+    if key.endswith('_minute'):
+        return lambda value: f'{value // 60:02d}:{value % 60:02d}'
+    try:
+        python_type = column.type.python_type
+    except NotImplementedError:
+        return None
+    if python_type is bool:
+        return lambda value: gettext('Yes') if value else gettext('No')
+    if python_type is datetime:
+        return lambda value: local_datetime(datetime.fromisoformat(value), AUDIT_TIME_FORMAT)
+    if python_type is date:
+        return lambda value: local_date(date.fromisoformat(value))
+    return None
+
+
+#: Audit times to the second, in the reader's language: what happened first matters there.
+AUDIT_TIME_FORMAT = 'medium'
 
 
 # --- the flush hook -------------------------------------------------------------------

@@ -3,19 +3,24 @@ from datetime import time
 from functools import lru_cache
 
 from babel import dates
-from flask_babel import format_date, format_datetime, get_locale
+from flask import current_app
+from flask_babel import format_date, format_datetime, format_time, get_locale
 
+# One way of writing a date per language, everywhere: Babel's medium date ('2026年12月1日', 'Dec 1, 2026').
+# 'short' keeps that date and leaves out the seconds, rather than switching to '2026/12/1' or '12/1/26'.
 
 def local_datetime(value, format='medium'):
     if value is None:
         return ''
+    if format == 'short':
+        return f"{format_date(value, 'medium')} {format_time(value, 'short')}"
     return format_datetime(value, format)
 
 
 def local_date(value, format='medium'):
     if value is None:
         return ''
-    return format_date(value, format)
+    return format_date(value, 'medium' if format == 'short' else format)
 
 
 def yuan(fen):
@@ -50,7 +55,10 @@ def site_datetime(value, zone, format='medium'):
     """An instant as wall-clock time where it happens (a site's timezone), not the viewer's."""
     if value is None:
         return ''
-    return _datetime_text(value.astimezone(zone).replace(tzinfo=None), format, get_locale())
+    local, locale = value.astimezone(zone).replace(tzinfo=None), get_locale()
+    if format == 'short':
+        return f"{_date_text(local.date(), 'medium', locale)} {_time_text(local.time(), 'short', locale)}"
+    return _datetime_text(local, format, locale)
 
 
 def site_time(value, zone, format='short'):
@@ -62,7 +70,7 @@ def site_time(value, zone, format='short'):
 def site_date(value, zone, format='medium'):
     if value is None:
         return ''
-    return _date_text(value.astimezone(zone).date(), format, get_locale())
+    return _date_text(value.astimezone(zone).date(), 'medium' if format == 'short' else format, get_locale())
 
 
 def site_period(start_at, end_at, zone):
@@ -83,3 +91,20 @@ def hours(minutes):
         return ''
     value = minutes / 60
     return f'{value:.0f}' if value == int(value) else f'{value:.1f}'
+
+
+def zone_name(zone):
+    """A timezone as people name it: its city in the current language ('上海', 'Shanghai'), not 'Asia/Shanghai'."""
+    if not zone:
+        return ''
+    try:
+        return dates.get_timezone_location(str(zone), locale=get_locale(), return_city=True)
+    except LookupError:
+        return str(zone)
+
+
+def other_zone(zone):
+    """The zone's city when it is not the site's own zone (BABEL_DEFAULT_TIMEZONE), else '': nothing to say."""
+    if not zone or str(zone) == current_app.config['BABEL_DEFAULT_TIMEZONE']:
+        return ''
+    return zone_name(zone)

@@ -5,7 +5,8 @@ from incubator.notifications.delivery import send_due_emails
 from incubator.scheduling.registry import every_minute, job
 
 
-@job('notifications.send_emails', trigger={'trigger': 'interval', 'minutes': 1}, period=every_minute,
+@job('notifications.send_emails', title=_l('Send emails'),
+     trigger={'trigger': 'interval', 'minutes': 1}, period=every_minute,
      once_per_period=False, description=_l('Send the due emails of the outbox, retrying failed ones with backoff.'))
 def send_emails(period, now):
     """Send the due emails of the outbox, retrying failed ones with backoff."""

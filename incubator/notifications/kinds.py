@@ -11,8 +11,12 @@ never offered as a choice on the preferences page.
 """
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
+
+from incubator.core.formatting import site_period
 
 #: The generic email of a notification: its title, a link to its object, a link to the preferences.
 GENERIC_EMAIL = 'notifications/notification'
@@ -35,10 +39,24 @@ class NotificationKind:
     choosable: bool = True  # False: not on the preferences page, the email is always sent
 
     def render_title(self, params):
+        params = _with_local_time(params)
         template = self.title(params) if callable(self.title) else self.title
         if isinstance(template, str):
             return template
         return fill(template, params)
+
+
+def _with_local_time(params):
+    """A booking's ``when`` in the reader's language, as pages write it, from its instants and site zone
+    (notifications written before they were kept have only the plain ``when``)."""
+    if not {'start_at', 'end_at', 'zone'} <= params.keys():
+        return params
+    try:
+        start_at, end_at = datetime.fromisoformat(params['start_at']), datetime.fromisoformat(params['end_at'])
+        zone = ZoneInfo(params['zone'])
+    except (TypeError, ValueError, LookupError):
+        return params
+    return dict(params, when=site_period(start_at, end_at, zone))
 
 
 def fill(template, params):

@@ -78,7 +78,7 @@ def notify_many(notices):
         if user.is_active and wanted:
             by_locale.setdefault(user.locale or default_locale, []).append((user, spec, link, params))
     emails, stamps = [], {}
-    site = url_for('dashboard.index', _external=True)
+    site = _site_address()
     for locale, entries in by_locale.items():
         with force_locale(locale):
             for user, spec, link, params in entries:
@@ -143,7 +143,16 @@ def link_to(endpoint, **values):
 def _absolute_url(path):
     if path is None:
         return None
-    return urljoin(url_for('dashboard.index', _external=True), path)
+    return urljoin(_site_address(), path)
+
+
+def _site_address():
+    """Where links in mail point: the configured ``SERVER_NAME`` (what readers reach, ``make run PORT=…``
+    included), whichever request or job writes the mail; the request's own address only when none is set."""
+    config = current_app.config
+    if config.get('SERVER_NAME'):
+        return f"{config.get('PREFERRED_URL_SCHEME') or 'http'}://{config['SERVER_NAME']}/"
+    return url_for('dashboard.index', _external=True)
 
 
 @operation

@@ -25,7 +25,7 @@ from flask_babel import lazy_gettext as _l
 
 from incubator.auth.queries import active_managers
 from incubator.booking.models import Booking, BookingStatus, PaymentMethod
-from incubator.booking.operations import describe_when, offer_to_waitlist
+from incubator.booking.operations import describe_when, offer_to_waitlist, when_params
 from incubator.core.errors import DomainError, NotAllowed
 from incubator.core.formatting import yuan
 from incubator.core.permissions import can
@@ -276,7 +276,7 @@ def release_unpaid_bookings(bookings, now):
     for booking in released:
         if booking.booked_by is not None:
             notify(booking.booked_by, 'booking_payment_expired', link=link_to('booking.show', booking_id=booking.id),
-                   space=booking.space.name, when=describe_when(booking))
+                   space=booking.space.name, **when_params(booking))
         offer_to_waitlist(booking.space, booking.start_at, booking.end_at, now)
         logger.info('Booking %s released: not paid in time', booking.id)
     return released

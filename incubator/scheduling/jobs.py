@@ -20,7 +20,8 @@ def purge(name):
     return decorator
 
 
-@job('housekeeping.purge', trigger={'trigger': 'cron', 'hour': 3, 'minute': 17}, period=daily,
+@job('housekeeping.purge', title=_l('Purge old records'),
+     trigger={'trigger': 'cron', 'hour': 3, 'minute': 17}, period=daily,
      description=_l('Forget login attempts older than a day and job runs older than 90 days (failures: a year).'))
 def purge_old_records(period, now):
     """Forget login attempts older than a day and job runs older than 90 days (failures: a year)."""

@@ -1,4 +1,6 @@
 """The read side of scheduling: recent runs and failures."""
+from dataclasses import dataclass
+
 import sqlalchemy as sa
 
 from incubator.extensions import db
@@ -38,3 +40,40 @@ def failed_jobs_first(limit):
     return db.session.execute(
         sa.select(JobRun).join(latest, JobRun.id == latest.c.id).where(JobRun.outcome == RunOutcome.failed)
         .order_by(JobRun.started_at.desc(), JobRun.id.desc()).limit(limit)).scalars().all()
+
+
+@dataclass
+class IdleRuns:
+    """Runs of one job in a row that did nothing (every count zero, or the period already done): one line."""
+
+    job_name: str
+    runs: list
+
+    @property
+    def first(self):
+        return self.runs[-1]
+
+    @property
+    def last(self):
+        return self.runs[0]
+
+
+def did_nothing(run):
+    return (run.outcome == RunOutcome.skipped
+            or (run.outcome == RunOutcome.succeeded and not any((run.counts or {}).values())))
+
+
+def fold_idle_runs(runs):
+    """``runs`` (newest first) with each stretch of a job's idle runs folded into one :class:`IdleRuns`;
+    a stretch of one stays a run. Runs that did something or failed are shown as they are."""
+    shown = []
+    for run in runs:
+        previous = shown[-1] if shown else None
+        if did_nothing(run):
+            if isinstance(previous, IdleRuns) and previous.job_name == run.job_name:
+                previous.runs.append(run)
+                continue
+            shown.append(IdleRuns(run.job_name, [run]))
+        else:
+            shown.append(run)
+    return [item.runs[0] if isinstance(item, IdleRuns) and len(item.runs) == 1 else item for item in shown]

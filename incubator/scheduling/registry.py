@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from flask_babel import gettext, ngettext
+from flask_babel import gettext, ngettext, pgettext
 
 from incubator.core.time import programme_timezone
 
@@ -44,6 +44,7 @@ class Job:
     period: Callable[[datetime], str]
     once_per_period: bool = True
     description: str = ''
+    title: str = ''
     misfire_grace_time: int = field(default=3600)
 
     @property
@@ -57,12 +58,16 @@ def describe_trigger(trigger):
     fields = {key: value for key, value in trigger.items() if key not in ('trigger', 'jitter')}
     if trigger['trigger'] == 'interval' and len(fields) == 1:
         (unit, count), = fields.items()
+        # One unit has its own words (Chinese has one plural form: "every 1 minute" would read so).
+        ones = {'seconds': lambda: pgettext('schedule', 'every second'),
+                'minutes': lambda: pgettext('schedule', 'every minute'),
+                'hours': lambda: pgettext('schedule', 'every hour'), 'days': lambda: pgettext('schedule', 'every day')}
         texts = {'seconds': lambda n: ngettext('every second', 'every %(num)d seconds', n),
                  'minutes': lambda n: ngettext('every minute', 'every %(num)d minutes', n),
                  'hours': lambda n: ngettext('every hour', 'every %(num)d hours', n),
                  'days': lambda n: ngettext('every day', 'every %(num)d days', n)}
         if unit in texts:
-            return texts[unit](count)
+            return ones[unit]() if count == 1 else texts[unit](count)
     if trigger['trigger'] == 'cron':
         if set(fields) == {'minute'}:
             return gettext('every hour at minute %(minute)d', minute=int(fields['minute']))
@@ -74,16 +79,18 @@ def describe_trigger(trigger):
 _jobs: dict[str, Job] = {}
 
 
-def job(name, *, trigger, period=daily, once_per_period=True, misfire_grace_time=3600, description=None):
+def job(name, *, trigger, period=daily, once_per_period=True, misfire_grace_time=3600, description=None,
+        title=None):
     """Register ``func`` under ``name``; ``trigger`` holds APScheduler trigger arguments.
 
-    ``description`` (translatable) is what administrators read; the docstring by default.
+    ``title`` and ``description`` (translatable) are what administrators read: the title names the job in
+    their language (the name by default), the description says what it does (the docstring by default).
     """
     def decorator(func):
         if name in _jobs and _jobs[name].func is not func:
             raise ValueError(f'job {name!r} registered twice')
         _jobs[name] = Job(name=name, func=func, trigger=dict(trigger), period=period,
-                          once_per_period=once_per_period,
+                          once_per_period=once_per_period, title=title or name,
                           description=description or (func.__doc__ or '').strip().split('\n')[0],
                           misfire_grace_time=misfire_grace_time)
         return func

@@ -1,14 +1,19 @@
 """Administrators see the scheduled jobs, their recent runs and failures."""
 from flask import Blueprint, render_template, request
+from flask_babel import lazy_gettext as _l
 
 from incubator.core.calendar import years_to_complete
 from incubator.core.permissions import permission_required
 from incubator.core.time import now_utc
 from incubator.scheduling.models import RunOutcome
-from incubator.scheduling.queries import last_runs_by_job, recent_runs
+from incubator.scheduling.queries import fold_idle_runs, last_runs_by_job, recent_runs
 from incubator.scheduling.registry import load_jobs
 
 bp = Blueprint('scheduling', __name__, url_prefix='/admin/jobs')
+
+#: What the counts jobs return are called on the page; a count not named here shows its key.
+COUNT_LABELS = {'released': _l('released'), 'lapsed': _l('lapsed'), 'expired': _l('expired'), 'sent': _l('sent'),
+                'failed': _l('failed'), 'retry': _l('to retry'), 'opened': _l('opened'), 'deleted': _l('deleted')}
 
 
 @bp.route('/')
@@ -22,6 +27,8 @@ def index():
     if outcome not in {o.value for o in RunOutcome}:
         outcome = ''
     return render_template('scheduling/index.html', jobs=sorted(jobs.values(), key=lambda j: j.name),
-                           last_runs=last_runs_by_job(), runs=recent_runs(job_name or None, outcome or None),
+                           titles={job.name: job.title for job in jobs.values()}, count_labels=COUNT_LABELS,
+                           last_runs=last_runs_by_job(),
+                           runs=fold_idle_runs(recent_runs(job_name or None, outcome or None)),
                            now=now_utc(), job_name=job_name, outcome=outcome, outcomes=RunOutcome,
                            years_without_calendar=years_to_complete())

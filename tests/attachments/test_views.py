@@ -113,7 +113,7 @@ def test_a_member_who_may_not_remove_is_told_so(world, report, client, login, fi
 
 @pytest.mark.parametrize('headers, message', [
     (EN, 'What you sent is larger than 1 MB, the most one request may carry.'),
-    (ZH, '您发送的内容超过 1 MB，这是一次请求所能携带的上限。'),
+    (ZH, '您发送的内容超过1 MB，这是一次请求所能携带的上限。'),
 ])
 def test_a_body_over_the_limit_gets_a_clear_413_page(app, world, report, client, login, monkeypatch, headers,
                                                      message):

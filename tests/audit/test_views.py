@@ -57,11 +57,11 @@ def test_admin_sees_entries_newest_first_with_before_and_after(client, admin, th
     assert response.status_code == 200
     body = response.get_data(as_text=True)
     assert body.index('Entry D') < body.index('Entry C') < body.index('Entry B') < body.index('Entry A')
-    assert '<code>status</code>: incubating → graduated' in body
-    assert '<code>name</code>: Old → Entry B' in body
-    assert '<code>contact_email</code>: <span class="text-muted">—</span> → li@acme.example' in body
+    assert '<li>Status: Incubating → Graduated</li>' in body
+    assert '<li>Name: Old → Entry B</li>' in body
+    assert '<li>Contact email: <span class="text-muted">—</span> → li@acme.example</li>' in body
     assert 'Mar 2, 2026' in body and '12:30:00' in body  # 16:30 UTC is 00:30 the next day in Shanghai
-    assert 'mia.manager@example.com' in body and 'job:housekeeping.purge' in body and '203.0.113.7' in body
+    assert 'mia.manager@example.com' in body and 'Scheduled job: Purge old records' in body and '203.0.113.7' in body
     assert '>Deleted</span>' in body and '>Created</span>' in body
     assert 'Site 7' in body and 'Startup 8' in body
     assert 'style=' not in body and '<script>' not in body  # the CSP allows neither
@@ -123,11 +123,12 @@ def test_fifty_entries_a_page_and_links_keep_the_filters(client, admin):
 
 def test_the_page_costs_the_same_statements_for_3_entries_as_for_60(client, admin, count_queries):
     for n in range(3):
-        add_entry(summary=f'Few {n}', changes={'name': ['a', 'b']})
+        add_entry(summary=f'Few {n}', changes={'name': ['a', 'b']}, occurred_at=utc(2026, 2, 1, 0, n))
     with count_queries() as few:
         assert client.get('/admin/audit/?object_type=startup').status_code == 200
     for n in range(57):
-        add_entry(summary=f'Many {n}', changes={'name': ['a', 'b'], 'status': ['x', 'y']})
+        add_entry(summary=f'Many {n}', changes={'name': ['a', 'b'], 'status': ['x', 'y']},
+                  occurred_at=utc(2026, 3, 1, 0, n))
     with count_queries() as many:
         body = client.get('/admin/audit/?object_type=startup').get_data(as_text=True)
     assert body.count('>Many ') == 50
@@ -156,9 +157,9 @@ def test_export_gives_the_filtered_entries_as_csv_in_site_time(client, admin, th
     assert read_csv(response) == [
         ['Time', 'Actor', 'Action', 'Object type', 'Object ID', 'Summary', 'Changes', 'IP address'],
         ['2026-03-02 00:30:00', 'admin@example.com', 'Updated', 'Startup', '8', 'Entry B',
-         'name: Old → Entry B\nstatus: incubating → graduated', '203.0.113.7'],
+         'Name: Old → Entry B\nStatus: Incubating → Graduated', '203.0.113.7'],
         ['2026-03-01 23:00:00', 'mia.manager@example.com', 'Created', 'Startup', '7', 'Entry A',
-         'name: — → Entry A', ''],
+         'Name: — → Entry A', ''],
     ]
 
 

@@ -265,9 +265,9 @@ class TestApproval:
         assert db.session.execute(sa.select(Notification.user_id).filter_by(
             kind='booking_awaits_approval')).scalars().all() == [world.manager.id]
         assert notice_text('booking_awaits_approval', 'en') == \
-            'Alpha Robotics asks to book Clean room 3 times, first on 2026-12-01 09:00–10:00.'
+            'Alpha Robotics asks to book Clean room 3 times, first on Dec 1, 2026 9:00\u202fAM–10:00\u202fAM.'
         assert notice_text('booking_awaits_approval', 'zh_Hans_CN') == \
-            'Alpha Robotics 申请预约 Clean room 共 3 次，首次为 2026-12-01 09:00–10:00。'
+            'Alpha Robotics申请预约Clean room共3次，首次为2026年12月1日 09:00–10:00。'
 
     def test_a_series_is_approved_at_once_and_its_booker_told_once(self, world, lab):
         first, second, third = operations.book_series(world.member, lab, world.startup, at(1, 9), at(1, 10),
@@ -281,7 +281,7 @@ class TestApproval:
                                                                  BookingStatus.declined]
         assert {b.decided_by_id for b in approved} == {world.manager.id}
         assert notice_text('booking_approved', 'en') == \
-            'Your 2 bookings of Clean room from 2026-12-01 09:00–10:00 on have been approved.'
+            'Your 2 bookings of Clean room from Dec 1, 2026 9:00\u202fAM–10:00\u202fAM on have been approved.'
 
     def test_a_series_declined_at_once_gives_all_its_free_hours_back(self, world, lab):
         bookings = operations.book_series(world.member, lab, world.startup, at(1, 9), at(1, 10), Recurrence.weekly,
@@ -292,7 +292,7 @@ class TestApproval:
         assert [b.status for b in bookings] == [BookingStatus.pending, BookingStatus.declined, BookingStatus.declined]
         assert [b.counts_against_quota for b in bookings] == [True, False, False]
         assert notice_text('booking_declined', 'zh_Hans_CN') == \
-            '您预约的 Clean room 自 2026-12-08 09:00–10:00 起共 2 次已被拒绝：Lab closed for audit'
+            '您预约的Clean room自2026年12月8日 09:00–10:00起共2次已被拒绝：Lab closed for audit'
 
     def test_without_the_series_only_the_one_is_decided(self, world, lab):
         bookings = operations.book_series(world.member, lab, world.startup, at(1, 9), at(1, 10), Recurrence.weekly,

@@ -278,7 +278,7 @@ def test_each_member_is_told_in_their_own_language(world, outbox):
     chinese = outbox(world.members[2].email)
     assert len(english) == len(chinese) == 1
     assert 'Case committee: your vote is awaited on Lanting Robotics.' in english[0].text_body
-    assert 'Case committee：Lanting Robotics 等待您投票。' in chinese[0].text_body
+    assert 'Case committee：Lanting Robotics等待您投票。' in chinese[0].text_body
     assert f'/startups/{world.startup.id}' in english[0].text_body
 
 

@@ -48,3 +48,16 @@ def test_a_period_names_its_day_once_unless_it_ends_on_another_day(app):
         with force_locale('en'):
             assert site_period(INSTANT, end, SHANGHAI) == 'Dec 1, 2026 10:30\u202fAM–12:00\u202fPM'
         assert site_period(None, end, SHANGHAI) == ''
+
+
+@pytest.mark.parametrize('locale, date, short', [
+    ('en', 'Dec 1, 2026', 'Dec 1, 2026 10:30\u202fAM'),
+    ('zh_CN', '2026年12月1日', '2026年12月1日 10:30'),
+])
+def test_one_date_format_per_language_short_or_not(app, locale, date, short):
+    """'short' leaves out the seconds; the date reads the same as everywhere else (not 2026/12/1 or 12/1/26)."""
+    from incubator.core.formatting import local_date, local_datetime
+    with app.test_request_context(), force_locale(locale):
+        assert site_datetime(INSTANT, SHANGHAI, 'short') == short
+        assert local_datetime(INSTANT, 'short') == short
+        assert site_date(INSTANT, SHANGHAI, 'short') == local_date(INSTANT, 'short') == local_date(INSTANT) == date

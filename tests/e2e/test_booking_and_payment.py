@@ -110,13 +110,13 @@ def test_member_books_a_room_from_the_calendar_and_cancels_it_in_chinese(world, 
     log_in(browser, live_server, world.member.email)
 
     open_slot(browser, live_server, world.room, day, '10:00')
-    assert browser.find_element(By.TAG_NAME, 'h1').text == '预约 Meeting room A'
+    assert browser.find_element(By.TAG_NAME, 'h1').text == '预约Meeting room A'
     assert browser.find_element(By.NAME, 'end').get_attribute('value') == '11:00'
     set_value(browser, 'end', '11:30')
     preview = preview_and_confirm(browser)
     assert '确认前请核对' in preview
     assert '已用免费时长' in preview
-    assert '1.5 / 1.5 小时' in preview
+    assert '1.5 / 1.5小时' in preview
     assert '免费' in preview
     assert '应付总额：¥0.00' in preview
 
@@ -142,11 +142,15 @@ def test_member_books_a_room_from_the_calendar_and_cancels_it_in_chinese(world, 
     assert '已确认' in row.text
     cancel = row.find_element(By.CSS_SELECTOR, 'form[data-confirm] button')
     assert cancel.text == '取消'
-    assert cancel.find_element(By.XPATH, './..').get_attribute('data-confirm') == '确定取消此预约？'
+    question = cancel.find_element(By.XPATH, './..').get_attribute('data-confirm')
+    assert question.startswith('取消Meeting room A在2026年12月') and question.endswith('的预约？')  # names the booking
     click_accepting_confirm(browser, cancel)
 
     assert browser.current_url == live_server + '/bookings/'
-    assert '预约已取消，免费时长已退还。' in alerts(browser)
+    assert '预约已取消。已退还免费时长：1.5小时。' in alerts(browser)
+    # A cancelled booking leaves the upcoming tab for the past-and-cancelled one.
+    assert not browser.find_elements(By.XPATH, '//main//tr[td[contains(., "Meeting room A")]]')
+    click_and_wait(browser, browser.find_element(By.LINK_TEXT, '已过去和已取消'))
     row = browser.find_element(By.XPATH, '//main//tr[td[contains(., "Meeting room A")]]')
     assert '已取消' in row.text
     click_and_wait(browser, row.find_element(By.TAG_NAME, 'a'))

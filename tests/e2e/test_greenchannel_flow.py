@@ -107,7 +107,7 @@ def test_a_request_from_filing_across_national_day_to_lab_access(app, live_serve
     log_in(owner_browser, live_server, 'owner@example.com')
     owner_browser.get(f'{live_server}/greenchannel/{request.id}')
     page = owner_browser.find_element(By.TAG_NAME, 'main').text
-    assert '暂停：3 个工作日。' in page
+    assert '暂停：3个工作日。' in page
     assert '已逾期' in page
 
     # The chair approves in part, in English.

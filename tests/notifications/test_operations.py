@@ -133,7 +133,7 @@ def test_invitation_accepted_titles_in_english(app):
 def test_invitation_accepted_titles_in_chinese(app):
     with force_locale('zh_CN'):
         text = accepted(UserFactory()).text
-    assert text == 'Zhou Jie 已接受您的邀请，加入Qingwu Tech。'
+    assert text == 'Zhou Jie已接受您的邀请，加入Qingwu Tech。'
 
 
 def test_a_kind_that_no_longer_exists_still_shows_something(app):

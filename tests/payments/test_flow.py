@@ -391,7 +391,7 @@ class TestRefunds:
                 operations.send_requested_refunds(NOW)
         receipt = payment.receipt_number
         english_alert = f'Payment {receipt} needs attention: a refund of ¥40.00 failed: charge_disputed'
-        chinese_alert = f'付款 {receipt} 需要处理：退款 ¥40.00 失败：charge_disputed'
+        chinese_alert = f'付款{receipt}需要处理：退款¥40.00失败：charge_disputed'
         alerts = {n.user_id: n for n in notifications('payment_needs_attention')}
         assert set(alerts) == {world.manager.id, english.id}
         for reader, text in ((english, english_alert), (world.manager, chinese_alert)):
@@ -423,7 +423,7 @@ def test_paying_speaks_chinese_by_default(world, client, login, stripe_server, f
     login(world.member)
     form = {'startup': world.startup.id, 'day': '2026-12-02', 'start': '09:00', 'end': '11:00', 'seats': 1}
     preview = client.post(f'/spaces/{world.desks.id}/book', data=form).get_data(as_text=True)
-    assert '支付期间该时段为您保留 15 分钟' in preview
+    assert '支付期间该时段为您保留15分钟' in preview
     booked = client.post(f'/spaces/{world.desks.id}/book', data=dict(form, confirm='1'))
     assert '立即支付' in followed(client, booked, headers={})
     booking = db.session.execute(sa.select(Booking)).scalar_one()

@@ -188,10 +188,11 @@ def test_changes_made_by_a_job_are_audited_as_the_job(app):
 
 
 @pytest.mark.parametrize('trigger, english, chinese', [
-    ({'trigger': 'interval', 'minutes': 1}, 'every minute', '每 1 分钟'),
-    ({'trigger': 'interval', 'minutes': 5}, 'every 5 minutes', '每 5 分钟'),
-    ({'trigger': 'cron', 'minute': 5}, 'every hour at minute 5', '每小时第 5 分钟'),
-    ({'trigger': 'cron', 'hour': 3, 'minute': 17}, 'every day at 03:17', '每天 03:17'),
+    ({'trigger': 'interval', 'minutes': 1}, 'every minute', '每分钟'),
+    ({'trigger': 'interval', 'minutes': 5}, 'every 5 minutes', '每5分钟'),
+    ({'trigger': 'interval', 'hours': 1}, 'every hour', '每小时'),
+    ({'trigger': 'cron', 'minute': 5}, 'every hour at minute 5', '每小时第5分钟'),
+    ({'trigger': 'cron', 'hour': 3, 'minute': 17}, 'every day at 03:17', '每天03:17'),
     ({'trigger': 'cron', 'day_of_week': 'mon', 'hour': 8, 'minute': 0}, 'day_of_week=mon hour=8 minute=0 (cron)',
      'day_of_week=mon hour=8 minute=0 (cron)'),
 ])

@@ -98,7 +98,7 @@ def test_registration_message_in_chinese(client, manager, site):
     response = client.post('/startups/new', data=form_data(site), headers=ZH)
     assert response.status_code == 302
     body = client.get(response.headers['Location'], headers=ZH).get_data(as_text=True)
-    assert '入驻企业 Acme Robotics 已登记。' in body
+    assert '入驻企业Acme Robotics已登记。' in body
 
 
 def test_optional_fields_may_be_left_empty(client, manager, site):
@@ -186,7 +186,7 @@ def test_duplicate_message_in_chinese(client, manager, site):
     response = client.post('/startups/new', data=form_data(site), headers=ZH)
     assert response.status_code == 200
     assert field_errors(response.get_data(as_text=True), 'credit_code') == [
-        f'统一社会信用代码为 {VALID_CODE} 的企业已登记。']
+        f'统一社会信用代码为{VALID_CODE}的企业已登记。']
     assert startup_count() == 1
 
 

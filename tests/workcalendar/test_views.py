@@ -96,7 +96,7 @@ def test_a_day_is_corrected_and_removed(client, login, admin):
     ({'day': '', 'kind': 'holiday', 'name': '国庆节'}, 'Enter a date such as 2027-10-01.', '请输入日期'),
     ({'day': '2027-10-01', 'kind': 'holiday', 'name': '   '}, 'This field is required.', None),
     ({'day': '0001-01-01', 'kind': 'holiday', 'name': '国庆节'}, 'Enter a date between 2000 and 2100.',
-     '请输入 2000 年至 2100 年之间的日期'),
+     '请输入2000年至2100年之间的日期'),
     ({'day': '9999-12-31', 'kind': 'holiday', 'name': '国庆节'}, 'Enter a date between 2000 and 2100.',
      None),
     ({'day': '2027-13-45', 'kind': 'holiday', 'name': '国庆节'}, 'Enter a date such as 2027-10-01.', None),

@@ -5,7 +5,8 @@ from incubator.greenchannel.aftercare import notice
 from incubator.scheduling.registry import daily, job
 
 
-@job('greenchannel.take_effect', trigger={'trigger': 'cron', 'hour': 0, 'minute': 20}, period=daily,
+@job('greenchannel.take_effect', title=_l('Publish and enact green-channel decisions'),
+     trigger={'trigger': 'cron', 'hour': 0, 'minute': 20}, period=daily,
      description=_l('Publish approved green-channel requests whose category needs a public notice, and let '
                     'each decision take effect once its notice is over with no objection awaiting review or '
                     'upheld.'))

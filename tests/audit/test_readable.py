@@ -1,0 +1,110 @@
+"""The audit log reads for people: fields and values in the reader's language, one row per action, local time
+to the second, and no entries for switching the interface language."""
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from incubator.audit.queries import group_actions
+from incubator.core.audit import AuditAction, AuditEntry, shown_changes
+from incubator.extensions import db
+from tests.factories import UserFactory
+
+EN = {'Accept-Language': 'en'}
+ZH = {'Accept-Language': 'zh-CN'}
+AT = datetime(2026, 3, 1, 1, 2, 3, tzinfo=UTC)  # 09:02:03 in Shanghai
+
+
+@pytest.fixture
+def admin(login):
+    return login(UserFactory(roles=['admin'], email='admin@example.com'))
+
+
+def add(object_type='booking', object_id='5', changes=None, occurred_at=AT, actor='mia@example.com',
+        action=AuditAction.updated, ip='203.0.113.7'):
+    entry = AuditEntry(occurred_at=occurred_at, actor_label=actor, request_ip=ip, action=action,
+                       object_type=object_type, object_id=object_id, summary='', changes=changes or {})
+    db.session.add(entry)
+    db.session.commit()
+    return entry
+
+
+def rows(page):
+    return re.findall(r'<tr>(.*?)</tr>', page[page.index('<tbody>'):], re.S)
+
+
+def test_booking_changes_read_in_chinese_and_english(client, admin):
+    add(changes={'status': ['confirmed', 'cancelled'], 'price_fen': [5000, 12550], 'free_minutes': [90, 0],
+                 'counts_against_quota': [True, False], 'cancelled_at': [None, '2026-03-01T01:02:03+00:00']})
+    chinese = client.get('/admin/audit/', query_string={'object_type': 'booking'}, headers=ZH).get_data(as_text=True)
+    assert '状态：已确认 → 已取消' in chinese
+    assert '价格：¥50.00 → ¥125.50' in chinese
+    assert '免费时长：1.5小时 → 0小时' in chinese
+    assert '计入免费额度：是 → 否' in chinese
+    assert '2026年3月1日 09:02:03' in chinese  # the entry's time and the instant changed, local, to the second
+    assert 'confirmed' not in chinese and 'price_fen' not in chinese and '5000' not in chinese
+    english = client.get('/admin/audit/', query_string={'object_type': 'booking'}, headers=EN).get_data(as_text=True)
+    assert 'Status: Confirmed → Cancelled' in english and 'Free hours: 1.5 h → 0 h' in english
+    assert 'Price: ¥50.00 → ¥125.50' in english and 'Mar 1, 2026, 9:02:03' in english
+
+
+def test_the_csv_export_reads_the_same(client, admin):
+    add(changes={'status': ['confirmed', 'cancelled']})
+    body = client.get('/admin/audit/export.csv', query_string={'object_type': 'booking'}, headers=ZH,
+                      buffered=True).data.decode('utf-8-sig')
+    assert '状态：已确认 → 已取消' in body
+
+
+def test_one_action_is_one_row_and_an_object_changed_twice_shows_once(client, admin):
+    add(object_id='5', changes={'status': ['confirmed', 'cancelled']})
+    add(object_id='6', changes={'status': ['confirmed', 'cancelled']}, occurred_at=AT + timedelta(seconds=1))
+    add(object_id='5', changes={'status': ['cancelled', 'cancelled'], 'seats': [2, 3]},
+        occurred_at=AT + timedelta(seconds=1))
+    add(object_id='7', changes={'seats': [1, 2]}, occurred_at=AT + timedelta(minutes=5))
+    add(object_id='8', changes={'seats': [1, 2]}, occurred_at=AT + timedelta(minutes=5), actor='other@example.com')
+    page = client.get('/admin/audit/', query_string={'object_type': 'booking'}, headers=EN).get_data(as_text=True)
+    found = rows(page)
+    assert len(found) == 3
+    assert 'other@example.com' in found[0] and 'mia@example.com' in found[1]
+    grouped = found[2]
+    assert grouped.count('Booking 5') == 1 and grouped.count('Booking 6') == 1
+    assert 'Status: Confirmed → Cancelled' in grouped and 'People: 2 → 3' in grouped
+
+
+def test_grouping_keeps_different_actors_and_addresses_apart(app):
+    entries = [add(object_id='1'), add(object_id='2', ip='198.51.100.1'), add(object_id='3', actor='job:x')]
+    assert [len(action.entries) for action in group_actions(entries)] == [1, 1, 1]
+
+
+def test_switching_language_is_not_logged(client, login):
+    user = login(UserFactory(email='li@example.com'))
+    before = db.session.execute(sa.select(sa.func.count(AuditEntry.id))).scalar_one()
+    user.locale = 'en'
+    db.session.commit()
+    user.locale = 'zh_Hans_CN'
+    user.name = 'Li Lei'
+    db.session.commit()
+    entries = db.session.execute(sa.select(AuditEntry).order_by(AuditEntry.id)).scalars().all()[before:]
+    assert [entry.changes for entry in entries] == [{'name': [entries[0].changes['name'][0], 'Li Lei']}]
+
+
+def test_values_written_before_a_type_change_show_as_stored(app):
+    entry = add(changes={'status': ['gone', 'confirmed'], 'start_at': ['not a time', None]})
+    with app.test_request_context(headers=EN):
+        shown = [(change.label, change.before, change.after) for change in shown_changes(entry)]
+    assert ('Status', 'gone', 'Confirmed') in shown and ('Start', 'not a time', None) in shown
+
+
+def test_a_model_names_its_own_fields_where_the_shared_words_would_mislead(client, admin):
+    add(object_type='user', object_id='9', changes={'name': ['Li', 'Li Lei']})
+    add(object_type='site', object_id='3', changes={'name': ['A', 'B']}, occurred_at=AT + timedelta(minutes=1))
+    page = client.get('/admin/audit/', headers=ZH).get_data(as_text=True)
+    assert '姓名：Li → Li Lei' in page and '名称：A → B' in page
+
+
+def test_jobs_and_the_system_are_named_for_people(client, admin):
+    add(actor='job:housekeeping.purge', ip=None)
+    add(actor='system', ip=None, object_id='6', occurred_at=AT + timedelta(minutes=1))
+    page = client.get('/admin/audit/', query_string={'object_type': 'booking'}, headers=ZH).get_data(as_text=True)
+    assert '定时任务：清理过期记录' in page and '>系统<' in page and 'job:' not in page
