@@ -175,7 +175,7 @@ class TestAdminHome:
         mail = card(page, 'undelivered')
         assert count_of(mail) == 1 and 'lost@example.com' in mail and '550 no such user' in mail
         assert '2027 has no working-day data yet' in card(page, 'calendar-years')
-        assert '2027 年尚无工作日数据' in home(client, ZH)
+        assert '2027年尚无工作日数据' in home(client, ZH)
 
 
 class TestOwedOnSitePages:
