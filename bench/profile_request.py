@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/profile_request.py [--requests 50] [--as member|manager] [--post] PAGE
 
-PAGE is a path (``/bookings/``) of the copy ``bench/served.py`` leaves behind (``wutong_bench_http``). The
+PAGE is a path (``/bookings/``). The requests go to ``wutong_bench_http_profile``, a copy of the seed of
+``bench/served.py`` (run that first), made when missing and kept: a ``--post`` profile books in it. The
 app is built as gunicorn builds it (``WUTONG_ENV=production``, CSRF on), the requests go through the WSGI
 test client with a signed session cookie, and the profile of all of them together is printed as a tree.
 ``--post`` posts the booking form of PAGE (a booking form) with a confirm, each request at another time
@@ -19,7 +20,7 @@ from pathlib import Path
 
 os.environ.update(WUTONG_ENV='production', SECRET_KEY=secrets.token_urlsafe(32), SESSION_COOKIE_SECURE='false',
                   PREFERRED_URL_SCHEME='http',
-                  DATABASE_URL='postgresql+psycopg://postgres@127.0.0.1:5432/wutong_bench_http')
+                  DATABASE_URL='postgresql+psycopg://postgres@127.0.0.1:5432/wutong_bench_http_profile')
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import sqlalchemy as sa  # noqa: E402
@@ -40,6 +41,12 @@ def main():
     parser.add_argument('--post', action='store_true')
     args = parser.parse_args()
 
+    admin = sa.create_engine('postgresql+psycopg://postgres@127.0.0.1:5432/postgres', isolation_level='AUTOCOMMIT')
+    with admin.connect() as connection:
+        if not connection.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = 'wutong_bench_http_profile'"))\
+                .first():
+            connection.execute(sa.text('CREATE DATABASE wutong_bench_http_profile TEMPLATE wutong_bench_http_seed'))
+    admin.dispose()
     app = create_app()
     with app.app_context():
         user = db.session.execute(sa.select(User).filter_by(email=EMAILS[args.who])).scalar_one()

@@ -9,7 +9,7 @@ import random
 import sqlalchemy as sa
 from flask import Flask
 
-engine = sa.create_engine(os.environ['DATABASE_URL'], pool_pre_ping=True)
+engine = sa.create_engine(os.environ['DATABASE_URL'])  # the defaults: what a bare app does
 with engine.connect() as connection:
     highest = connection.execute(sa.text('SELECT max(id) FROM bookings')).scalar() or 1
 

@@ -16,10 +16,14 @@ def inbox_page(user, page=1):
     return paginate(query, page, PER_PAGE)
 
 
+def unread_count_of(user_id):
+    """The unread count of ``user_id`` (a value or a correlated column) as a scalar subquery."""
+    return (sa.select(sa.func.count()).select_from(Notification)
+            .where(Notification.user_id == user_id, Notification.read_at.is_(None)).scalar_subquery())
+
+
 def unread_count(user):
-    query = sa.select(sa.func.count()).select_from(Notification).where(
-        Notification.user_id == user.id, Notification.read_at.is_(None))
-    return db.session.execute(query).scalar_one()
+    return db.session.execute(sa.select(unread_count_of(user.id))).scalar_one()
 
 
 def _stored_preferences(user):

@@ -17,11 +17,13 @@ bp = Blueprint('notifications', __name__, url_prefix='/notifications')
 
 @bp.app_context_processor
 def inject_unread_count():
-    """``unread_notification_count()`` for the navigation: one query where a page shows it, none for visitors."""
+    """``unread_notification_count()`` for the navigation: counted as the request loaded its user (else one
+    query where a page shows it), none for visitors."""
     def unread_notification_count():
         if not current_user.is_authenticated:
             return 0
-        return unread_count(current_user)
+        loaded = current_user.loaded_unread_count
+        return unread_count(current_user) if loaded is None else loaded
     return {'unread_notification_count': unread_notification_count}
 
 
