@@ -1,6 +1,6 @@
 """On PostgreSQL a request that only reads runs without a transaction (no BEGIN and COMMIT round trips);
-one that writes, or a GET marked ``writes_on_get``, keeps its transaction, and an operation called while
-only reading is refused."""
+one that writes, or a GET marked ``writes_on_get``, keeps its transaction, and a write while only reading
+(an operation, a flush, an ORM write statement) is refused."""
 import pytest
 import sqlalchemy as sa
 
@@ -65,3 +65,19 @@ def test_an_operation_called_while_only_reading_is_refused_and_writes_nothing(ap
     finally:
         db.session.info.pop('wutong.reads_only')
     assert db.session.execute(sa.select(sa.func.count()).select_from(SiteFactory._meta.model)).scalar() == 0
+
+
+@pytest.mark.parametrize('write', ['flush', 'statement'])
+def test_a_flush_or_write_statement_while_only_reading_is_refused(app, write):
+    db.session.info['wutong.reads_only'] = True
+    try:
+        with pytest.raises(WriteWhileReading, match='writes_on_get'):
+            if write == 'flush':
+                db.session.add(SiteFactory.build())
+                db.session.flush()
+            else:
+                db.session.execute(sa.delete(SiteFactory._meta.model))
+    finally:
+        db.session.info.pop('wutong.reads_only')
+        db.session.rollback()
+    db.session.execute(sa.select(1))  # reading goes on
