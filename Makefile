@@ -8,7 +8,7 @@ PORT ?= 5000
 SERVER_NAME ?= $(HOST):$(PORT)
 FLASK = WUTONG_ENV=development SERVER_NAME=$(SERVER_NAME) $(BIN)/flask --app incubator
 
-.PHONY: run test lint install install-dev catalogues update-catalogues chromium
+.PHONY: run test lint install install-dev catalogues update-catalogues chromium bench-http
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -61,3 +61,7 @@ update-catalogues: $(VENV)/.installed
 		--project Wutong -o incubator/translations/messages.pot .
 	$(BIN)/pybabel update --no-fuzzy-matching -i incubator/translations/messages.pot -d incubator/translations
 	$(BIN)/python -m incubator.core.catalogues fill-english incubator/translations/en/LC_MESSAGES/messages.po
+
+## Whole-request HTTP benchmark against a bare-Flask floor (PostgreSQL on 127.0.0.1; installs wrk when root)
+bench-http: install
+	$(BIN)/python bench/served.py $(BENCH_ARGS)

@@ -23,7 +23,10 @@ class Config:
     INSTANCE_PATH = str(INSTANCE_DIR)
     SECRET_KEY = os.environ.get('SECRET_KEY')
     SQLALCHEMY_DATABASE_URI = os.environ.get('DATABASE_URL') or f'sqlite:///{INSTANCE_DIR / "wutong.sqlite3"}'
-    SQLALCHEMY_ENGINE_OPTIONS = {'pool_pre_ping': True}
+    # No ping before each checkout: it is a round trip on every request. A connection found dead (the database
+    # restarted) fails its request and SQLAlchemy then renews the whole pool; recycling keeps idle connections
+    # younger than the timeouts of firewalls and poolers. DATABASE_PRE_PING=1 pings anyway.
+    SQLALCHEMY_ENGINE_OPTIONS = {'pool_pre_ping': _bool('DATABASE_PRE_PING'), 'pool_recycle': 1800}
 
     # Host (and port) of the site as users reach it: links in mail sent by jobs are built from it.
     SERVER_NAME = os.environ.get('SERVER_NAME')

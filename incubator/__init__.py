@@ -1,4 +1,5 @@
 """Wutong: incubator and maker-space management."""
+import functools
 import importlib
 import logging
 from pathlib import Path
@@ -36,9 +37,9 @@ def create_app(config=None):
                 static_folder=str(PROJECT_DIR / 'static'))
     app.url_map.converters['int'] = DatabaseIdConverter
     app.config.from_object(config)
+    _configure_logging(app)  # before anything logs: Flask would give its logger a handler of its own (twice told)
     config.init_app(app)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    _configure_logging(app)
 
     _init_extensions(app)
     _init_domains(app)
@@ -103,18 +104,26 @@ def select_locale():
     return request.accept_languages.best_match(languages) or current_app.config['BABEL_DEFAULT_LOCALE']
 
 
-@login_manager.user_loader
-def _load_user(session_id):
-    from sqlalchemy.orm import joinedload
+@functools.cache
+def _user_loading_options():
+    """One statement: every page's permission checks read the roles and startup memberships, its bell the
+    unread count. Built once: they are the same for every request."""
+    from sqlalchemy.orm import joinedload, with_expression
 
     from incubator.auth.models import User
+    from incubator.notifications.queries import unread_count_of
     from incubator.startups.models import StartupMembership
+    return (joinedload(User.role_rows), joinedload(User.memberships).joinedload(StartupMembership.startup),
+            with_expression(User.loaded_unread_count, unread_count_of(User.id)))
+
+
+@login_manager.user_loader
+def _load_user(session_id):
+    from incubator.auth.models import User
     user_id, _, version = session_id.partition(':')
     if not user_id.isdigit() or not version.isdigit():
         return None
-    # One statement: every page's permission checks read the roles and startup memberships.
-    user = db.session.get(User, int(user_id), options=[
-        joinedload(User.role_rows), joinedload(User.memberships).joinedload(StartupMembership.startup)])
+    user = db.session.get(User, int(user_id), options=_user_loading_options())
     if user is None or user.session_version != int(version) or not user.is_active:
         return None
     return user

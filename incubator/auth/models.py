@@ -10,7 +10,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from incubator.core.audit import audited
 from incubator.core.db import LabelledEnum, TimestampMixin, enum_column
@@ -77,6 +77,9 @@ class User(UserMixin, TimestampMixin, db.Model):
         back_populates='user', cascade='all, delete-orphan', lazy='selectin')
     memberships: Mapped[list['StartupMembership']] = relationship(  # noqa: F821
         back_populates='user', cascade='all, delete-orphan')
+    #: Unread notifications as counted when a request loaded its user (in the same statement), so the
+    #: navigation's bell costs no statement of its own; None when the user was loaded any other way.
+    loaded_unread_count: Mapped[int | None] = query_expression()
 
     def __repr__(self):
         return f'<User {self.id} {self.email}>'

@@ -104,6 +104,7 @@ def create(space_id):
     if request.method == 'GET':
         _prefill(form, space, request.args)
     preview = None
+    status = 200
     if form.validate_on_submit():
         startup = next(startup for startup in startups if startup.id == form.startup.data)
         start_at, end_at = form.period(space.site.zone)
@@ -142,8 +143,10 @@ def create(space_id):
                 return redirect(url_for('booking.mine'))
             except BookingRefused as refused:
                 form.form_errors.extend(str(problem) for problem in refused.problems)
+                status = refused.status_code
             except DomainError as error:
                 form.form_errors.append(str(error))
+                status = error.status_code
         times = queries.occurrence_times(space, start_at, end_at, recurrence, count=form.count.data,
                                          until=form.until.data)
         if len(times) > operations.MAX_OCCURRENCES:
@@ -152,8 +155,10 @@ def create(space_id):
         elif times:
             preview = queries.preview_occurrences(space, startup, current_user, times, form.seats.data, now)
         form.confirm.data = ''
+    # A refused confirmation answers with its error's status (409 for a slot taken meanwhile), so a client or
+    # a load test tells it from a preview; the page is the same form with the reasons.
     return render_template('booking/form.html', space=space, form=form, preview=preview, startups=startups,
-                           suspensions=queries.open_suspensions([startup.id for startup in startups]))
+                           suspensions=queries.open_suspensions([startup.id for startup in startups])), status
 
 
 def _prefill(form, space, args):

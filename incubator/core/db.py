@@ -139,6 +139,7 @@ def writes_on_get(view):
     def wrapped(*args, **kwargs):
         with expecting_writes():
             return view(*args, **kwargs)
+    wrapped.writes_on_get = True  # read before the request runs (see core.transactions): copied by outer wraps
     return wrapped
 
 

@@ -173,14 +173,15 @@ def mark_all_read(user):
     return result.rowcount
 
 
-@operation
-def mark_opened_read(user, links, now=None):
-    """Mark read the unread notifications of ``user`` that lead to one of ``links`` (the page just opened)."""
-    result = db.session.execute(
-        sa.update(Notification)
-        .where(Notification.user_id == user.id, Notification.read_at.is_(None), Notification.link.in_(links))
-        .values(read_at=now or now_utc()))
-    return result.rowcount
+@helper
+def mark_opened_read(user_id, links, now=None):
+    """Mark read the unread notifications of ``user_id`` that lead to one of ``links`` (the page just opened), in
+    a transaction of its own: it follows a successful GET, which runs without a transaction of its own."""
+    with db.engine.begin() as connection:
+        return connection.execute(
+            sa.update(Notification.__table__)
+            .where(Notification.user_id == user_id, Notification.read_at.is_(None), Notification.link.in_(links))
+            .values(read_at=now or now_utc())).rowcount
 
 
 @operation

@@ -16,19 +16,20 @@ def inbox_page(user, page=1):
     return paginate(query, page, PER_PAGE)
 
 
+def unread_count_of(user_id):
+    """The unread count of ``user_id`` (a value or a correlated column) as a scalar subquery."""
+    return (sa.select(sa.func.count()).select_from(Notification)
+            .where(Notification.user_id == user_id, Notification.read_at.is_(None)).scalar_subquery())
+
+
 def unread_count(user):
-    query = sa.select(sa.func.count()).select_from(Notification).where(
-        Notification.user_id == user.id, Notification.read_at.is_(None))
-    return db.session.execute(query).scalar_one()
+    return db.session.execute(sa.select(unread_count_of(user.id))).scalar_one()
 
 
-def unread_and_opened(user, links):
-    """(unread, of which lead to one of ``links``) for ``user``, in one statement."""
-    opened = sa.func.coalesce(sa.func.sum(sa.case((Notification.link.in_(links), 1), else_=0)), 0)
-    query = sa.select(sa.func.count(), opened).select_from(Notification).where(
-        Notification.user_id == user.id, Notification.read_at.is_(None))
-    unread, opened_count = db.session.execute(query).one()
-    return unread, opened_count
+def opened_count(user, links):
+    """How many unread notifications of ``user`` lead to one of ``links``."""
+    return db.session.execute(sa.select(sa.func.count()).select_from(Notification).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None), Notification.link.in_(links))).scalar_one()
 
 
 def _stored_preferences(user):

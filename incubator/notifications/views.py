@@ -1,5 +1,5 @@
 """The inbox: a user's own notifications, marking them read, and which ones also come by email."""
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -10,7 +10,7 @@ from incubator.notifications import operations
 from incubator.notifications.forms import EmailPreferencesForm
 from incubator.notifications.kinds import choosable_kinds
 from incubator.notifications.models import Notification
-from incubator.notifications.queries import email_preferences, inbox_page, unread_and_opened, unread_count
+from incubator.notifications.queries import email_preferences, inbox_page, opened_count, unread_count
 
 bp = Blueprint('notifications', __name__, url_prefix='/notifications')
 
@@ -25,24 +25,36 @@ def opened_links():
 
 @bp.app_context_processor
 def inject_unread_count():
-    """``unread_notification_count()`` for the navigation: one query where a page shows it, none for visitors.
+    """``unread_notification_count()`` for the navigation: counted as the request loaded its user (else one
+    query where a page shows it), none for visitors.
 
     It is also the one place where a notification is marked read when its target is opened: every page a
-    notification leads to shows the navigation, so the statement that counts the unread ones also finds those
-    leading to this page, and only then are they marked read (the request's transaction commits it, or rolls it
-    back with the page's error).
+    notification leads to shows the navigation. Only for a reader with unread notifications, one more statement
+    finds those leading to this page; they are marked read once the page has succeeded (see :func:`_mark_opened`).
     """
     def unread_notification_count():
         if not current_user.is_authenticated:
             return 0
-        if request.method != 'GET':
-            return unread_count(current_user)
-        links = opened_links()
-        unread, opened = unread_and_opened(current_user, links)
-        if opened:
-            operations.mark_opened_read(current_user, links)
-        return unread - opened
+        loaded = current_user.loaded_unread_count
+        unread = unread_count(current_user) if loaded is None else loaded
+        if unread and request.method == 'GET':
+            links = opened_links()
+            opened = opened_count(current_user, links)
+            if opened:
+                g.notifications_opened = (current_user.id, links)
+            unread -= opened
+        return unread
     return {'unread_notification_count': unread_notification_count}
+
+
+@bp.after_app_request
+def _mark_opened(response):
+    """Mark read the notifications leading to the page just shown, if it succeeded: in a short transaction of
+    its own, as a GET runs without one or in one that only reads (core.transactions)."""
+    opened = g.pop('notifications_opened', None)
+    if opened is not None and response.status_code < 400:
+        operations.mark_opened_read(*opened)
+    return response
 
 
 @bp.route('/')

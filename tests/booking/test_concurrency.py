@@ -115,7 +115,7 @@ def _by_request(app, attempt, barrier, index, logins):
         booked = re.fullmatch(r'/bookings/(\d+)', response.headers['Location'])
         assert booked, f'thread {index}: redirected to {response.headers["Location"]}'
         return Booked(int(booked.group(1)))
-    assert response.status_code == 200, f'thread {index}: status {response.status_code}'
+    assert response.status_code == 409, f'thread {index}: status {response.status_code}'
     return Refused(page=response.get_data(as_text=True))
 
 

@@ -202,7 +202,18 @@ class TestBook:
         login(world.member)
         response = client.post(f'/spaces/{world.room.id}/book',
                                data=form(startup_id=world.startup.id, confirm='1'), headers=EN)
-        assert response.status_code == 200 and 'Already booked' in response.get_data(as_text=True)
+        page = response.get_data(as_text=True)
+        assert response.status_code == 409 and 'Already booked' in page and 'name="start"' in page
+        assert len(bookings()) == 1
+
+    def test_a_refused_confirmation_answers_409_in_chinese_too(self, world, client, login):
+        operations.create_booking(world.owner, world.room, world.startup, at(1, 9), at(1, 11), now=NOW)
+        db.session.commit()
+        login(world.member)
+        response = client.post(f'/spaces/{world.room.id}/book', data=form(startup_id=world.startup.id, confirm='1'))
+        assert response.status_code == 409 and '该时段已被预约。' in response.get_data(as_text=True)
+        preview = client.post(f'/spaces/{world.room.id}/book', data=form(startup_id=world.startup.id))
+        assert preview.status_code == 200 and '该时段已被预约。' in preview.get_data(as_text=True)
         assert len(bookings()) == 1
 
     def test_weekly_series_preview_and_book_the_free_ones(self, world, client, login):
