@@ -289,7 +289,7 @@ class TestMyBookings:
         assert '?page=1' in pages[1] and '?page=3' not in pages[1]
         beyond = client.get('/bookings/?page=99', headers=EN).get_data(as_text=True)
         assert 'No more bookings.' in beyond and '?page=98' in beyond
-        assert '没有更多预订了' in client.get('/bookings/?page=99').get_data(as_text=True)
+        assert '没有更多预约了' in client.get('/bookings/?page=99').get_data(as_text=True)
         assert '第1页' in client.get('/bookings/').get_data(as_text=True)
         assert 'Page 1' in client.get('/bookings/?page=x', headers=EN).get_data(as_text=True)
 

@@ -71,7 +71,7 @@ class TestStartupHome:
         booking(world, 2)
         login(world.member)
         page = home(client, ZH)
-        assert '近期预订' in page and '需在前台支付¥180.00' in page and '待办' in page
+        assert '近期预约' in page and '需在前台支付¥180.00' in page and '待办' in page
 
     def test_nothing_waiting_is_said_in_words(self, world, client, login):
         login(world.outsider)
