@@ -117,13 +117,25 @@ def _user_loading_options():
             with_expression(User.loaded_unread_count, unread_count_of(User.id)))
 
 
+def _opened_notifications_option():
+    """On a GET, the unread notifications leading to this page, counted in the same statement (to be marked read)."""
+    from flask import request
+    from sqlalchemy.orm import with_expression
+
+    from incubator.auth.models import User
+    from incubator.notifications.queries import links_to_this_page, opened_count_of
+    if request.method != 'GET':
+        return ()
+    return (with_expression(User.loaded_opened_count, opened_count_of(User.id, links_to_this_page())),)
+
+
 @login_manager.user_loader
 def _load_user(session_id):
     from incubator.auth.models import User
     user_id, _, version = session_id.partition(':')
     if not user_id.isdigit() or not version.isdigit():
         return None
-    user = db.session.get(User, int(user_id), options=_user_loading_options())
+    user = db.session.get(User, int(user_id), options=_user_loading_options() + _opened_notifications_option())
     if user is None or user.session_version != int(version) or not user.is_active:
         return None
     return user

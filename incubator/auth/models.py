@@ -80,6 +80,8 @@ class User(UserMixin, TimestampMixin, db.Model):
     #: Unread notifications as counted when a request loaded its user (in the same statement), so the
     #: navigation's bell costs no statement of its own; None when the user was loaded any other way.
     loaded_unread_count: Mapped[int | None] = query_expression()
+    #: Of those, the ones leading to the page being shown (loaded with them on a GET; see notifications.views).
+    loaded_opened_count: Mapped[int | None] = query_expression()
 
     def __repr__(self):
         return f'<User {self.id} {self.email}>'

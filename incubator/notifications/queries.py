@@ -1,5 +1,6 @@
 """The read side of notifications: the inbox, the unread count, email preferences."""
 import sqlalchemy as sa
+from flask import request
 
 from incubator.core.pagination import paginate
 from incubator.extensions import db
@@ -26,10 +27,24 @@ def unread_count(user):
     return db.session.execute(sa.select(unread_count_of(user.id))).scalar_one()
 
 
+def links_to_this_page():
+    """The forms a notification's link to the page being shown can take: its path, with its query string if any."""
+    links = {request.path}
+    if request.query_string:
+        links.add(request.full_path)
+    return sorted(links)
+
+
+def opened_count_of(user_id, links):
+    """How many unread notifications of ``user_id`` (a value or a correlated column) lead to one of ``links``, as
+    a scalar subquery."""
+    return (sa.select(sa.func.count()).select_from(Notification)
+            .where(Notification.user_id == user_id, Notification.read_at.is_(None), Notification.link.in_(links))
+            .scalar_subquery())
+
+
 def opened_count(user, links):
-    """How many unread notifications of ``user`` lead to one of ``links``."""
-    return db.session.execute(sa.select(sa.func.count()).select_from(Notification).where(
-        Notification.user_id == user.id, Notification.read_at.is_(None), Notification.link.in_(links))).scalar_one()
+    return db.session.execute(sa.select(opened_count_of(user.id, links))).scalar_one()
 
 
 def _stored_preferences(user):

@@ -10,17 +10,15 @@ from incubator.notifications import operations
 from incubator.notifications.forms import EmailPreferencesForm
 from incubator.notifications.kinds import choosable_kinds
 from incubator.notifications.models import Notification
-from incubator.notifications.queries import email_preferences, inbox_page, opened_count, unread_count
+from incubator.notifications.queries import (
+    email_preferences,
+    inbox_page,
+    links_to_this_page,
+    opened_count,
+    unread_count,
+)
 
 bp = Blueprint('notifications', __name__, url_prefix='/notifications')
-
-
-def opened_links():
-    """The forms a notification's link to the page being shown can take: its path, with its query string if any."""
-    links = {request.path}
-    if request.query_string:
-        links.add(request.full_path)
-    return sorted(links)
 
 
 @bp.app_context_processor
@@ -29,8 +27,8 @@ def inject_unread_count():
     query where a page shows it), none for visitors.
 
     It is also the one place where a notification is marked read when its target is opened: every page a
-    notification leads to shows the navigation. Only for a reader with unread notifications, one more statement
-    finds those leading to this page; they are marked read once the page has succeeded (see :func:`_mark_opened`).
+    notification leads to shows the navigation. The statement that loaded the user also counts those leading to
+    this page (else one more statement does); they are marked read once the page has succeeded (:func:`_mark_opened`).
     """
     def unread_notification_count():
         if not current_user.is_authenticated:
@@ -38,8 +36,9 @@ def inject_unread_count():
         loaded = current_user.loaded_unread_count
         unread = unread_count(current_user) if loaded is None else loaded
         if unread and request.method == 'GET':
-            links = opened_links()
-            opened = opened_count(current_user, links)
+            links = links_to_this_page()
+            opened = current_user.loaded_opened_count
+            opened = opened_count(current_user, links) if opened is None else opened
             if opened:
                 g.notifications_opened = (current_user.id, links)
             unread -= opened
