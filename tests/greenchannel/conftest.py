@@ -76,35 +76,48 @@ class GreenWorld:
                                          now=now or at('2026-09-30', 15))
 
 
-@pytest.fixture
-def green(app):
+def startups_people_and_projects():
+    """What both green-channel test packages start from: a site; the startup (owner, member) and another one
+    (its owner), a project each; the staff (service contact, manager, admin); a green-channel chair and two
+    voters; and somebody with nothing to do with it. Committed."""
     site = SiteFactory()
     startup, other = StartupFactory(site=site, name='Lanting Robotics'), StartupFactory(site=site, name='Other Co')
     owner, member, other_owner = UserFactory(name='Olivia Owner'), UserFactory(name='Mark Member'), UserFactory()
     db.session.add_all([StartupMembership(startup=startup, user=owner, role=MembershipRole.owner),
                         StartupMembership(startup=startup, user=member, role=MembershipRole.member),
                         StartupMembership(startup=other, user=other_owner, role=MembershipRole.owner)])
-    contact = UserFactory(name='Sun Contact', roles=['manager'])
-    manager = UserFactory(name='Mia Manager', roles=['manager'])
-    admin = UserFactory(name='Ada Admin', roles=['admin'])
-    chair = UserFactory(name='Chen Chair', roles=['committee'])
-    voters = [UserFactory(name=f'Voter {n}', roles=['committee']) for n in (1, 2)]
+    people = {'startup': startup, 'other': other, 'owner': owner, 'member': member, 'other_owner': other_owner,
+              'contact': UserFactory(name='Sun Contact', roles=['manager']),
+              'manager': UserFactory(name='Mia Manager', roles=['manager']),
+              'admin': UserFactory(name='Ada Admin', roles=['admin']),
+              'chair': UserFactory(name='Chen Chair', roles=['committee']),
+              'voters': [UserFactory(name=f'Voter {n}', roles=['committee']) for n in (1, 2)],
+              'nobody': UserFactory(name='Nora Nobody')}
+    db.session.commit()
+    manager = people['manager']
+    people['project'] = project_operations.create_project(
+        manager, startup, title='Service robot', field=ProjectField.advanced_manufacturing, lead_name='Dr Li',
+        start_date=date(2026, 1, 1), planned_end_date=date(2026, 12, 31), review_cadence=ReviewCadence.quarterly,
+        manager=manager)
+    people['other_project'] = project_operations.create_project(
+        manager, other, title='Other project', field=ProjectField.other, lead_name='Dr Wu',
+        start_date=date(2026, 1, 1), planned_end_date=date(2026, 12, 31), review_cadence=ReviewCadence.quarterly,
+        manager=manager)
+    db.session.commit()
+    return site, people
+
+
+@pytest.fixture
+def green(app):
+    _site, people = startups_people_and_projects()
+    admin, chair, voters = people['admin'], people['chair'], people['voters']
     outsider_committee = UserFactory(name='Case Committee Only', roles=['committee'])
     land_reviewer = UserFactory(name='Lin Land', roles=['department_reviewer'])
     housing_reviewer = UserFactory(name='Hu Housing', roles=['department_reviewer'])
     land_head, housing_head = UserFactory(name='Head Land', roles=['department_reviewer']), UserFactory(
         name='Head Housing', roles=['department_reviewer'])
-    nobody = UserFactory(name='Nora Nobody')
     db.session.commit()
-    operations.set_service_contact(startup, user=admin, contact=contact)
-    project = project_operations.create_project(
-        manager, startup, title='Service robot', field=ProjectField.advanced_manufacturing, lead_name='Dr Li',
-        start_date=date(2026, 1, 1), planned_end_date=date(2026, 12, 31), review_cadence=ReviewCadence.quarterly,
-        manager=manager)
-    other_project = project_operations.create_project(
-        manager, other, title='Other project', field=ProjectField.other, lead_name='Dr Wu',
-        start_date=date(2026, 1, 1), planned_end_date=date(2026, 12, 31), review_cadence=ReviewCadence.quarterly,
-        manager=manager)
+    operations.set_service_contact(people['startup'], user=admin, contact=people['contact'])
     land = operations.save_department(None, user=admin, name_zh='自然资源局', name_en='Natural resources',
                                       head=land_head, reviewers=[land_reviewer])
     housing = operations.save_department(None, user=admin, name_zh='住房和城乡建设局', name_en='Housing',
@@ -119,12 +132,9 @@ def green(app):
     committee_operations.create_committee(user=admin, name='Case committee', purpose='cases',
                                           chair=outsider_committee, members=[outsider_committee])
     db.session.commit()
-    return GreenWorld(startup=startup, other=other, owner=owner, member=member, other_owner=other_owner,
-                      contact=contact, manager=manager, admin=admin, chair=chair, voters=voters,
-                      outsider_committee=outsider_committee, land=land, housing=housing,
+    return GreenWorld(**people, outsider_committee=outsider_committee, land=land, housing=housing,
                       land_reviewer=land_reviewer, housing_reviewer=housing_reviewer, land_head=land_head,
-                      housing_head=housing_head, nobody=nobody, project=project, other_project=other_project,
-                      category=category)
+                      housing_head=housing_head, category=category)
 
 
 def reload(request):

@@ -3,8 +3,6 @@ that asks for a certification; a category with a 7-day public notice and one wit
 part just before the National Day holiday of 2026 (Oct 1-7 off), built directly in the state the committee's
 decision leaves it in, since the steps before belong to the core of the domain."""
 from dataclasses import dataclass
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -14,18 +12,10 @@ from incubator.committees.models import Decision
 from incubator.extensions import db
 from incubator.greenchannel.models import GreenRequest, Outcome, RequestCategory, RequestState
 from incubator.notifications.operations import link_to
-from incubator.projects import operations as project_operations
-from incubator.projects.models import ProjectField, ReviewCadence
-from incubator.startups.models import MembershipRole, StartupMembership
-from tests.factories import CertificationFactory, SiteFactory, SpaceFactory, StartupFactory, UserFactory
+from tests.factories import CertificationFactory, SpaceFactory
+from tests.greenchannel.conftest import at, startups_people_and_projects
 
-SHANGHAI = ZoneInfo('Asia/Shanghai')
 KIND = 'green_request'
-
-
-def at(day, hour=10, minute=0):
-    day = date.fromisoformat(day) if isinstance(day, str) else day
-    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=SHANGHAI)
 
 
 @dataclass
@@ -74,40 +64,19 @@ def after(app):
     if created:
         registry.register_subject(KIND, model=GreenRequest, view_permission='green_aftercare.view',
                                   url=lambda request: link_to('green_aftercare.show', green_request_id=request.id))
-    site = SiteFactory()
-    startup, other = StartupFactory(site=site, name='Lanting Robotics'), StartupFactory(site=site, name='Other Co')
-    owner, member, other_owner = UserFactory(name='Olivia Owner'), UserFactory(name='Mark Member'), UserFactory()
-    db.session.add_all([StartupMembership(startup=startup, user=owner, role=MembershipRole.owner),
-                        StartupMembership(startup=startup, user=member, role=MembershipRole.member),
-                        StartupMembership(startup=other, user=other_owner, role=MembershipRole.owner)])
-    contact = UserFactory(name='Sun Contact', roles=['manager'])
-    manager = UserFactory(name='Mia Manager', roles=['manager'])
-    admin = UserFactory(name='Ada Admin', roles=['admin'])
-    chair = UserFactory(name='Chen Chair', roles=['committee'])
-    voters = [UserFactory(name=f'Voter {n}', roles=['committee']) for n in (1, 2)]
-    nobody = UserFactory(name='Nora Nobody')
+    site, people = startups_people_and_projects()
     certification = CertificationFactory(name='Wet lab safety')
     lab = SpaceFactory(site=site, name='Wet lab', certification=certification)
-    db.session.commit()
-    project = project_operations.create_project(
-        manager, startup, title='Service robot', field=ProjectField.advanced_manufacturing, lead_name='Dr Li',
-        start_date=date(2026, 1, 1), planned_end_date=date(2026, 12, 31), review_cadence=ReviewCadence.quarterly,
-        manager=manager)
-    other_project = project_operations.create_project(
-        manager, other, title='Other project', field=ProjectField.other, lead_name='Dr Wu',
-        start_date=date(2026, 1, 1), planned_end_date=date(2026, 12, 31), review_cadence=ReviewCadence.quarterly,
-        manager=manager)
     noticed = RequestCategory(name_zh='人才住房与场地', name_en='Talent housing and space', needs_notice=True,
                               notice_days=7, public_fields='startup,granted,notice_period')
     plain = RequestCategory(name_zh='实验室使用', name_en='Lab access', needs_notice=False)
     db.session.add_all([noticed, plain])
-    committee = committee_operations.create_committee(user=admin, name='Green-channel committee',
-                                                      purpose='greenchannel', chair=chair, members=[chair, *voters])
+    committee = committee_operations.create_committee(
+        user=people['admin'], name='Green-channel committee', purpose='greenchannel', chair=people['chair'],
+        members=[people['chair'], *people['voters']])
     db.session.commit()
-    yield AfterWorld(startup=startup, other=other, owner=owner, member=member, other_owner=other_owner,
-                     contact=contact, manager=manager, admin=admin, chair=chair, voters=voters, nobody=nobody,
-                     project=project, other_project=other_project, noticed=noticed, plain=plain, lab=lab,
-                     certification=certification, committee=committee)
+    yield AfterWorld(**people, noticed=noticed, plain=plain, lab=lab, certification=certification,
+                     committee=committee)
     if created:
         registry.unregister_subject(KIND)
 
