@@ -119,12 +119,12 @@ def _user_loading_options():
 
 def _opened_notifications_option():
     """On a GET, the unread notifications leading to this page, counted in the same statement (to be marked read)."""
-    from flask import request
+    from flask import has_request_context, request
     from sqlalchemy.orm import with_expression
 
     from incubator.auth.models import User
     from incubator.notifications.queries import links_to_this_page, opened_count_of
-    if request.method != 'GET':
+    if not has_request_context() or request.method != 'GET':
         return ()
     return (with_expression(User.loaded_opened_count, opened_count_of(User.id, links_to_this_page())),)
 
