@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 from incubator.auth.models import Role, User, UserRole
 from incubator.auth.permissions import is_staff
 from incubator.committees.queries import decision_for, judged_by
-from incubator.core.calendar import site_calendar
+from incubator.core.calendar import site_calendar, years_without_calendar
 from incubator.core.workdays import working_days_between
 from incubator.extensions import db
 from incubator.greenchannel.models import (
@@ -206,6 +206,11 @@ def stage_clock(stage, now):
     if stage.paused_since is not None:
         paused += working_days_between(stage.paused_since, now, calendar)
     return Clock(max(0, working_days_between(stage.started_at, end, calendar) - stage.paused_working_days), paused)
+
+
+def estimated_years(stage):
+    """The years of ``stage``'s span whose public holidays are not entered yet: its deadline is an estimate."""
+    return years_without_calendar(stage.started_at, stage.due_at)
 
 
 # --- work queues (home pages and the navigation) ----------------------------------------------------------

@@ -148,7 +148,8 @@ def _page(green_request, status=200, **forms):
         decision=decision, tally=tally, panel=panel_for(decision, current_user) if decision is not None else None,
         holdings=queries.holdings(green_request, decision), now=now_utc(), my_departments=my_departments,
         files=attachments_of(green_request), review_files=attachments_for(green_request.reviews),
-        clock=queries.stage_clock, can_send_to_committee=_allowed(green_request, 'to_committee', roles),
+        clock=queries.stage_clock, estimated_years=queries.estimated_years,
+        can_send_to_committee=_allowed(green_request, 'to_committee', roles),
         can_withdraw=_allowed(green_request, 'withdraw', roles), **defaults), status
 
 

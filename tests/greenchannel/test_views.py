@@ -236,3 +236,16 @@ def test_a_returned_request_can_be_edited_then_resubmitted(green, client, login)
     assert client.post(f'/greenchannel/{request.id}/resubmit', data={'answer': 'Corrected'}).status_code == 302
     request = reload(request)
     assert request.area_m2 == 250 and request.state == RequestState.submitted
+
+
+def test_a_deadline_in_a_year_without_calendar_data_is_shown_as_estimated(green, client, login):
+    """No calendar holds the holidays of 2098 and 2099: a promise running through them says it may move; one
+    within 2026 (entered) does not."""
+    late = green.submitted(now=at('2098-12-28'))
+    early = operations.submit_request(green.draft(), user=green.owner, now=at('2026-11-02'))
+    db.session.commit()
+    login(green.owner)
+    page = client.get(f'/greenchannel/{late.id}', headers=EN).get_data(as_text=True)
+    assert 'Estimated' in page and 'The public holidays of 2098, 2099 are not entered yet' in page
+    assert '2098, 2099年的法定节假日尚未录入' in client.get(f'/greenchannel/{late.id}', headers=ZH).get_data(as_text=True)
+    assert 'Estimated' not in client.get(f'/greenchannel/{early.id}', headers=EN).get_data(as_text=True)
