@@ -47,6 +47,14 @@ def _refuse_statements_while_reading(orm_execute_state):
         _refuse('an ORM write statement')
 
 
+def writes_on_this_request():
+    """Whether the current request's transaction writes: not a GET, or its view is marked ``writes_on_get`` (on
+    SQLite it then holds the write lock, so a write elsewhere must go through it, not beside it)."""
+    from flask import current_app
+    return request.method not in _READING_METHODS or getattr(
+        current_app.view_functions.get(request.endpoint), 'writes_on_get', False)
+
+
 def init_app(app):
     @app.before_request
     def read_without_transaction():

@@ -12,7 +12,7 @@ from incubator.core.errors import DomainError, NotAllowed
 from incubator.core.forms import safe_next_path
 from incubator.core.permissions import can
 from incubator.core.time import now_utc
-from incubator.core.transactions import helper, operation
+from incubator.core.transactions import helper, operation, writes_on_this_request
 from incubator.extensions import db
 from incubator.notifications.email import queue_email
 from incubator.notifications.kinds import choosable_kinds, get_kind
@@ -175,13 +175,17 @@ def mark_all_read(user):
 
 @helper
 def mark_opened_read(user_id, links, now=None):
-    """Mark read the unread notifications of ``user_id`` that lead to one of ``links`` (the page just opened), in
-    a transaction of its own: it follows a successful GET, which runs without a transaction of its own."""
+    """Mark read the unread notifications of ``user_id`` that lead to one of ``links`` (the page just opened).
+
+    A page that only reads runs without a transaction of its own (or in one that only reads): the update then
+    goes in a short transaction beside it. A page that writes commits it with its own."""
+    update = (sa.update(Notification.__table__)
+              .where(Notification.user_id == user_id, Notification.read_at.is_(None), Notification.link.in_(links))
+              .values(read_at=now or now_utc()))
+    if writes_on_this_request():
+        return db.session.execute(update).rowcount
     with db.engine.begin() as connection:
-        return connection.execute(
-            sa.update(Notification.__table__)
-            .where(Notification.user_id == user_id, Notification.read_at.is_(None), Notification.link.in_(links))
-            .values(read_at=now or now_utc())).rowcount
+        return connection.execute(update).rowcount
 
 
 @operation
