@@ -22,6 +22,7 @@ MIN_EMS = 3
 
 #: (who, path) of every list; ``{startup}``, ``{space}``, ``{department}`` and ``{year}`` come from the demo data.
 LISTS = [
+    *[(who, '/') for who in ('owner', 'manager', 'committee', 'reviewer', 'admin')],  # the home pages' queues
     ('owner', '/bookings/'),
     ('owner', '/bookings/?when=past'),
     ('owner', '/startups/{startup}/bookings'),
@@ -37,6 +38,7 @@ LISTS = [
     ('manager', '/bookings/occupancy'),
     ('manager', '/payments/'),
     ('manager', '/payments/fapiao'),
+    ('manager', '/payments/owed-on-site'),
     ('manager', '/startups/'),
     ('manager', '/projects/dashboard'),
     ('manager', '/reviews/mine'),
