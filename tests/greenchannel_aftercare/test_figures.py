@@ -68,6 +68,18 @@ def test_figures_per_category_and_department_across_national_day(after, land):
     assert dict(figures.by_stage())[RequestState.closed] == 3
 
 
+def test_a_pause_still_running_counts_its_days_so_far(after, land, time_machine):
+    """Returned on Friday Oct 9 and not answered by Tuesday Oct 13: Oct 10 (a make-up Saturday), 12 and 13 are
+    working days paused so far, beside the 1 a finished pause stored."""
+    time_machine.move_to(at('2026-10-13', 16), tick=False)
+    first, _second = land
+    request = filed(after, first, submitted=at('2026-10-08'), paused=1)
+    request.stages[0].paused_since = at('2026-10-09', 17)
+    db.session.commit()
+    assert {row.name: row.paused_days for row in figures.by_category()} == {'人才住房与场地': 4}
+    assert {row.name: row.paused_days for row in figures.by_department()}['自然资源局'] == 4
+
+
 def test_the_page_and_its_csv_for_managers_only(client, login, after, land):
     filed(after, land[0], submitted=at('2026-09-29'), decided=at('2026-10-09'), outcome=Outcome.approved, met=True)
     db.session.commit()

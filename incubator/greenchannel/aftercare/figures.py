@@ -2,8 +2,8 @@
 to decision, share decided within the promise, working days paused; and the requests by stage.
 
 Everything is aggregated in SQL: counts, rates and sums in one statement per grouping, the median in another
-over the working days each finished clock stored (China's calendar, paused days left out). Statements do not
-grow with the data.
+over the working days each finished clock stored (China's calendar, paused days left out); days paused include the
+pauses still running. Statements do not grow with the data.
 """
 import csv
 import io
@@ -11,6 +11,9 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from incubator.core.calendar import site_calendar
+from incubator.core.time import now_utc
+from incubator.core.workdays import working_days_between
 from incubator.extensions import db
 from incubator.greenchannel.models import (
     Department,
@@ -80,15 +83,31 @@ def _medians(key, joins=()):
         sa.select(ranked.c.key, sa.func.avg(ranked.c.days)).where(middle).group_by(ranked.c.key))}
 
 
+def _running_pauses(key, joins=()):
+    """Per ``key``, the working days paused so far by the clocks paused now (a pause adds to the stored sum only
+    when it ends): one statement, and a count per paused request, a few at any time."""
+    query = (sa.select(key, Stage.paused_since).select_from(GreenRequest).join(Stage, _whole_stage())
+             .where(Stage.paused_since.is_not(None)))
+    for target, on in joins:
+        query = query.join(target, on)
+    now, calendar, days = now_utc(), site_calendar(), {}
+    for group, since in db.session.execute(query):
+        days[group] = days.get(group, 0) + working_days_between(since, now, calendar)
+    return days
+
+
+def _figures(rows, names, medians, running):
+    return sorted((Figures(names.get(row[0], '?'), *row[1:-1], row[-1] + running.get(row[0], 0),
+                           medians.get(row[0])) for row in rows), key=lambda figures: figures.name)
+
+
 def by_category():
     key = GreenRequest.category_id
     rows = db.session.execute(
         sa.select(*_aggregates(key)).select_from(GreenRequest).outerjoin(Stage, _whole_stage())
         .where(_submitted()).group_by(key)).all()
-    medians = _medians(key)
     names = {category.id: category.name for category in db.session.scalars(sa.select(RequestCategory))}
-    return sorted((Figures(names.get(row[0], '?'), *row[1:], medians.get(row[0])) for row in rows),
-                  key=lambda figures: figures.name)
+    return _figures(rows, names, _medians(key), _running_pauses(key))
 
 
 def by_department():
@@ -97,10 +116,9 @@ def by_department():
     rows = db.session.execute(
         sa.select(*_aggregates(key)).select_from(GreenRequest).join(DepartmentReview, on)
         .outerjoin(Stage, _whole_stage()).where(_submitted()).group_by(key)).all()
-    medians = _medians(key, ((DepartmentReview, on),))
     names = {department.id: department.name for department in db.session.scalars(sa.select(Department))}
-    return sorted((Figures(names.get(row[0], '?'), *row[1:], medians.get(row[0])) for row in rows),
-                  key=lambda figures: figures.name)
+    joins = ((DepartmentReview, on),)
+    return _figures(rows, names, _medians(key, joins), _running_pauses(key, joins))
 
 
 def by_stage():
