@@ -124,9 +124,8 @@ def _opened_notifications_option():
 
     from incubator.auth.models import User
     from incubator.notifications.queries import links_to_this_page, opened_count_of
-    if not has_request_context() or request.method != 'GET':
-        return ()
-    return (with_expression(User.loaded_opened_count, opened_count_of(User.id, links_to_this_page())),)
+    links = links_to_this_page() if has_request_context() and request.method == 'GET' else ()
+    return (with_expression(User.loaded_opened_count, opened_count_of(User.id, links)),) if links else ()
 
 
 @login_manager.user_loader

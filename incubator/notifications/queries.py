@@ -28,11 +28,12 @@ def unread_count(user):
 
 
 def links_to_this_page():
-    """The forms a notification's link to the page being shown can take: its path, with its query string if any."""
+    """The forms a notification's link to the page being shown can take: its path, with its query string if any
+    (none for a path with a NUL character: no link has one, and PostgreSQL refuses it in a parameter)."""
     links = {request.path}
     if request.query_string:
         links.add(request.full_path)
-    return sorted(links)
+    return sorted(link for link in links if '\x00' not in link)
 
 
 def opened_count_of(user_id, links):

@@ -35,8 +35,8 @@ def inject_unread_count():
             return 0
         loaded = current_user.loaded_unread_count
         unread = unread_count(current_user) if loaded is None else loaded
-        if unread and request.method == 'GET':
-            links = links_to_this_page()
+        links = links_to_this_page() if request.method == 'GET' else ()
+        if unread and links:
             opened = current_user.loaded_opened_count
             opened = opened_count(current_user, links) if opened is None else opened
             if opened:
