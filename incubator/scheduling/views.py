@@ -13,7 +13,13 @@ bp = Blueprint('scheduling', __name__, url_prefix='/admin/jobs')
 
 #: What the counts jobs return are called on the page; a count not named here shows its key.
 COUNT_LABELS = {'released': _l('released'), 'lapsed': _l('lapsed'), 'expired': _l('expired'), 'sent': _l('sent'),
-                'failed': _l('failed'), 'retry': _l('to retry'), 'opened': _l('opened'), 'deleted': _l('deleted')}
+                'failed': _l('failed'), 'retry': _l('to retry'), 'opened': _l('opened'), 'deleted': _l('deleted'),
+                'milestone_due_soon': _l('reminders of milestones due soon'),
+                'milestone_overdue': _l('reminders of overdue milestones'),
+                'review_overdue': _l('reminders of reviews past their deadline'),
+                'to_committee': _l('sent to the committee'), 'reminders': _l('reminders'),
+                'escalations': _l('escalations'), 'moved_on': _l('moved on'), 'took_effect': _l('took effect'),
+                'job_runs': _l('old job runs'), 'login_attempts': _l('old login attempts')}
 
 
 @bp.route('/')

@@ -33,6 +33,23 @@ def test_every_job_has_a_chinese_title_and_description(app):
                 assert not re.search(r'[A-Za-z]{4,}', text.replace('Stripe', '')), (job.name, text)
 
 
+def test_every_count_a_job_reports_is_named_in_chinese(app):
+    """Each job once, on an empty programme (the counts are there with zeros): every key it reports has a label."""
+    from flask_babel import force_locale
+
+    from incubator.scheduling.runner import run_job
+    from incubator.scheduling.views import COUNT_LABELS
+    keys = set()
+    for job in load_jobs().values():
+        if not job.name.startswith('test.'):
+            run = run_job(job.name)
+            assert run.outcome == RunOutcome.succeeded, (job.name, run.error)
+            keys |= set(run.counts or {})
+    assert keys and keys <= set(COUNT_LABELS), keys - set(COUNT_LABELS)
+    with force_locale('zh_Hans_CN'):
+        assert all(re.search(r'[\u4e00-\u9fff]', str(COUNT_LABELS[key])) for key in keys)
+
+
 def test_the_page_names_jobs_in_chinese_with_schedules_in_words(client, login):
     login(UserFactory(roles=['admin']))
     add_run('booking.release_no_shows', 1, counts={'released': 2})
