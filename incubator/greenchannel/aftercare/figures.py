@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from incubator.core.calendar import site_calendar
-from incubator.core.time import now_utc
+from incubator.core.time import now_utc, to_local
 from incubator.core.workdays import working_days_between
 from incubator.extensions import db
 from incubator.greenchannel.models import (
@@ -85,14 +85,17 @@ def _medians(key, joins=()):
 
 def _running_pauses(key, joins=()):
     """Per ``key``, the working days paused so far by the clocks paused now (a pause adds to the stored sum only
-    when it ends): one statement, and a count per paused request, a few at any time."""
+    when it ends): one statement, and the working days counted once per day a pause began."""
     query = (sa.select(key, Stage.paused_since).select_from(GreenRequest).join(Stage, _whole_stage())
              .where(Stage.paused_since.is_not(None)))
     for target, on in joins:
         query = query.join(target, on)
-    now, calendar, days = now_utc(), site_calendar(), {}
+    now, calendar, days, counted = now_utc(), site_calendar(), {}, {}
     for group, since in db.session.execute(query):
-        days[group] = days.get(group, 0) + working_days_between(since, now, calendar)
+        day = to_local(since).date()  # the count depends on the day only: once per day, not per request
+        if day not in counted:
+            counted[day] = working_days_between(since, now, calendar)
+        days[group] = days.get(group, 0) + counted[day]
     return days
 
 
