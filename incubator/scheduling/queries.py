@@ -7,11 +7,18 @@ from incubator.extensions import db
 from incubator.scheduling.models import JobRun, RunOutcome
 
 
+def _latest_runs():
+    """Each job's latest run, as a subquery of ids."""
+    return sa.select(JobRun.job_name, sa.func.max(JobRun.id).label('id')).group_by(JobRun.job_name).subquery()
+
+
+def _latest(*columns):
+    latest = _latest_runs()
+    return sa.select(*columns).join(latest, JobRun.id == latest.c.id)
+
+
 def last_runs_by_job():
-    latest = (sa.select(JobRun.job_name, sa.func.max(JobRun.id).label('id'))
-              .group_by(JobRun.job_name).subquery())
-    query = sa.select(JobRun).join(latest, JobRun.id == latest.c.id)
-    return {run.job_name: run for run in db.session.execute(query).scalars()}
+    return {run.job_name: run for run in db.session.execute(_latest(JobRun)).scalars()}
 
 
 def recent_runs(job_name=None, outcome=None, limit=100):
@@ -23,22 +30,15 @@ def recent_runs(job_name=None, outcome=None, limit=100):
     return db.session.execute(query).scalars().all()
 
 
-def _latest_runs():
-    return sa.select(JobRun.job_name, sa.func.max(JobRun.id).label('id')).group_by(JobRun.job_name).subquery()
-
-
 def failed_jobs_count():
     """The select counting the jobs whose latest run failed."""
-    latest = _latest_runs()
-    return (sa.select(sa.func.count(JobRun.id)).join(latest, JobRun.id == latest.c.id)
-            .where(JobRun.outcome == RunOutcome.failed))
+    return _latest(sa.func.count(JobRun.id)).where(JobRun.outcome == RunOutcome.failed)
 
 
 def failed_jobs_first(limit):
     """The latest failed runs of the jobs whose latest run failed, the most recent first."""
-    latest = _latest_runs()
     return db.session.execute(
-        sa.select(JobRun).join(latest, JobRun.id == latest.c.id).where(JobRun.outcome == RunOutcome.failed)
+        _latest(JobRun).where(JobRun.outcome == RunOutcome.failed)
         .order_by(JobRun.started_at.desc(), JobRun.id.desc()).limit(limit)).scalars().all()
 
 
