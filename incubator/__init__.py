@@ -123,9 +123,9 @@ def _opened_notifications_option():
     from sqlalchemy.orm import with_expression
 
     from incubator.auth.models import User
-    from incubator.notifications.queries import links_to_this_page, opened_count_of
+    from incubator.notifications.queries import links_to_this_page, unread_count_of
     links = links_to_this_page() if has_request_context() and request.method == 'GET' else ()
-    return (with_expression(User.loaded_opened_count, opened_count_of(User.id, links)),) if links else ()
+    return (with_expression(User.loaded_opened_count, unread_count_of(User.id, links)),) if links else ()
 
 
 @login_manager.user_loader

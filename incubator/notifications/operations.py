@@ -17,7 +17,7 @@ from incubator.extensions import db
 from incubator.notifications.email import queue_email
 from incubator.notifications.kinds import choosable_kinds, get_kind
 from incubator.notifications.models import Notification, NotificationPreference, OutboxEmail
-from incubator.notifications.queries import wants_email
+from incubator.notifications.queries import unread_of, wants_email
 
 logger = logging.getLogger(__name__)
 
@@ -166,11 +166,7 @@ def mark_read(user, notification):
 @operation
 def mark_all_read(user):
     """Mark every unread notification of ``user`` read; return how many were."""
-    result = db.session.execute(
-        sa.update(Notification)
-        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
-        .values(read_at=now_utc()))
-    return result.rowcount
+    return db.session.execute(sa.update(Notification).where(unread_of(user.id)).values(read_at=now_utc())).rowcount
 
 
 @helper
@@ -179,9 +175,7 @@ def mark_opened_read(user_id, links, now=None):
 
     A page that only reads runs without a transaction of its own (or in one that only reads): the update then
     goes in a short transaction beside it. A page that writes commits it with its own."""
-    update = (sa.update(Notification.__table__)
-              .where(Notification.user_id == user_id, Notification.read_at.is_(None), Notification.link.in_(links))
-              .values(read_at=now or now_utc()))
+    update = sa.update(Notification.__table__).where(unread_of(user_id, links)).values(read_at=now or now_utc())
     if writes_on_this_request():
         return db.session.execute(update).rowcount
     with db.engine.begin() as connection:

@@ -17,10 +17,16 @@ def inbox_page(user, page=1):
     return paginate(query, page, PER_PAGE)
 
 
-def unread_count_of(user_id):
-    """The unread count of ``user_id`` (a value or a correlated column) as a scalar subquery."""
-    return (sa.select(sa.func.count()).select_from(Notification)
-            .where(Notification.user_id == user_id, Notification.read_at.is_(None)).scalar_subquery())
+def unread_of(user_id, links=None):
+    """The condition: unread notifications of ``user_id`` (a value or a correlated column), leading to one of
+    ``links`` if given."""
+    condition = sa.and_(Notification.user_id == user_id, Notification.read_at.is_(None))
+    return condition if links is None else sa.and_(condition, Notification.link.in_(links))
+
+
+def unread_count_of(user_id, links=None):
+    """The count of :func:`unread_of` as a scalar subquery."""
+    return sa.select(sa.func.count()).select_from(Notification).where(unread_of(user_id, links)).scalar_subquery()
 
 
 def unread_count(user):
@@ -36,16 +42,8 @@ def links_to_this_page():
     return sorted(link for link in links if '\x00' not in link)
 
 
-def opened_count_of(user_id, links):
-    """How many unread notifications of ``user_id`` (a value or a correlated column) lead to one of ``links``, as
-    a scalar subquery."""
-    return (sa.select(sa.func.count()).select_from(Notification)
-            .where(Notification.user_id == user_id, Notification.read_at.is_(None), Notification.link.in_(links))
-            .scalar_subquery())
-
-
 def opened_count(user, links):
-    return db.session.execute(sa.select(opened_count_of(user.id, links))).scalar_one()
+    return db.session.execute(sa.select(unread_count_of(user.id, links))).scalar_one()
 
 
 def _stored_preferences(user):
