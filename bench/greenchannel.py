@@ -165,13 +165,9 @@ def seed(size, stamp):
         connection.execute(sa.text('VACUUM ANALYZE'))
 
 
-def measure(app, repeat):
-    with app.app_context():
-        ids = {email: db.session.execute(sa.select(User).where(User.email == email)).scalar().get_id()
-               for email in ('manager@bench.example', 'reviewer0@bench.example')}
-        department = db.session.execute(sa.select(Department.id).order_by(Department.id).limit(1)).scalar()
-    pages = [('department pending list', ids['reviewer0@bench.example'], f'/greenchannel/departments/{department}'),
-             ('figures page', ids['manager@bench.example'], '/greenchannel/figures')]
+def time_pages(app, pages, repeat):
+    """Each ``(name, user id, path)`` of ``pages`` as that user, ``repeat`` times after a warm-up: its median and
+    95th percentile (ms) and the set of SQL statement counts per request."""
     results = {}
     for name, user_id, path in pages:
         client = app.test_client()
@@ -187,13 +183,64 @@ def measure(app, repeat):
             elapsed = (time.perf_counter() - started) * 1000
             with app.app_context():
                 sa.event.remove(db.engine, 'before_cursor_execute', counter)
-            assert response.status_code == 200, (path, response.status_code)
+            assert response.status_code == 200, (name, path, response.status_code)
             if run:
                 timings.append(elapsed)
                 statements.add(counter.count)
         ordered = sorted(timings)
         results[name] = (statistics.median(timings), ordered[round(0.95 * (len(ordered) - 1))], statements)
     return results
+
+
+def user_ids(app, emails):
+    with app.app_context():
+        return {email: db.session.execute(sa.select(User).where(User.email == email)).scalar().get_id()
+                for email in emails}
+
+
+def measure(app, repeat):
+    ids = user_ids(app, ('manager@bench.example', 'reviewer0@bench.example'))
+    with app.app_context():
+        department = db.session.execute(sa.select(Department.id).order_by(Department.id).limit(1)).scalar()
+    return time_pages(app, [
+        ('department pending list', ids['reviewer0@bench.example'], f'/greenchannel/departments/{department}'),
+        ('figures page', ids['manager@bench.example'], '/greenchannel/figures')], repeat)
+
+
+def on_both_sizes(reseed, measure, on_large=None):
+    """``measure(app)`` on the small and the large seed (seeded first if missing or ``reseed``), and
+    ``on_large(app)`` once on the large one: ``({size label: measured}, on_large's result)``."""
+    tables, extra = {}, None
+    for size in (SMALL, LARGE):
+        app = make_app(ensure_database(size.database))
+        with app.app_context():
+            stamp = fingerprint(size)
+            if reseed or not seeded_already(stamp):
+                started = time.perf_counter()
+                seed(size, stamp)
+                print(f'seeded {size.database} ({size.requests:,} requests) in {time.perf_counter() - started:.1f} s')
+            db.session.remove()
+        tables[size.label] = measure(app)
+        if size is LARGE and on_large is not None:
+            extra = on_large(app)
+        with app.app_context():
+            db.engine.dispose()
+    return tables, extra
+
+
+def print_pages(tables, column, target_ms):
+    """The table of pages: the large seed's figures, the verdict (under ``target_ms`` with the same statement
+    counts at both sizes) and the small seed's."""
+    width = max(len(column), *map(len, tables['large'])) + 2
+    print(f'{column:{width}} {"median ms":>9} {"p95 ms":>7} {"target":>7} {"result":>6} {"stmts large":>11} '
+          f'{"stmts small":>11} {"median small":>12}')
+    for name, (median, p95, statements) in tables['large'].items():
+        small_median, _p95, small_statements = tables['small'][name]
+        verdict = 'ok' if median < target_ms and statements == small_statements else 'MISSED'
+        print(f'{name:{width}} {median:9.1f} {p95:7.1f} {"< " + format(target_ms, "g"):>7} {verdict:>6} '
+              f'{"/".join(map(str, sorted(statements))):>11} {"/".join(map(str, sorted(small_statements))):>11} '
+              f'{small_median:12.1f}')
+    return width
 
 
 def run_job(app):
@@ -214,35 +261,14 @@ def main():
     parser.add_argument('--repeat', type=int, default=30)
     parser.add_argument('--reseed', action='store_true')
     args = parser.parse_args()
-    tables = {}
-    for size in (SMALL, LARGE):
-        app = make_app(ensure_database(size.database))
-        with app.app_context():
-            stamp = fingerprint(size)
-            if args.reseed or not seeded_already(stamp):
-                started = time.perf_counter()
-                seed(size, stamp)
-                print(f'seeded {size.database} ({size.requests:,} requests) in {time.perf_counter() - started:.1f} s')
-            db.session.remove()
-        tables[size.label] = measure(app, args.repeat)
-        if size is LARGE:
-            job = run_job(app)
-        with app.app_context():
-            db.engine.dispose()
+    tables, job = on_both_sizes(args.reseed, lambda app: measure(app, args.repeat), run_job)
     reviews = LARGE.requests * ROUTED * 8 // 10
     print(f'\nGreen-channel benchmark on PostgreSQL, {LARGE.requests:,} requests / about {reviews:,} reviews, '
           f'{args.repeat} runs each (in-process, test client)')
-    print(f'{"page":28} {"median ms":>9} {"p95 ms":>7} {"target":>7} {"result":>6} {"stmts large":>11} '
-          f'{"stmts small":>11} {"median small":>12}')
-    for name, (median, p95, statements) in tables['large'].items():
-        small_median, _p95, small_statements = tables['small'][name]
-        verdict = 'ok' if median < TARGET_MS and statements == small_statements else 'MISSED'
-        print(f'{name:28} {median:9.1f} {p95:7.1f} {"< " + format(TARGET_MS, "g"):>7} {verdict:>6} '
-              f'{"/".join(map(str, sorted(statements))):>11} {"/".join(map(str, sorted(small_statements))):>11} '
-              f'{small_median:12.1f}')
+    width = print_pages(tables, 'page', TARGET_MS)
     open_requests, counts, elapsed = job
     verdict = 'ok' if elapsed < JOB_TARGET_S else 'MISSED'
-    print(f'{"deadline job":28} {elapsed * 1000:9.0f} {"":>7} {"< " + format(JOB_TARGET_S * 1000, "g"):>7} '
+    print(f'{"deadline job":{width}} {elapsed * 1000:9.0f} {"":>7} {"< " + format(JOB_TARGET_S * 1000, "g"):>7} '
           f'{verdict:>6}  over {open_requests:,} open requests: {counts}')
 
 
