@@ -151,8 +151,10 @@ class Home:
         return self.queues.get(name) or Queue()
 
 
-def _queue(counts, name, items):
-    return Queue(counts.get(name, 0), list(items) if counts.get(name) else [])
+def _queues(counts, loaders):
+    """Each queue of ``loaders`` (name → function loading its first items) with its count; a queue's items are
+    loaded only when some wait."""
+    return {name: Queue(counts[name], list(load()) if counts[name] else []) for name, load in loaders.items()}
 
 
 def dashboard_for(user, now=None):
@@ -165,42 +167,32 @@ def dashboard_for(user, now=None):
     queues = home.queues
     if startup_ids:
         home.my_startups = sorted((membership.startup for membership in user.memberships), key=lambda s: s.name)
-        if counts['bookings']:
-            queues['bookings'] = _queue(counts, 'bookings', booking.upcoming_first(startup_ids, now, HOME_ITEMS))
-        if counts['owed']:
-            queues['owed'] = _queue(counts, 'owed', payments.owed_on_site_first(HOME_ITEMS, startup_ids))
-        if counts['milestones']:
-            queues['milestones'] = _queue(counts, 'milestones',
-                                          projects.milestones_due_first(startup_ids, today, HOME_ITEMS))
-        if counts['to_answer']:
-            queues['to_answer'] = _queue(counts, 'to_answer', reviews.reviews_to_answer_first(startup_ids, HOME_ITEMS))
-        if counts['requests']:
-            queues['requests'] = _queue(counts, 'requests',
-                                        greenchannel.startup_requests_first(startup_ids, now, HOME_ITEMS))
+        queues.update(_queues(counts, {
+            'bookings': lambda: booking.upcoming_first(startup_ids, now, HOME_ITEMS),
+            'owed': lambda: payments.owed_on_site_first(HOME_ITEMS, startup_ids),
+            'milestones': lambda: projects.milestones_due_first(startup_ids, today, HOME_ITEMS),
+            'to_answer': lambda: reviews.reviews_to_answer_first(startup_ids, HOME_ITEMS),
+            'requests': lambda: greenchannel.startup_requests_first(startup_ids, now, HOME_ITEMS),
+        }))
     if user.has_role(Role.manager):
-        loaders = {
+        queues.update(_queues(counts, {
             'approvals': lambda: booking.approvals_first(HOME_ITEMS),
             'unpaid': lambda: payments.owed_on_site_first(HOME_ITEMS),
             'submissions': lambda: projects.submissions_to_review_first(user, HOME_ITEMS),
             'reviews_due': lambda: reviews.reviews_due_first(user, HOME_ITEMS),
             'triage': lambda: greenchannel.to_triage_first(now, HOME_ITEMS),
             'cases': lambda: cases.to_assess_first(user, HOME_ITEMS),
-        }
-        for name, load in loaders.items():
-            queues[name] = _queue(counts, name, load() if counts[name] else [])
+        }))
     if can(user, 'startups.view_all'):
         rows = db.session.execute(sa.select(Startup.status, sa.func.count()).group_by(Startup.status)).all()
         home.startup_counts = {status: 0 for status in StartupStatus} | dict(rows)
     if user.has_role(Role.committee):
         home.votes_waiting = committees.items_waiting_for(user) if counts['votes'] else []
     if user.has_role(Role.department_reviewer):
-        queues['routed'] = _queue(counts, 'routed',
-                                  greenchannel.routed_first(user, now, HOME_ITEMS) if counts['routed'] else [])
+        queues.update(_queues(counts, {'routed': lambda: greenchannel.routed_first(user, now, HOME_ITEMS)}))
     if user.has_role(Role.admin):
-        queues['failed_jobs'] = _queue(counts, 'failed_jobs',
-                                       scheduling.failed_jobs_first(HOME_ITEMS) if counts['failed_jobs'] else [])
-        queues['undelivered'] = _queue(counts, 'undelivered', notifications.undelivered_first(HOME_ITEMS)
-                                       if counts['undelivered'] else [])
+        queues.update(_queues(counts, {'failed_jobs': lambda: scheduling.failed_jobs_first(HOME_ITEMS),
+                                       'undelivered': lambda: notifications.undelivered_first(HOME_ITEMS)}))
         home.missing_years = years_to_complete(now)
         home.user_count, home.site_count = db.session.execute(sa.select(
             sa.select(sa.func.count(User.id)).scalar_subquery(),
