@@ -105,36 +105,35 @@ def select_locale():
 
 
 @functools.cache
-def _user_loading_options():
-    """One statement: every page's permission checks read the roles and startup memberships, its bell the
-    unread count. Built once: they are the same for every request."""
+def _user_statement():
+    """One statement, built once (its SQL and cache key then cost nothing per request): the user with what every
+    page reads of them, the roles and startup memberships its permission checks ask, its bell's unread count and,
+    on a GET, the count of the unread notifications leading to this page (to be marked read; ``links`` defaults to
+    none, as a refresh of the expired user after a commit runs these expressions again without parameters)."""
+    import sqlalchemy as sa
     from sqlalchemy.orm import joinedload, with_expression
 
     from incubator.auth.models import User
     from incubator.notifications.queries import unread_count_of
     from incubator.startups.models import StartupMembership
-    return (joinedload(User.role_rows), joinedload(User.memberships).joinedload(StartupMembership.startup),
-            with_expression(User.loaded_unread_count, unread_count_of(User.id)))
-
-
-def _opened_notifications_option():
-    """On a GET, the unread notifications leading to this page, counted in the same statement (to be marked read)."""
-    from flask import has_request_context, request
-    from sqlalchemy.orm import with_expression
-
-    from incubator.auth.models import User
-    from incubator.notifications.queries import links_to_this_page, unread_count_of
-    links = links_to_this_page() if has_request_context() and request.method == 'GET' else ()
-    return (with_expression(User.loaded_opened_count, unread_count_of(User.id, links)),) if links else ()
+    return (sa.select(User).where(User.id == sa.bindparam('user_id'))
+            .options(joinedload(User.role_rows), joinedload(User.memberships).joinedload(StartupMembership.startup),
+                     with_expression(User.loaded_unread_count, unread_count_of(User.id)),
+                     with_expression(User.loaded_opened_count,
+                                     unread_count_of(User.id, sa.bindparam('links', [], expanding=True)))))
 
 
 @login_manager.user_loader
 def _load_user(session_id):
-    from incubator.auth.models import User
+    from flask import has_request_context
+
+    from incubator.notifications.queries import links_to_this_page
     user_id, _, version = session_id.partition(':')
-    if not user_id.isdigit() or not version.isdigit():
+    if not user_id.isdigit() or not version.isdigit() or len(user_id) > 9:
         return None
-    user = db.session.get(User, int(user_id), options=_user_loading_options() + _opened_notifications_option())
+    links = links_to_this_page() if has_request_context() and request.method == 'GET' else []
+    user = db.session.execute(_user_statement(), {'user_id': int(user_id), 'links': links}).unique()\
+        .scalar_one_or_none()
     if user is None or user.session_version != int(version) or not user.is_active:
         return None
     return user

@@ -147,8 +147,10 @@ def create(space_id):
             except DomainError as error:
                 form.form_errors.append(str(error))
                 status = error.status_code
-        times = queries.occurrence_times(space, start_at, end_at, recurrence, count=form.count.data,
-                                         until=form.until.data)
+        # A single booking just refused: its reasons are the whole preview (checking the slot again would only
+        # repeat them). A series shows which of its occurrences are still free.
+        times = [] if status != 200 and recurrence is None else queries.occurrence_times(
+            space, start_at, end_at, recurrence, count=form.count.data, until=form.until.data)
         if len(times) > operations.MAX_OCCURRENCES:
             form.form_errors.append(_('A recurring booking has at most %(count)d occurrences.',
                                       count=operations.MAX_OCCURRENCES))
@@ -313,7 +315,7 @@ def _back(default):
 @bp.route('/bookings/approvals')
 @permission_required('bookings.approve')
 def approvals():
-    return render_template('booking/approvals.html', requests=queries.pending_requests(),
+    return render_template('booking/approvals.html', requests=queries.pending_requests(page_number()),
                            approve_form=ApproveForm(), decline_form=DeclineForm())
 
 

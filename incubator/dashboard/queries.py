@@ -35,39 +35,40 @@ def startup_ids_of(user):
     return sorted({membership.startup_id for membership in user.memberships})
 
 
-def _count_selects(user, now, today):
-    """Name → select of one count, for each queue of ``user``'s roles and startups."""
+def _count_selects(user, now, today, names=None, startup_ids=None):
+    """Name → select of one count, for each queue of ``user``'s roles and startups (of those in ``names``:
+    building a select costs more than running a small one). ``startup_ids`` defaults to the user's."""
     selects = {}
-    startup_ids = startup_ids_of(user)
-    if startup_ids:
+    startup_ids = startup_ids if startup_ids is not None else (startup_ids_of(user) or None)
+    if startup_ids is not None:
         selects.update(
-            bookings=booking.upcoming_count(startup_ids, now),
-            owed=payments.owed_on_site_count(startup_ids),
-            owed_fen=payments.owed_on_site_total(startup_ids),
-            milestones=projects.milestones_due_count(startup_ids, today),
-            to_answer=reviews.reviews_to_answer_count(startup_ids),
-            requests=greenchannel.startup_requests_count(startup_ids),
+            bookings=lambda: booking.upcoming_count(startup_ids, now),
+            owed=lambda: payments.owed_on_site_count(startup_ids),
+            owed_fen=lambda: payments.owed_on_site_total(startup_ids),
+            milestones=lambda: projects.milestones_due_count(startup_ids, today),
+            to_answer=lambda: reviews.reviews_to_answer_count(startup_ids),
+            requests=lambda: greenchannel.startup_requests_count(startup_ids),
         )
     if user.has_role(Role.manager):
         selects.update(
-            approvals=booking.approvals_count(),
-            unpaid=payments.owed_on_site_count(),
-            unpaid_fen=payments.owed_on_site_total(),
-            submissions=projects.submissions_to_review_count(user),
-            reviews_due=reviews.reviews_due_count(user),
-            reviews_overdue=reviews.reviews_overdue_count(user, now),
-            milestones_overdue=projects.overdue_milestones_count(user, today),
-            triage=greenchannel.to_triage_count(),
-            requests_overdue=greenchannel.overdue_count(now),
-            cases=cases.to_assess_count(user),
+            approvals=booking.approvals_count,
+            unpaid=lambda: payments.owed_on_site_count(),
+            unpaid_fen=lambda: payments.owed_on_site_total(),
+            submissions=lambda: projects.submissions_to_review_count(user),
+            reviews_due=lambda: reviews.reviews_due_count(user),
+            reviews_overdue=lambda: reviews.reviews_overdue_count(user, now),
+            milestones_overdue=lambda: projects.overdue_milestones_count(user, today),
+            triage=greenchannel.to_triage_count,
+            requests_overdue=lambda: greenchannel.overdue_count(now),
+            cases=lambda: cases.to_assess_count(user),
         )
     if user.has_role(Role.committee):
-        selects['votes'] = committees.waiting_count(user)
+        selects['votes'] = lambda: committees.waiting_count(user)
     if user.has_role(Role.department_reviewer):
-        selects['routed'] = greenchannel.routed_count(user)
+        selects['routed'] = lambda: greenchannel.routed_count(user)
     if user.has_role(Role.admin):
-        selects.update(failed_jobs=scheduling.failed_jobs_count(), undelivered=notifications.undelivered_count())
-    return selects
+        selects.update(failed_jobs=scheduling.failed_jobs_count, undelivered=notifications.undelivered_count)
+    return {name: build() for name, build in selects.items() if names is None or name in names}
 
 
 def queue_counts(user, now=None):
@@ -75,15 +76,69 @@ def queue_counts(user, now=None):
     cached = g.get('queue_counts')
     if cached is not None and cached[0] == user.id:
         return cached[1]
-    now = now or now_utc()
-    selects = _count_selects(user, now, programme_today())
-    counts = {}
-    if selects:
-        row = db.session.execute(sa.select(*(query.scalar_subquery().label(name)
-                                             for name, query in selects.items()))).one()
-        counts = {name: value or 0 for name, value in row._mapping.items()}
+    counts = _counted(_count_selects(user, now or now_utc(), programme_today()))
     g.queue_counts = (user.id, counts)
     return counts
+
+
+#: The navigation's badges count up to this many, then say "99+": every page shows them, and a count of a long
+#: queue would read every row of it on every request (a capped count reads at most this many and one more).
+NAV_COUNT_CAP = 99
+
+
+def nav_counts(user):
+    """The counts of the navigation's queues, each capped at ``NAV_COUNT_CAP + 1``, in one statement; the home
+    page's exact counts when it asked for them first in this request.
+
+    Every page runs it, so its statement is built once for each set of queues (that is, of roles, and whether
+    the user belongs to a startup) with the user and their startups as parameters: building it and its cache
+    key cost more than running it."""
+    cached = g.get('queue_counts')
+    if cached is not None and cached[0] == user.id:
+        return cached[1]
+    keys = tuple(key for key, *_ in _nav_entries(user))
+    if not keys:
+        return {}
+    shape = (keys, NAV_COUNT_CAP)
+    statement = _nav_statements.get(shape)
+    if statement is None:
+        startup_ids = sa.bindparam('startup_ids', expanding=True) if user.memberships else None
+        selects = _count_selects(_UserParameter(user), None, None, keys, startup_ids)
+        statement = _nav_statements[shape] = _counting({key: _capped(select) for key, select in selects.items()})
+    row = db.session.execute(statement, {'user_id': user.id, 'startup_ids': startup_ids_of(user)}).one()
+    return {name: value or 0 for name, value in row._mapping.items()}
+
+
+#: The navigation's count statements by set of queues (see :func:`nav_counts`).
+_nav_statements = {}
+
+
+class _UserParameter:
+    """A user in a statement built once for everyone with the same queues: their id is a parameter, and so are
+    their startups (``startup_ids`` of :func:`_count_selects`), none of which it holds itself."""
+
+    id = sa.bindparam('user_id')
+    memberships = ()
+
+    def __init__(self, user):
+        self.has_role = user.has_role
+
+
+def _capped(count_select):
+    """``count_select`` (a ``SELECT count(…) FROM … WHERE …``) counting no further than ``NAV_COUNT_CAP + 1``."""
+    rows = count_select.with_only_columns(sa.literal(1), maintain_column_froms=True).limit(NAV_COUNT_CAP + 1)
+    return sa.select(sa.func.count()).select_from(rows.subquery())
+
+
+def _counting(selects):
+    return sa.select(*(query.scalar_subquery().label(name) for name, query in selects.items()))
+
+
+def _counted(selects):
+    if not selects:
+        return {}
+    row = db.session.execute(_counting(selects)).one()
+    return {name: value or 0 for name, value in row._mapping.items()}
 
 
 @dataclass(frozen=True)
@@ -95,8 +150,17 @@ class NavQueue:
     url: str
     count: int
 
+    @property
+    def badge(self):
+        return count_badge(self.count)
 
-def _nav_entries(user, counts):
+
+def count_badge(count):
+    """A count as a navigation badge shows it: beyond the cap, "99+"."""
+    return f'{NAV_COUNT_CAP}+' if count > NAV_COUNT_CAP else str(count)
+
+
+def _nav_entries(user):
     startup_ids = startup_ids_of(user)
     entries = []
     if user.has_role(Role.manager):
@@ -122,9 +186,9 @@ def _nav_entries(user, counts):
 
 
 def nav_queues(user):
-    """The queue links of ``user``'s navigation with their counts (no statement beyond :func:`queue_counts`)."""
-    counts = queue_counts(user)
-    return [NavQueue(key, str(label), url, counts.get(key, 0)) for key, label, url in _nav_entries(user, counts)]
+    """The queue links of ``user``'s navigation with their counts (one statement, none after the home page's)."""
+    counts = nav_counts(user)
+    return [NavQueue(key, str(label), url, counts.get(key, 0)) for key, label, url in _nav_entries(user)]
 
 
 @dataclass

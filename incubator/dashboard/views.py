@@ -2,7 +2,7 @@
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
-from incubator.dashboard.queries import dashboard_for, nav_queues
+from incubator.dashboard.queries import count_badge, dashboard_for, nav_queues
 
 bp = Blueprint('dashboard', __name__)
 
@@ -15,6 +15,9 @@ def inject_queues():
             return []
         return nav_queues(current_user)
     return {'nav_queues': queues}
+
+
+bp.add_app_template_filter(count_badge, 'countbadge')
 
 
 @bp.route('/')

@@ -442,6 +442,35 @@ class TestApprovals:
         page = client.get(response.location, headers=headers).get_data(as_text=True)
         assert approved in page
 
+    def test_the_queue_is_paged_by_request_never_splitting_a_series(self, world, client, login, monkeypatch,
+                                                                    count_queries):
+        from incubator.booking import queries as booking_queries
+        monkeypatch.setattr(booking_queries, 'APPROVALS_PER_PAGE', 2)
+        lab = make_space(world.site, 'Clean room', capacity=2, requires_approval=True)
+        first = operations.create_booking(world.member, lab, world.startup, at(1, 8), at(1, 9), now=NOW)
+        series = operations.book_series(world.member, lab, world.startup, at(1, 9), at(1, 10), Recurrence.weekly,
+                                        count=3, now=NOW)
+        last = operations.create_booking(world.member, lab, world.startup, at(2, 15), at(2, 16), now=NOW)
+        db.session.commit()
+        login(world.manager)
+        with count_queries() as few:
+            one = client.get('/bookings/approvals', headers=EN).get_data(as_text=True)
+        assert '3 requests wait, the soonest to begin first.' in one and 'Page 1 of 2' in one
+        assert f'/bookings/{first.id}"' in one and all(f'/bookings/{booking.id}"' in one for booking in series)
+        assert f'/bookings/{last.id}"' not in one and 'Approve all 3' in one
+        two = client.get('/bookings/approvals?page=2', headers=EN).get_data(as_text=True)
+        assert f'/bookings/{last.id}"' in two and f'/bookings/{series[1].id}"' not in two
+        operations.book_series(world.member, lab, world.startup, at(2, 11), at(2, 12), Recurrence.weekly, count=2,
+                               now=NOW)
+        for hour in range(12, 15):
+            operations.create_booking(world.member, lab, world.startup, at(2, hour), at(2, hour + 1), now=NOW)
+        db.session.commit()
+        with count_queries() as many:
+            client.get('/bookings/approvals', headers=EN)
+        assert many.count == few.count
+        zh = client.get('/bookings/approvals', headers={'Accept-Language': 'zh-CN'}).get_data(as_text=True)
+        assert '7项申请待审批，按开始时间排列，最早的在前。' in zh
+
     def test_an_approval_that_fails_after_its_flush_leaves_nothing_behind(self, world, client, login, monkeypatch):
         """The view catches the error and redirects (a response that commits): the flushed approvals are undone."""
         lab = make_space(world.site, 'Clean room', capacity=2, requires_approval=True)

@@ -104,6 +104,26 @@ class TestManagerHome:
         assert 'Bookings awaiting approval<span class="badge rounded-pill text-bg-primary">1</span>' in nav
         assert 'Unpaid on-site payments<span class="badge rounded-pill text-bg-primary">2</span>' in nav
 
+    def test_the_navigation_counts_a_long_queue_only_up_to_its_cap(self, world, client, login, monkeypatch):
+        """Every page shows the badges: beyond the cap they say "N+" (home's cards keep the exact count)."""
+        from incubator.dashboard import queries as dashboard_queries
+        monkeypatch.setattr(dashboard_queries, 'NAV_COUNT_CAP', 2)
+        for day in (2, 3, 4):
+            booking(world, day, status=BookingStatus.pending, price_fen=0, method=PaymentMethod.free)
+        booking(world, 5, price_fen=18000)
+        login(world.manager)
+
+        def nav(page):
+            start = page.index('id="nav-queues"')
+            return page[start:page.index('</ul>', start)]
+        elsewhere = nav(client.get('/bookings/mine', headers=EN).get_data(as_text=True))
+        assert 'Bookings awaiting approval<span class="badge rounded-pill text-bg-primary">2+</span>' in elsewhere
+        assert 'Unpaid on-site payments<span class="badge rounded-pill text-bg-primary">1</span>' in elsewhere
+        assert 'text-bg-warning">2+</span>' in elsewhere        # the total of capped counts is capped too
+        page = home(client)
+        assert count_of(card(page, 'approvals')) == 3
+        assert 'Bookings awaiting approval<span class="badge rounded-pill text-bg-primary">2+</span>' in nav(page)
+
     def test_in_chinese(self, world, client, login):
         booking(world, 2)
         login(world.manager)
