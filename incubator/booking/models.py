@@ -97,6 +97,8 @@ class BookingSeries(db.Model):
 
 #: What the quota reads of a startup's bookings besides the month.
 QUOTA_COLUMNS = ('quota_kind', 'counts_against_quota', 'free_minutes', 'usage_minutes', 'price_fen')
+#: Confirmed priced bookings paid at the front desk: those that may be owed on site.
+OWED_ON_SITE = sa.text("payment_method = 'on_site' AND status = 'confirmed' AND price_fen > 0")
 
 
 @audited('booking', _l('Booking'), label=lambda booking: f'#{booking.id}',
@@ -129,6 +131,9 @@ class Booking(db.Model):
         sa.Index('ix_bookings_status_start_at', 'status', 'start_at'),
         sa.Index('ix_bookings_startup_id_no_show', 'startup_id',
                  postgresql_where=sa.text("status = 'no_show'"), sqlite_where=sa.text("status = 'no_show'")),
+        # What a startup owes at the front desk (payments.queries): its navigation counts it on every page.
+        sa.Index('ix_bookings_startup_id_owed_on_site', 'startup_id', 'start_at',
+                 postgresql_where=OWED_ON_SITE, sqlite_where=OWED_ON_SITE),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
