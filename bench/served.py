@@ -330,7 +330,7 @@ def report(endpoints, summaries, args, loads, calibration):
           f'({SEED.label}), wrk {args.connections} connections, {args.rounds} interleaved rounds of '
           f'{args.seconds} s; medians over the rounds')
     print(f'{"endpoint":34} {"req/s":>7} {"p50 ms":>7} {"p99 ms":>7} {"ratio":>6} {"target":>7} {"result":6} '
-          f'{"workers cpu":>11}  statuses')
+          f'{"workers cpu":>11} {"cpu ms/req":>10}  statuses')
     for name, _server, _path, _args, kind in endpoints:
         summary = summaries[name]
         statuses = ', '.join(f'{status}: {count}' for status, count in sorted(summary['statuses'].items()))
@@ -351,11 +351,13 @@ def report(endpoints, summaries, args, loads, calibration):
                 summary['statuses'].get(status, 0) for status in (409, 422))
             statuses += f' (booked {made}, refused {refused})'
         ratio_text = f'{ratio:6.2f}' if ratio != '' else f'{"":6}'
+        cpu_per_request = 10 * summary['cpu'] / summary['rps']  # percent of a core per request per second, in ms
         print(f'{name:34} {summary["rps"]:7.0f} {summary["p50"]:7.1f} {summary["p99"]:7.1f} {ratio_text} '
-              f'{target:>7} {verdict:6} {summary["cpu"]:10.0f}%  {statuses}')
+              f'{target:>7} {verdict:6} {summary["cpu"]:10.0f}% {cpu_per_request:10.2f}  {statuses}')
     before, after = loads
     print(f'Targets: pages >= {PAGE_RATIO}x the floor read with p99 < {PAGE_P99_MS:g} ms, the create POST >= '
-          f'{WRITE_RATIO}x the floor write. Workers cpu: both workers together (200% = both cores busy).')
+          f'{WRITE_RATIO}x the floor write. Workers cpu: both workers together (200% = both cores busy); cpu ms/req: '
+          f'the workers\' CPU time per request (what a request costs in Python, whatever the load).')
     print(f'Machine: {os.cpu_count()} CPUs, load average {before[0]:.2f} before and {after[0]:.2f} after '
           f'(5 min: {before[1]:.2f} / {after[1]:.2f}); a fixed Python loop took {calibration[0]:.1f} ms before and '
           f'{calibration[1]:.1f} ms after (compare runs by it and by the ratios, not by req/s).')
