@@ -222,6 +222,22 @@ class TestOwedOnSitePages:
         assert '需在前台支付，共¥180.00' in client.get(f'/startups/{world.startup.id}/payments',
                                                    headers=ZH).get_data(as_text=True)
 
+    def test_the_startup_is_told_when_more_are_owed_than_shown(self, world, client, login, monkeypatch):
+        from incubator.payments import record_views
+        monkeypatch.setattr(record_views, 'OWED_SHOWN', 2)
+        oldest, second, third = booking(world, 2), booking(world, 3), booking(world, 4)
+        login(world.owner)
+        page = client.get(f'/startups/{world.startup.id}/payments', headers=EN).get_data(as_text=True)
+        assert '3 bookings to pay at the front desk' in page
+        assert f'/bookings/{oldest.id}"' in page and f'/bookings/{second.id}"' in page
+        assert f'/bookings/{third.id}"' not in page
+        assert 'The 2 oldest are shown; 1 more booking is owed after them.' in page
+        zh = client.get(f'/startups/{world.startup.id}/payments', headers=ZH).get_data(as_text=True)
+        assert '仅显示最早的2个；其后还有1个预约待付。' in zh
+        monkeypatch.setattr(record_views, 'OWED_SHOWN', 3)
+        assert 'oldest are shown' not in client.get(f'/startups/{world.startup.id}/payments',
+                                                    headers=EN).get_data(as_text=True)
+
     def test_the_payments_page_lists_only_months_with_payments(self, world, client, login):
         payment_operations.record_payment_on_site(world.manager, [booking(world, 2)])
         db.session.commit()
