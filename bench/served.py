@@ -187,6 +187,7 @@ def scene_and_paths(app):
             'projects dashboard': url_for('projects.dashboard'),
             'cases': url_for('case.index'),
             'green channel': url_for('greenchannel.index'),
+            'home': url_for('dashboard.index'),
         }
         bodies = []
         today = datetime.now(booking.ZONE).date()
@@ -294,6 +295,8 @@ def main():
                 ('cases list (manager)', servers[0], paths['cases'], lambda n: [manager_cookie], 'page'),
                 ('green channel list (manager)', servers[0], paths['green channel'],
                  lambda n: [manager_cookie], 'page'),
+                ("home page (startup's member)", servers[0], paths['home'], lambda n: [member_cookie], 'page'),
+                ('home page (manager)', servers[0], paths['home'], lambda n: [manager_cookie], 'page'),
             ]
             load_before = os.getloadavg()
             calibration = [booking.calibration_ms()]

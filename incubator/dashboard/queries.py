@@ -37,14 +37,15 @@ def startup_ids_of(user):
 
 def _count_selects(user, now, today, names=None, startup_ids=None):
     """Name → select of one count, for each queue of ``user``'s roles and startups (of those in ``names``:
-    building a select costs more than running a small one). ``startup_ids`` defaults to the user's."""
+    building a select costs more than running a small one). ``startup_ids`` defaults to the user's. A name
+    ending in ``_fen`` selects amounts, a row each, to be summed."""
     selects = {}
     startup_ids = startup_ids if startup_ids is not None else (startup_ids_of(user) or None)
     if startup_ids is not None:
         selects.update(
             bookings=lambda: booking.upcoming_count(startup_ids, now),
             owed=lambda: payments.owed_on_site_count(startup_ids),
-            owed_fen=lambda: payments.owed_on_site_total(startup_ids),
+            owed_fen=lambda: payments.owed_on_site_prices(startup_ids),
             milestones=lambda: projects.milestones_due_count(startup_ids, today),
             to_answer=lambda: reviews.reviews_to_answer_count(startup_ids),
             requests=lambda: greenchannel.startup_requests_count(startup_ids),
@@ -53,7 +54,7 @@ def _count_selects(user, now, today, names=None, startup_ids=None):
         selects.update(
             approvals=booking.approvals_count,
             unpaid=lambda: payments.owed_on_site_count(),
-            unpaid_fen=lambda: payments.owed_on_site_total(),
+            unpaid_fen=lambda: payments.owed_on_site_prices(),
             submissions=lambda: projects.submissions_to_review_count(user),
             reviews_due=lambda: reviews.reviews_due_count(user),
             reviews_overdue=lambda: reviews.reviews_overdue_count(user, now),
@@ -72,23 +73,32 @@ def _count_selects(user, now, today, names=None, startup_ids=None):
 
 
 def queue_counts(user, now=None):
-    """Every queue count of ``user``, in one statement, asked once per request (navigation and home share it)."""
+    """Every queue count of ``user``, in one statement, asked once per request (navigation and home share it).
+
+    Counts stop at ``COUNT_CAP + 1`` (shown "99+"): a startup's upcoming bookings or the bookings owed on site
+    may number thousands, and counting them all on each visit would read every one. An amount (``*_fen``) is
+    the sum of those counted, exact while its count is within the cap (see :meth:`Home.exact`); the overdue
+    counts, told in sentences and small by nature, are exact."""
     cached = g.get('queue_counts')
     if cached is not None and cached[0] == user.id:
         return cached[1]
-    counts = _counted(_count_selects(user, now or now_utc(), programme_today()))
+    selects = _count_selects(user, now or now_utc(), programme_today())
+    counts = _counted({name: select if name in EXACT_COUNTS else
+                       _capped_sum(select) if name.endswith('_fen') else _capped(select)
+                       for name, select in selects.items()})
     g.queue_counts = (user.id, counts)
     return counts
 
 
-#: The navigation's badges count up to this many, then say "99+": every page shows them, and a count of a long
-#: queue would read every row of it on every request (a capped count reads at most this many and one more).
-NAV_COUNT_CAP = 99
+#: Badges and home cards count up to this many, then say "99+" (see :func:`queue_counts`).
+COUNT_CAP = 99
+#: The counts home pages tell in sentences ("3 reviews past their deadline"): never capped.
+EXACT_COUNTS = frozenset({'reviews_overdue', 'milestones_overdue', 'requests_overdue'})
 
 
 def nav_counts(user):
-    """The counts of the navigation's queues, each capped at ``NAV_COUNT_CAP + 1``, in one statement; the home
-    page's exact counts when it asked for them first in this request.
+    """The counts of the navigation's queues, each capped at ``COUNT_CAP + 1``, in one statement; the home
+    page's when it asked for them first in this request.
 
     Every page runs it, so its statement is built once for each set of queues (that is, of roles, and whether
     the user belongs to a startup) with the user and their startups as parameters: building it and its cache
@@ -99,7 +109,7 @@ def nav_counts(user):
     keys = tuple(key for key, *_ in _nav_entries(user))
     if not keys:
         return {}
-    shape = (keys, NAV_COUNT_CAP)
+    shape = (keys, COUNT_CAP)
     statement = _nav_statements.get(shape)
     if statement is None:
         startup_ids = sa.bindparam('startup_ids', expanding=True) if user.memberships else None
@@ -125,9 +135,15 @@ class _UserParameter:
 
 
 def _capped(count_select):
-    """``count_select`` (a ``SELECT count(…) FROM … WHERE …``) counting no further than ``NAV_COUNT_CAP + 1``."""
-    rows = count_select.with_only_columns(sa.literal(1), maintain_column_froms=True).limit(NAV_COUNT_CAP + 1)
+    """``count_select`` (a ``SELECT count(…) FROM … WHERE …``) counting no further than ``COUNT_CAP + 1``."""
+    rows = count_select.with_only_columns(sa.literal(1), maintain_column_froms=True).limit(COUNT_CAP + 1)
     return sa.select(sa.func.count()).select_from(rows.subquery())
+
+
+def _capped_sum(amounts_select):
+    """The sum of the first ``COUNT_CAP + 1`` amounts of ``amounts_select`` (one column)."""
+    rows = amounts_select.limit(COUNT_CAP + 1).subquery()
+    return sa.select(sa.func.coalesce(sa.func.sum(list(rows.c)[0]), 0))
 
 
 def _counting(selects):
@@ -157,7 +173,7 @@ class NavQueue:
 
 def count_badge(count):
     """A count as a navigation badge shows it: beyond the cap, "99+"."""
-    return f'{NAV_COUNT_CAP}+' if count > NAV_COUNT_CAP else str(count)
+    return f'{COUNT_CAP}+' if count > COUNT_CAP else str(count)
 
 
 def _nav_entries(user):
@@ -213,6 +229,10 @@ class Home:
 
     def queue(self, name):
         return self.queues.get(name) or Queue()
+
+    def exact(self, name):
+        """Whether the count ``name`` is exact (within the cap), and with it the amount that goes with it."""
+        return self.counts.get(name, 0) <= COUNT_CAP
 
 
 def _queues(counts, loaders):

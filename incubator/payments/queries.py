@@ -95,9 +95,10 @@ def owed_on_site_count(startup_ids=None):
     return sa.select(sa.func.count(Booking.id)).where(_owed_on_site(startup_ids))
 
 
-def owed_on_site_total(startup_ids=None):
-    """The select of the fen owed on site (of ``startup_ids``, else of every startup)."""
-    return sa.select(sa.func.coalesce(sa.func.sum(Booking.price_fen), 0)).where(_owed_on_site(startup_ids))
+def owed_on_site_prices(startup_ids=None):
+    """The select of the prices of the bookings owed on site (of ``startup_ids``, else of every startup): one
+    column, one row each, for the caller to sum (all, or the first few)."""
+    return sa.select(Booking.price_fen).where(_owed_on_site(startup_ids))
 
 
 def _owed_query(startup_ids):

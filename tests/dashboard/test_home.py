@@ -104,10 +104,12 @@ class TestManagerHome:
         assert 'Bookings awaiting approval<span class="badge rounded-pill text-bg-primary">1</span>' in nav
         assert 'Unpaid on-site payments<span class="badge rounded-pill text-bg-primary">2</span>' in nav
 
-    def test_the_navigation_counts_a_long_queue_only_up_to_its_cap(self, world, client, login, monkeypatch):
-        """Every page shows the badges: beyond the cap they say "N+" (home's cards keep the exact count)."""
+    def test_badges_and_cards_count_a_long_queue_only_up_to_the_cap(self, world, client, login, monkeypatch):
+        """Every page shows the badges, home its cards: beyond the cap they say "N+", and an amount that would
+        be short is left out (the list's page has it)."""
         from incubator.dashboard import queries as dashboard_queries
-        monkeypatch.setattr(dashboard_queries, 'NAV_COUNT_CAP', 2)
+        monkeypatch.setattr(dashboard_queries, 'COUNT_CAP', 2)
+        monkeypatch.setattr(dashboard_queries, 'HOME_ITEMS', 1)
         for day in (2, 3, 4):
             booking(world, day, status=BookingStatus.pending, price_fen=0, method=PaymentMethod.free)
         booking(world, 5, price_fen=18000)
@@ -121,8 +123,15 @@ class TestManagerHome:
         assert 'Unpaid on-site payments<span class="badge rounded-pill text-bg-primary">1</span>' in elsewhere
         assert 'text-bg-warning">2+</span>' in elsewhere        # the total of capped counts is capped too
         page = home(client)
-        assert count_of(card(page, 'approvals')) == 3
+        approvals = card(page, 'approvals')
+        assert 'queue-count">2+</span>' in approvals and 'See all (2+)' in approvals
         assert 'Bookings awaiting approval<span class="badge rounded-pill text-bg-primary">2+</span>' in nav(page)
+        assert count_of(card(page, 'unpaid')) == 1 and '¥180.00 owed in all' in card(page, 'unpaid')
+        for day in (6, 7):
+            booking(world, day, startup=world.other_startup, booked_by=world.outsider, price_fen=5000)
+        unpaid = card(home(client), 'unpaid')
+        assert 'queue-count">2+</span>' in unpaid and 'owed in all' not in unpaid and '¥' in unpaid
+        assert 'See all (2+)' in unpaid
 
     def test_in_chinese(self, world, client, login):
         booking(world, 2)
