@@ -116,15 +116,46 @@ def _restore_working_calendar():
         _seed_working_calendar()
 
 
+#: Per PostgreSQL database: the sequences each table owns (its serial and identity columns).
+_owned_sequences = {}
+
+
+def _sequences_by_table(connection):
+    key = connection.engine.url.render_as_string()
+    if key not in _owned_sequences:
+        rows = connection.execute(sa.text(
+            "SELECT tab.relname, seq.relname FROM pg_class seq "
+            "JOIN pg_depend dep ON dep.classid = 'pg_class'::regclass AND dep.objid = seq.oid "
+            "AND dep.refclassid = 'pg_class'::regclass AND dep.deptype IN ('a', 'i') "
+            "JOIN pg_class tab ON tab.oid = dep.refobjid "
+            "WHERE seq.relkind = 'S' AND seq.relnamespace = to_regnamespace(current_schema())::oid"))
+        _owned_sequences[key] = {}
+        for table, sequence in rows:
+            _owned_sequences[key].setdefault(table, []).append(sequence)
+    return _owned_sequences[key]
+
+
 def _empty_all_tables():
+    """Every table but the calendar's as if just created: no rows and, on PostgreSQL, sequences starting over.
+
+    Only the tables holding rows are emptied, with DELETE: TRUNCATE renews the files of every table and index it
+    names, and cost about a third of a second per test on PostgreSQL even for a handful of rows.
+    """
     tables = [table for table in db.metadata.sorted_tables if table.name not in CALENDAR_TABLES]
     with db.engine.begin() as connection:
-        if connection.dialect.name == 'postgresql':
-            names = ', '.join(f'"{table.name}"' for table in tables)
-            connection.execute(sa.text(f'TRUNCATE {names} RESTART IDENTITY CASCADE'))
-        else:
-            for table in reversed(tables):
+        filled = {row[0] for row in connection.execute(sa.text(' UNION ALL '.join(
+            f"SELECT '{table.name}' WHERE EXISTS (SELECT 1 FROM \"{table.name}\")" for table in tables)))}
+        for table in reversed(tables):
+            if table.name in filled:
                 connection.execute(table.delete())
+        if connection.dialect.name == 'postgresql':
+            # As TRUNCATE ... RESTART IDENTITY: every sequence of these tables that handed out a value starts over
+            # (rows rolled back leave a table empty but its sequence moved on).
+            owned = [sequence for table in tables for sequence in _sequences_by_table(connection).get(table.name, ())]
+            connection.execute(sa.text(
+                'SELECT setval(format(\'%I.%I\', schemaname, sequencename)::regclass, start_value, false) '
+                'FROM pg_sequences WHERE schemaname = current_schema() AND last_value IS NOT NULL '
+                'AND sequencename = ANY(:owned)'), {'owned': owned})
 
 
 def _assert_quota_usage_matches_the_bookings():
