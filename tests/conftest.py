@@ -67,6 +67,42 @@ def pytest_generate_tests(metafunc):
         metafunc.parametrize('backend', metafunc.config.wutong_backends, scope='session')
 
 
+#: The slowest tests, slowest first (by their duration in a full run): each database's run starts with them, so that
+#: under pytest-xdist no worker is left finishing one while the others have nothing more to do.
+SLOW_TESTS = (
+    'tests/test_bad_input.py::test_no_route_answers_5xx_to_bad_input',
+    'tests/e2e/test_cases_flow.py::',
+    'tests/e2e/test_greenchannel_flow.py::',
+    'tests/e2e/test_projects_flow.py::',
+    'tests/e2e/test_booking_and_payment.py::',
+    'tests/payments/test_flow.py::TestRefunds::test_stripe_refusing_a_refund_is_retried_then_left_to_a_manager',
+    'tests/e2e/test_browser.py::',
+    'tests/booking/test_concurrency.py::test_twenty_bookings_of_one_startup_race_for_its_last_free_quota',
+    'tests/cases/test_precedents.py::test_the_list_is_paginated',
+    'tests/payments/test_flow.py::TestRelease::',
+    'tests/booking/test_search.py::test_the_search_agrees_with_the_booking_rules',
+    'tests/test_migrations.py::',
+)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Within each stretch of tests on one database (pytest groups them so each app is made once), the slow ones
+    first; the order is otherwise kept."""
+    def backend(item):
+        return getattr(item, 'callspec', None) and item.callspec.params.get('backend')
+
+    def rank(item):
+        return next((n for n, prefix in enumerate(SLOW_TESTS) if item.nodeid.startswith(prefix)), len(SLOW_TESTS))
+
+    ordered, start = [], 0
+    for end in range(1, len(items) + 1):
+        if end == len(items) or backend(items[end]) != backend(items[start]):
+            ordered.extend(sorted(items[start:end], key=rank))
+            start = end
+    items[:] = ordered
+
+
 @pytest.fixture(scope='session')
 def database_url(backend, request, tmp_path_factory):
     if backend == 'sqlite':
