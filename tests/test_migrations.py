@@ -9,23 +9,31 @@ from sqlalchemy.engine import make_url
 from config import TestingConfig
 from incubator import create_app
 from incubator.extensions import db
+from tests.conftest import ensure_postgres_database
 
 
 @pytest.fixture
 def empty_database_url(backend, request, tmp_path):
+    """A database with nothing in it. On PostgreSQL its one schema is dropped and made again rather than the database
+    itself: DROP DATABASE waits for a checkpoint, which took up to 99 s of a busy server's time."""
     if backend == 'sqlite':
         yield f'sqlite:///{tmp_path / "migrated.sqlite3"}'
         return
     url = make_url(request.config.wutong_postgres_url)
-    admin = sa.create_engine(url.set(database='postgres'), isolation_level='AUTOCOMMIT')
-    name = f'{url.database}_migrations'
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    yield url.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    url = make_url(ensure_postgres_database(url.set(database=f'{url.database}_migrations')))
+    _empty_public_schema(url)
+    yield url.render_as_string(hide_password=False)
+    _empty_public_schema(url)
+
+
+def _empty_public_schema(url):
+    engine = sa.create_engine(url, isolation_level='AUTOCOMMIT')
+    try:
+        with engine.connect() as connection:
+            connection.execute(sa.text('DROP SCHEMA IF EXISTS public CASCADE'))
+            connection.execute(sa.text('CREATE SCHEMA public'))
+    finally:
+        engine.dispose()
 
 
 def _app_on(database_url, instance_path):

@@ -8,6 +8,7 @@ import shutil
 import threading
 
 import pytest
+from selenium.common.exceptions import NoAlertPresentException
 from werkzeug.serving import make_server
 
 CHROMIUM = os.environ.get('CHROMIUM', '/usr/bin/chromium')
@@ -33,18 +34,54 @@ def live_server(app):
     thread.join(5)
 
 
+@pytest.fixture(scope='session')
+def _idle_browsers(chromium_available, tmp_path_factory):
+    """Chromium instances kept for the session, by language: starting one takes one to two seconds."""
+    idle = {}
+    yield idle
+    for drivers in idle.values():
+        for driver in drivers:
+            driver.quit()
+
+
 @pytest.fixture
-def browser_factory(chromium_available, tmp_path):
-    drivers = []
+def browser_factory(_idle_browsers, tmp_path_factory):
+    """``browser_factory(language)``: a Chromium of its own for this test, as if just started (no cookies, no cache,
+    a blank page); those of earlier tests are reused once reset."""
+    taken = []
 
     def open_browser(language='zh-CN'):
-        driver = open_chromium(tmp_path / f'profile-{len(drivers)}', language)
-        drivers.append(driver)
+        idle = _idle_browsers.setdefault(language, [])
+        driver = idle.pop() if idle else open_chromium(tmp_path_factory.mktemp('profile'), language)
+        taken.append((language, driver))
         return driver
 
     yield open_browser
-    for driver in drivers:
-        driver.quit()
+    for language, driver in taken:
+        try:
+            _reset(driver)
+        except Exception:  # noqa: BLE001 (a browser that cannot be reset is not reused)
+            driver.quit()
+        else:
+            _idle_browsers[language].append(driver)
+
+
+def _reset(driver):
+    """Back to a freshly started browser: one window on a blank page, no dialog, storage, cookies or cache."""
+    handles = driver.window_handles
+    for handle in handles[1:]:
+        driver.switch_to.window(handle)
+        driver.close()
+    driver.switch_to.window(handles[0])
+    try:
+        driver.switch_to.alert.dismiss()
+    except NoAlertPresentException:
+        pass
+    driver.execute_script('try { localStorage.clear(); sessionStorage.clear(); } catch (e) {}')
+    driver.execute_cdp_cmd('Network.clearBrowserCookies', {})
+    driver.execute_cdp_cmd('Network.clearBrowserCache', {})
+    driver.get('about:blank')
+    driver.implicitly_wait(5)
 
 
 def open_chromium(profile, language='zh-CN', size=(1280, 900)):

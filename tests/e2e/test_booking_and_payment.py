@@ -93,6 +93,17 @@ def click_accepting_confirm(browser, element):
         WebDriverWait(browser, 10).until(staleness_of(page))
 
 
+def absent(browser, within, by, value):
+    """True if ``within`` holds no such element, asked at once when the page has loaded (``find_elements`` would
+    wait the implicit 5 seconds for an element that is rightly not there)."""
+    WebDriverWait(browser, 10).until(lambda browser: browser.execute_script('return document.readyState') == 'complete')
+    browser.implicitly_wait(0)
+    try:
+        return not within.find_elements(by, value)
+    finally:
+        browser.implicitly_wait(5)
+
+
 def background(browser, element):
     """The colour a cell is painted in, as the browser computed it."""
     return browser.execute_script('return getComputedStyle(arguments[0]).backgroundColor', element)
@@ -133,7 +144,7 @@ def test_member_books_a_room_from_the_calendar_and_cancels_it_in_chinese(world, 
     mine = browser.find_elements(By.CSS_SELECTOR, 'td.slot-mine')
     assert [cell.text for cell in mine] == ['我的'] * 3  # 10:00, 10:30 and 11:00: one's own, not just "busy"
     assert {background(browser, cell) for cell in mine} == {'rgb(207, 226, 255)'}
-    assert not browser.find_elements(By.CSS_SELECTOR, 'td.slot-full')
+    assert absent(browser, browser, By.CSS_SELECTOR, 'td.slot-full')
     assert background(browser, browser.find_element(By.CSS_SELECTOR, 'td.slot-free')) == 'rgb(234, 246, 236)'
 
     browser.get(f'{live_server}/bookings/')
@@ -149,7 +160,7 @@ def test_member_books_a_room_from_the_calendar_and_cancels_it_in_chinese(world, 
     assert browser.current_url == live_server + '/bookings/'
     assert '预约已取消。已退还免费时长：1.5小时。' in alerts(browser)
     # A cancelled booking leaves the upcoming tab for the past-and-cancelled one.
-    assert not browser.find_elements(By.XPATH, '//main//tr[td[contains(., "Meeting room A")]]')
+    assert absent(browser, browser, By.XPATH, '//main//tr[td[contains(., "Meeting room A")]]')
     click_and_wait(browser, browser.find_element(By.LINK_TEXT, '已过去和已取消'))
     row = browser.find_element(By.XPATH, '//main//tr[td[contains(., "Meeting room A")]]')
     assert '已取消' in row.text

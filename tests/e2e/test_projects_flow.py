@@ -21,7 +21,7 @@ from incubator.projects.reviews.models import ProgressReview
 from incubator.scheduling.models import RunOutcome
 from incubator.scheduling.runner import run_job
 from incubator.startups.models import MembershipRole
-from tests.e2e.test_booking_and_payment import alerts, click_and_wait, set_value
+from tests.e2e.test_booking_and_payment import absent, alerts, click_and_wait, set_value
 from tests.e2e.test_browser import log_in
 from tests.factories import SiteFactory, StartupFactory, UserFactory, member_of
 
@@ -41,15 +41,6 @@ def at(day, hour=9):
 
 def heading(browser):
     return browser.find_element(By.TAG_NAME, 'h1').text
-
-
-def absent(browser, within, by, value):
-    """True if ``within`` holds no such element, asked at once: the page is loaded, there is nothing to wait for."""
-    browser.implicitly_wait(0)
-    try:
-        return not within.find_elements(by, value)
-    finally:
-        browser.implicitly_wait(5)
 
 
 def milestone_card(browser):
