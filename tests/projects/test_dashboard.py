@@ -101,7 +101,7 @@ def health_by_rule(projects):
 
 
 def all_projects():
-    return db.session.execute(sa.select(Project)).scalars().all()
+    return db.session.execute(sa.select(Project).order_by(Project.id)).scalars().all()
 
 
 # --- the rule, in SQL and in Python ------------------------------------------------------------------
