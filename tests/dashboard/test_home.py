@@ -139,6 +139,14 @@ class TestManagerHome:
         page = home(client, ZH)
         assert '未付的现场付款' in page and '共欠¥180.00' in page
 
+    def test_the_navigation_names_its_sections_not_their_counts_in_chinese(self, world, client, login):
+        """"Cases" and "Bookings" also head count columns (案例数, 预约数): the navigation has its own words."""
+        login(world.manager)
+        page = home(client, ZH)
+        nav = page[:page.index('</nav>')]
+        assert 'href="/cases/">容错案例</a>' in nav and 'aria-expanded="false">预约</a>' in nav
+        assert '案例数' not in nav and '预约数' not in nav
+
     def test_a_recorded_payment_leaves_the_queue(self, world, client, login):
         owed = booking(world, 2)
         payment_operations.record_payment_on_site(world.manager, [owed])
