@@ -9,6 +9,7 @@ import threading
 import pytest
 import sqlalchemy as sa
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.ui import WebDriverWait
 from werkzeug.serving import make_server
 
@@ -141,8 +142,13 @@ def act_as(site, who, language):
         browser.get(base + '/login')
         browser.find_element(By.NAME, 'email').send_keys(f'{who}@{DEMO_DOMAIN}')
         browser.find_element(By.NAME, 'password').send_keys(DEMO_PASSWORD)
+        login_page = browser.find_element(By.TAG_NAME, 'html')
         browser.find_element(By.CSS_SELECTOR, 'main form button[type=submit]').click()
+        # The session to keep is the one set by the login's answer: wait for the login page to be gone (its own
+        # h1 would be found at once, and its cookie is not logged in).
+        WebDriverWait(browser, 10).until(staleness_of(login_page))
         browser.find_element(By.TAG_NAME, 'h1')
+        assert '/login' not in browser.current_url, f'{who} could not log in'
         sessions[who] = browser.get_cookie('session')
         assert sessions[who], f'{who} could not log in'
     else:
