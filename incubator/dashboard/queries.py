@@ -79,9 +79,9 @@ def queue_counts(user, now=None):
     may number thousands, and counting them all on each visit would read every one. An amount (``*_fen``) is
     the sum of those counted, exact while its count is within the cap (see :meth:`Home.exact`); the overdue
     counts, told in sentences and small by nature, are exact."""
-    cached = g.get('queue_counts')
-    if cached is not None and cached[0] == user.id:
-        return cached[1]
+    cached = _counts_of_this_request(user)
+    if cached is not None:
+        return cached
     selects = _count_selects(user, now or now_utc(), programme_today())
     counts = _counted({name: select if name in EXACT_COUNTS else
                        _capped_sum(select) if name.endswith('_fen') else _capped(select)
@@ -96,17 +96,22 @@ COUNT_CAP = 99
 EXACT_COUNTS = frozenset({'reviews_overdue', 'milestones_overdue', 'requests_overdue'})
 
 
-def nav_counts(user):
-    """The counts of the navigation's queues, each capped at ``COUNT_CAP + 1``, in one statement; the home
-    page's when it asked for them first in this request.
+def _counts_of_this_request(user):
+    """The counts :func:`queue_counts` already read for ``user`` in this request, if it did."""
+    cached = g.get('queue_counts')
+    return cached[1] if cached is not None and cached[0] == user.id else None
+
+
+def nav_counts(user, keys):
+    """The counts of the navigation's queues ``keys``, each capped at ``COUNT_CAP + 1``, in one statement; the
+    home page's when it asked for them first in this request.
 
     Every page runs it, so its statement is built once for each set of queues (that is, of roles, and whether
     the user belongs to a startup) with the user and their startups as parameters: building it and its cache
     key cost more than running it."""
-    cached = g.get('queue_counts')
-    if cached is not None and cached[0] == user.id:
-        return cached[1]
-    keys = tuple(key for key, *_ in _nav_entries(user))
+    cached = _counts_of_this_request(user)
+    if cached is not None:
+        return cached
     if not keys:
         return {}
     shape = (keys, COUNT_CAP)
@@ -115,8 +120,7 @@ def nav_counts(user):
         startup_ids = sa.bindparam('startup_ids', expanding=True) if user.memberships else None
         selects = _count_selects(_UserParameter(user), None, None, keys, startup_ids)
         statement = _nav_statements[shape] = _counting({key: _capped(select) for key, select in selects.items()})
-    row = db.session.execute(statement, {'user_id': user.id, 'startup_ids': startup_ids_of(user)}).one()
-    return {name: value or 0 for name, value in row._mapping.items()}
+    return _as_counts(db.session.execute(statement, {'user_id': user.id, 'startup_ids': startup_ids_of(user)}))
 
 
 #: The navigation's count statements by set of queues (see :func:`nav_counts`).
@@ -153,8 +157,11 @@ def _counting(selects):
 def _counted(selects):
     if not selects:
         return {}
-    row = db.session.execute(_counting(selects)).one()
-    return {name: value or 0 for name, value in row._mapping.items()}
+    return _as_counts(db.session.execute(_counting(selects)))
+
+
+def _as_counts(result):
+    return {name: value or 0 for name, value in result.one()._mapping.items()}
 
 
 @dataclass(frozen=True)
@@ -166,13 +173,9 @@ class NavQueue:
     url: str
     count: int
 
-    @property
-    def badge(self):
-        return count_badge(self.count)
-
 
 def count_badge(count):
-    """A count as a navigation badge shows it: beyond the cap, "99+"."""
+    """A count as a badge shows it (the ``countbadge`` filter): beyond the cap, "99+"."""
     return f'{COUNT_CAP}+' if count > COUNT_CAP else str(count)
 
 
@@ -203,8 +206,9 @@ def _nav_entries(user):
 
 def nav_queues(user):
     """The queue links of ``user``'s navigation with their counts (one statement, none after the home page's)."""
-    counts = nav_counts(user)
-    return [NavQueue(key, str(label), url, counts.get(key, 0)) for key, label, url in _nav_entries(user)]
+    entries = _nav_entries(user)
+    counts = nav_counts(user, tuple(key for key, *_ in entries))
+    return [NavQueue(key, str(label), url, counts.get(key, 0)) for key, label, url in entries]
 
 
 @dataclass

@@ -49,6 +49,12 @@ def card(page, card_id):
     return page[start:page.index('</section>', start)]
 
 
+def nav_of(page):
+    """The text of the navigation's "To do" dropdown."""
+    start = page.index('id="nav-queues"')
+    return page[start:page.index('</ul>', start)]
+
+
 def count_of(card_text):
     return int(card_text.split('queue-count">', 1)[1].split('<', 1)[0])
 
@@ -100,7 +106,7 @@ class TestManagerHome:
         assert count_of(unpaid) == 2 and '¥230.00 owed in all' in unpaid
         assert unpaid.index('Alpha Robotics') < unpaid.index('Beta Biotech')     # by date
         assert 'No milestone waits for your decision.' in page and 'No case waits for a manager.' in page
-        nav = page[page.index('id="nav-queues"'):page.index('</ul>', page.index('id="nav-queues"'))]
+        nav = nav_of(page)
         assert 'Bookings awaiting approval<span class="badge rounded-pill text-bg-primary">1</span>' in nav
         assert 'Unpaid on-site payments<span class="badge rounded-pill text-bg-primary">2</span>' in nav
 
@@ -114,18 +120,14 @@ class TestManagerHome:
             booking(world, day, status=BookingStatus.pending, price_fen=0, method=PaymentMethod.free)
         booking(world, 5, price_fen=18000)
         login(world.manager)
-
-        def nav(page):
-            start = page.index('id="nav-queues"')
-            return page[start:page.index('</ul>', start)]
-        elsewhere = nav(client.get('/bookings/mine', headers=EN).get_data(as_text=True))
+        elsewhere = nav_of(client.get('/bookings/mine', headers=EN).get_data(as_text=True))
         assert 'Bookings awaiting approval<span class="badge rounded-pill text-bg-primary">2+</span>' in elsewhere
         assert 'Unpaid on-site payments<span class="badge rounded-pill text-bg-primary">1</span>' in elsewhere
         assert 'text-bg-warning">2+</span>' in elsewhere        # the total of capped counts is capped too
         page = home(client)
         approvals = card(page, 'approvals')
         assert 'queue-count">2+</span>' in approvals and 'See all (2+)' in approvals
-        assert 'Bookings awaiting approval<span class="badge rounded-pill text-bg-primary">2+</span>' in nav(page)
+        assert 'Bookings awaiting approval<span class="badge rounded-pill text-bg-primary">2+</span>' in nav_of(page)
         assert count_of(card(page, 'unpaid')) == 1 and '¥180.00 owed in all' in card(page, 'unpaid')
         for day in (6, 7):
             booking(world, day, startup=world.other_startup, booked_by=world.outsider, price_fen=5000)
