@@ -142,6 +142,7 @@ def _load_user(session_id):
 def _register_template_helpers(app):
     from incubator.core import formatting
     from incubator.core.calendar import holiday_name
+    from incubator.core.fragments import render_kept
     from incubator.core.i18n import current_language
     from incubator.core.permissions import can
 
@@ -153,6 +154,7 @@ def _register_template_helpers(app):
             'languages': app.config['LANGUAGES'],
         }
 
+    app.jinja_env.globals['kept_fragment'] = render_kept
     app.jinja_env.filters['localdatetime'] = formatting.local_datetime
     app.jinja_env.filters['localdate'] = formatting.local_date
     app.jinja_env.filters['yuan'] = formatting.yuan
