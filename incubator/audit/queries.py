@@ -31,7 +31,7 @@ def audit_entries(object_type=None, object_id=None, actor=None, action=None, dat
 
 
 def audit_page(page, per_page, **filters):
-    """One page of the filtered entries: two statements whatever the page holds."""
+    """One page of the filtered entries: one statement whatever the page holds."""
     return paginate(audit_entries(**filters), page, per_page)
 
 

@@ -480,7 +480,7 @@ APPROVALS_PER_PAGE = 30
 def pending_requests(page=1):
     """One page of the approval queue, the soonest to begin first (that is the one to decide first); the pending
     occurrences of a series together, under its first. Paged by request, so a series is never split; counted
-    (the page shows how many wait). Three statements, whatever the queue's length."""
+    (the page shows how many wait). Two statements, whatever the queue's length."""
     earlier = aliased(Booking)
     earlier_pending = sa.exists().where(
         earlier.series_id == Booking.series_id, earlier.status == BookingStatus.pending,

@@ -1,5 +1,7 @@
 """Page numbers read from the query string, and pages of lists, counted or not."""
+import sqlalchemy as sa
 from flask import request
+from flask_sqlalchemy.pagination import SelectPagination
 
 from incubator.extensions import db
 
@@ -22,13 +24,30 @@ def page_number(name='page'):
 
 
 def paginate(query, page, per_page):
-    """A counted page of ``query`` (a Flask-SQLAlchemy Pagination): two statements. A page past the end shows
-    the last page (one more statement then); a list with no rows has one empty page."""
-    pagination = db.paginate(query, page=page, per_page=per_page, max_per_page=per_page, error_out=False)
+    """A counted page of ``query`` (a select of one entity, without DISTINCT), as Flask-SQLAlchemy's Pagination:
+    one statement, the total coming with the rows. A page past the end shows the last page (two statements
+    more then: the count, and that page); a list with no rows has one empty page."""
+    pagination = _CountedPage(select=query, session=db.session(), page=page, per_page=per_page,
+                              max_per_page=per_page, error_out=False)
     if pagination.pages and page > pagination.pages:
-        pagination = db.paginate(query, page=pagination.pages, per_page=per_page, max_per_page=per_page,
-                                 error_out=False)
+        pagination = _CountedPage(select=query, session=db.session(), page=pagination.pages, per_page=per_page,
+                                  max_per_page=per_page, error_out=False)
     return pagination
+
+
+class _CountedPage(SelectPagination):
+    """A page whose rows each carry the count of all (``count(*) OVER ()``, computed before the LIMIT): the
+    separate count statement, a round trip on every list page, is needed only when the page has no rows."""
+
+    def _query_items(self):
+        counted = (self._query_args['select'].add_columns(sa.func.count().over())
+                   .limit(self.per_page).offset(self._query_offset))
+        rows = self._query_args['session'].execute(counted).unique().all()
+        self._counted = rows[0][-1] if rows else 0 if self.page == 1 else None
+        return [row[0] for row in rows]
+
+    def _query_count(self):
+        return self._counted if self._counted is not None else super()._query_count()
 
 
 class UncountedPage:

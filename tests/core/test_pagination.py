@@ -1,9 +1,11 @@
 """The one reader of page numbers, and counted pages that never run past the end."""
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from incubator.auth.models import User
 from incubator.core.pagination import MAX_PAGE, page_number, paginate
+from incubator.extensions import db
 from tests.factories import UserFactory
 
 
@@ -25,6 +27,34 @@ def test_a_page_past_the_end_is_the_last_page(app):
     assert (last.page, len(last.items), last.has_next) == (3, 1, False)
     empty = paginate(query.where(User.id < 0), 7, 2)
     assert (empty.items, empty.pages) == ([], 0)
+
+
+def selects(counter):
+    """The statements reading users (not their roles, which a user loads with one statement of its own)."""
+    return sum(statement.startswith('SELECT') and not statement.startswith('SELECT user_roles')
+               for statement in counter.statements)
+
+
+def test_a_page_comes_with_its_total_in_one_statement_also_with_a_collection_loaded_with_it(app, count_queries):
+    users = sorted(user.id for user in UserFactory.create_batch(5, roles=['admin', 'manager']))
+    query = sa.select(User).where(User.id.in_(users)).options(joinedload(User.role_rows)).order_by(User.id)
+    db.session.expire_all()
+    with count_queries() as counter:
+        page = paginate(query, 2, 2)
+    assert selects(counter) == 1
+    assert ([user.id for user in page.items], page.total, page.pages) == (users[2:4], 5, 3)
+    assert all(len(user.role_rows) == 2 for user in page.items)
+
+
+def test_a_page_past_the_end_or_an_empty_list_needs_no_guess(app, count_queries):
+    UserFactory.create_batch(3)
+    query = sa.select(User).order_by(User.id)
+    with count_queries() as counter:
+        empty = paginate(query.where(User.id < 0), 1, 2)
+    assert (selects(counter), empty.total, empty.pages) == (1, 0, 0)
+    with count_queries() as counter:
+        past = paginate(query, 5, 2)
+    assert (selects(counter), past.page, past.total, len(past.items)) == (3, 2, 3, 1)
 
 
 @pytest.mark.parametrize('url', ['/notifications/', '/startups/', '/bookings/', '/admin/audit/', '/payments/',
