@@ -315,8 +315,7 @@ def _back(default):
 @bp.route('/bookings/approvals')
 @permission_required('bookings.approve')
 def approvals():
-    return render_template('booking/approvals.html', requests=queries.pending_requests(page_number()),
-                           approve_form=ApproveForm(), decline_form=DeclineForm())
+    return render_template('booking/approvals.html', requests=queries.pending_requests(page_number()))
 
 
 @bp.route('/bookings/<int:booking_id>/approve', methods=['POST'])

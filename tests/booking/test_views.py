@@ -393,6 +393,18 @@ class TestApprovals:
         assert pending.status == BookingStatus.confirmed
         assert 'Clean room' not in client.get('/bookings/approvals').get_data(as_text=True)
 
+    def test_the_queue_s_forms_carry_a_token_the_app_accepts(self, app, world, client, login, pending):
+        login(world.manager)
+        app.config['WTF_CSRF_ENABLED'] = True
+        try:
+            page = client.get('/bookings/approvals').get_data(as_text=True)
+            tokens = set(re.findall(r'name="csrf_token" value="([^"]+)"', page))
+            assert len(tokens) == 1
+            client.post(f'/bookings/{pending.id}/decline', data={'reason': '设备维护', 'csrf_token': tokens.pop()})
+        finally:
+            app.config['WTF_CSRF_ENABLED'] = False
+        assert pending.status == BookingStatus.declined
+
     def test_declining_needs_a_reason(self, world, client, login, pending):
         login(world.manager)
         client.post(f'/bookings/{pending.id}/decline', data={'reason': ''})
