@@ -71,7 +71,9 @@ def init_app(app):
 
     @app.after_request
     def commit_or_roll_back(response):
-        db.session.info.pop(_READS_ONLY, None)
+        if db.session.info.pop(_READS_ONLY, None):
+            _end_reading(db.session())
+            return response
         if response.status_code < 400:
             db.session.commit()
         else:
@@ -81,6 +83,17 @@ def init_app(app):
     @app.teardown_request
     def forget_reading(_error):
         db.session.info.pop(_READS_ONLY, None)
+
+
+def _end_reading(session):
+    """End a request that only read: its connection goes back to the pool, and what it loaded stays loaded, as
+    it wrote nothing (expiring every object loaded, as a commit does, cost a list page 5 % of its instructions)."""
+    expiring = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expiring
 
 
 @contextmanager

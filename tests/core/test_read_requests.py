@@ -4,6 +4,7 @@ one that writes, or a GET marked ``writes_on_get``, keeps its transaction, and a
 import pytest
 import sqlalchemy as sa
 
+from incubator.auth.models import User
 from incubator.core.transactions import WriteWhileReading, operation
 from incubator.extensions import db
 from incubator.notifications.models import Notification
@@ -35,6 +36,20 @@ def test_a_page_reads_without_a_transaction_and_the_pool_gets_its_connection_bac
     autocommit_at_each_statement.clear()
     db.session.execute(sa.select(1))
     assert autocommit_at_each_statement == [False]
+
+
+def test_a_page_that_only_read_ends_without_expiring_what_it_loaded(client, login, autocommit_at_each_statement):
+    user = login(UserFactory(roles=['manager']))
+    expired = []
+
+    def record(target, attributes):
+        expired.append(target)
+    sa.event.listen(User, 'expire', record)
+    try:
+        assert client.get('/bookings/').status_code == 200
+    finally:
+        sa.event.remove(User, 'expire', record)
+    assert [target for target in expired if target is not user] == []
 
 
 def test_a_post_keeps_its_transaction(client, login, autocommit_at_each_statement):
