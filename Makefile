@@ -8,7 +8,7 @@ PORT ?= 5000
 SERVER_NAME ?= $(HOST):$(PORT)
 FLASK = WUTONG_ENV=development SERVER_NAME=$(SERVER_NAME) $(BIN)/flask --app incubator
 
-.PHONY: run test lint install install-dev catalogues update-catalogues chromium bench-http
+.PHONY: run test lint install install-dev catalogues update-catalogues chromium bench-http bench-instructions
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -65,3 +65,7 @@ update-catalogues: $(VENV)/.installed
 ## Whole-request HTTP benchmark against a bare-Flask floor (PostgreSQL on 127.0.0.1; installs wrk when root)
 bench-http: install
 	$(BIN)/python bench/served.py $(BENCH_ARGS)
+
+## The same pages counted in instructions per request (valgrind's callgrind; the same count whatever the load)
+bench-instructions: install
+	$(BIN)/python bench/instructions.py --served $(BENCH_ARGS)
