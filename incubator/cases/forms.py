@@ -2,6 +2,7 @@
 decision, the record, appeal, entry, letter language, and the administrators' checklist items."""
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, IntegerField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from incubator.attachments.forms import EvidenceField
@@ -28,7 +29,7 @@ class OptionalYuanField(YuanField):
 
 class CaseFormBase(BaseForm):
     what_happened = TextAreaField(_l('What happened'), validators=[max_length(TEXT)])
-    happened_on = date_field(_l('When it happened'))
+    happened_on = date_field(_l('When it happened'), Optional())  # a draft may leave it for later
     losses = OptionalYuanField(_l('Losses (yuan)'))
     rules_in_force = TextAreaField(_l('Rules in force at the time'), validators=[max_length(TEXT)])
     parties = TextAreaField(_l('People involved'), validators=[max_length(TEXT)],

@@ -90,6 +90,20 @@ def test_a_draft_is_seen_by_its_side_only(client, login, world):
     assert client.get(f'/cases/{managers_draft.id}').status_code == 404
 
 
+def test_a_draft_may_leave_the_date_empty_as_a_browser_sends_it_until_it_is_filed(client, login, world):
+    login(world.owner)
+    response = client.post(f'/projects/{world.project.id}/cases/new', headers=EN,
+                           data={'what_happened': 'The prototype failed.', 'happened_on': '', 'losses': '',
+                                 'rules_in_force': '', 'parties': ''})
+    assert response.status_code == 302
+    draft = db.session.execute(sa.select(Case)).scalar_one()
+    assert (draft.state, draft.happened_on) == (CaseState.draft, None)
+    refused = client.post(f'/cases/{draft.id}/file', headers=EN)
+    assert refused.status_code == 400
+    assert 'Before filing, say what happened, when, and who was involved.' in refused.get_data(as_text=True)
+    assert reload(draft).state == CaseState.draft
+
+
 def test_the_steps_through_their_forms_in_both_languages(client, login, world):
     login(world.owner)
     data = {'what_happened': FACTS['what_happened'], 'happened_on': '2026-05-10', 'losses': '1200.50',

@@ -1,6 +1,7 @@
 """Forms after a green-channel decision: an objection (public), its review, fulfilment items and deliveries."""
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, StringField, TextAreaField, ValidationError
+from wtforms.validators import Optional
 
 from incubator.core.forms import BaseForm, date_field, max_length, parse_yuan, required
 from incubator.greenchannel.models import FulfilmentKind
@@ -50,5 +51,5 @@ class ItemForm(BaseForm):
 class DeliveryForm(BaseForm):
     delivered_on = date_field(_l('Delivered, paid or handed over on'), required())
     amount = OptionalYuan(_l('Amount paid (yuan, for funding)'))
-    access_until = date_field(_l('Access until (for lab access)'))
+    access_until = date_field(_l('Access until (for lab access)'), Optional())
     note = StringField(_l('Note'), validators=[max_length(2000)])
