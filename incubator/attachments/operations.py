@@ -11,7 +11,7 @@ from incubator.attachments.detection import detect, kind_claimed_by
 from incubator.attachments.models import Attachment
 from incubator.core.errors import Conflict, DomainError, NotAllowed, NotFound
 from incubator.core.permissions import can
-from incubator.core.transactions import operation
+from incubator.core.transactions import helper, operation
 from incubator.extensions import db
 
 _UNPRINTABLE = re.compile(r'[\x00-\x1f\x7f]')
@@ -130,3 +130,13 @@ def remove_attachment(attachment, *, user):
     db.session.delete(attachment)
     db.session.flush()
     storage.delete_after_commit(attachment)
+
+
+@helper
+def remove_all_attachments(owner):
+    """Remove every file of ``owner``, a record being deleted by an operation that checked who may delete it;
+    the files go once the deletion is committed."""
+    for attachment in queries.attachments_of(owner):
+        db.session.delete(attachment)
+        storage.delete_after_commit(attachment)
+    db.session.flush()

@@ -155,10 +155,12 @@ _AFTER_DECISION = (CaseState.decided, CaseState.recorded, CaseState.appealed, Ca
 #: ``edit`` keeps the state: the filer edits a draft, managers correct facts until the committee reviews;
 #: after the decision nothing is edited, corrections are dated entries (``add_entry``). ``decide`` from
 #: committee review leads to ``decided``; whether that decision is final (round 2) is the case's round.
-#: ``close`` also needs the appeal period over, or the final decision (checked by the operation).
+#: ``close`` also needs the appeal period over, or the final decision (checked by the operation). ``discard``
+#: leads to no state: the draft is deleted (it has no number yet, and only its side has seen it).
 CASE_TRANSITIONS = {
     (CaseState.draft, 'edit'): (_DRAFTER, CaseState.draft),
     (CaseState.draft, 'file'): (_DRAFTER, CaseState.filed),
+    (CaseState.draft, 'discard'): (_DRAFTER, None),
     **{(state, 'edit'): (_MANAGERS, state) for state in _EDITABLE},
     (CaseState.filed, 'accept'): (_MANAGERS, CaseState.accepted),
     (CaseState.filed, 'decline'): (_MANAGERS, CaseState.declined),
@@ -173,14 +175,19 @@ CASE_TRANSITIONS = {
     **{(state, 'add_entry'): (_MANAGERS, state) for state in _AFTER_DECISION},
 }
 
-CASE_ACTIONS = ('edit', 'file', 'accept', 'decline', 'assign', 'assess', 'decide', 'record', 'appeal', 'refer',
-                'close', 'add_entry')
+CASE_ACTIONS = ('edit', 'file', 'discard', 'accept', 'decline', 'assign', 'assess', 'decide', 'record', 'appeal',
+                'refer', 'close', 'add_entry')
 
 
-def case_transition(state, action, roles):
-    """The next state if any of ``roles`` may take ``action`` in ``state``, else None."""
-    allowed, next_state = CASE_TRANSITIONS.get((state, action), (frozenset(), None))
-    return next_state if allowed & frozenset(roles) else None
+def may_take(state, action, roles):
+    """Whether any of ``roles`` may take ``action`` in ``state``."""
+    allowed, _next_state = CASE_TRANSITIONS.get((state, action), (frozenset(), None))
+    return bool(allowed & frozenset(roles))
+
+
+def state_after(state, action):
+    """The state ``action`` leads to from ``state`` (None after ``discard``: there is no case any more)."""
+    return CASE_TRANSITIONS[state, action][1]
 
 
 @audited('case', _l('Tolerance-for-failure case'), label=lambda case: case.number or f'#{case.id}')

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from incubator.attachments.operations import attach_files
+from incubator.attachments.operations import attach_files, remove_all_attachments
 from incubator.auth.models import Role
 from incubator.auth.queries import active_managers
 from incubator.booking.operations import restore_free_quota
@@ -39,7 +39,8 @@ from incubator.cases.models import (
     ExplorationFinding,
     PurposeFinding,
     RuleFinding,
-    case_transition,
+    may_take,
+    state_after,
 )
 from incubator.cases.permissions import roles_in
 from incubator.cases.queries import open_decision_of
@@ -70,8 +71,7 @@ def _next_state(case, action, user):
     allowed = frozenset().union(*(who for (_state, act), (who, _next) in CASE_TRANSITIONS.items() if act == action))
     if not roles & allowed:
         raise NotAllowed(_l('You may not do this on a tolerance-for-failure case.'), code='case.not_allowed')
-    next_state = case_transition(case.state, action, roles)
-    if next_state is None:
+    if not may_take(case.state, action, roles):
         if action == 'edit' and case.is_decided:
             raise Conflict(_l('This case is decided and can no longer be edited: add a dated entry to correct it.'),
                            code='case.decided')
@@ -80,7 +80,7 @@ def _next_state(case, action, user):
                            code='case.already_appealed')
         raise Conflict(_l('This step is not possible while the case is “%(state)s”.'), state=case.state.label,
                        code='case.wrong_state')
-    return next_state
+    return state_after(case.state, action)
 
 
 def _step(case, action, user, next_state, note=''):
@@ -258,6 +258,16 @@ def file_case(case, *, user):
             notify(manager, 'case_filed', link=link, number=case.number, startup=case.startup.name)
     logger.info('Case %s filed as %s by %s', case.id, case.number, user.id)
     return case
+
+
+@operation
+def discard_draft(case, *, user):
+    """Delete a draft its side no longer means to file, with its evidence files (gone once committed)."""
+    _next_state(case, 'discard', user)
+    remove_all_attachments(case)
+    logger.info('Draft case %s discarded by %s', case.id, user.id)
+    db.session.delete(case)
+    db.session.flush()
 
 
 # --- acceptance and assessment ----------------------------------------------------------------

@@ -106,8 +106,8 @@ class _Of:
 @rule('case.remove_evidence')
 def _remove_evidence(user, case):
     """Whoever may edit the case now (attachments also asks whether the case is locked)."""
-    from incubator.cases.models import case_transition
-    return _view_case(user, case) and case_transition(case.state, 'edit', roles_in(user, case)) is not None
+    from incubator.cases.models import may_take
+    return _view_case(user, case) and may_take(case.state, 'edit', roles_in(user, case))
 
 
 @rule('cases.statistics')
@@ -132,5 +132,5 @@ def _view_letter(user, letter):
 
 def may(user, case, action):
     """Whether ``user`` may take ``action`` on ``case`` now (its state and their roles): what pages offer."""
-    from incubator.cases.models import case_transition
-    return case_transition(case.state, action, roles_in(user, case)) is not None
+    from incubator.cases.models import may_take
+    return may_take(case.state, action, roles_in(user, case))

@@ -183,6 +183,21 @@ def file(case_id):
                  _('The case is filed; the managers have been told.'), 'confirm_form')
 
 
+@bp.route('/cases/<int:case_id>/discard', methods=['POST'])
+@login_required
+def discard(case_id):
+    case = _case_or_404(case_id)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        return _page(case, 422, confirm_form=form)
+    try:
+        operations.discard_draft(case, user=current_user)
+    except DomainError as error:
+        return _page(case, error.status_code, refusal=str(error), confirm_form=form)
+    flash(_('The draft is discarded, with its evidence files.'), 'success')
+    return redirect(url_for('case.index'))
+
+
 @bp.route('/cases/<int:case_id>/accept', methods=['POST'])
 @login_required
 def accept(case_id):

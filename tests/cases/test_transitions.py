@@ -17,8 +17,8 @@ from tests.conftest import refused
 
 S = CaseState
 ROLES = ('owner', 'member', 'other_startup', 'manager', 'assessor', 'committee', 'chair', 'admin', 'nobody')
-ACTIONS = ('edit', 'file', 'accept', 'decline', 'assign', 'assess', 'decide', 'record', 'appeal', 'refer', 'close',
-           'add_entry')
+ACTIONS = ('edit', 'file', 'discard', 'accept', 'decline', 'assign', 'assess', 'decide', 'record', 'appeal', 'refer',
+           'close', 'add_entry')
 MANAGERS = {'manager', 'assessor'}
 AFTER_DECISION = (S.decided, S.recorded, S.appealed, S.closed)
 
@@ -26,6 +26,7 @@ AFTER_DECISION = (S.decided, S.recorded, S.appealed, S.closed)
 ALLOWED = {
     (S.draft, 'edit'): ({'owner'}, S.draft),
     (S.draft, 'file'): ({'owner'}, S.filed),
+    (S.draft, 'discard'): ({'owner'}, None),  # the draft is deleted
     (S.filed, 'edit'): (MANAGERS, S.filed),
     (S.accepted, 'edit'): (MANAGERS, S.accepted),
     (S.under_assessment, 'edit'): (MANAGERS, S.under_assessment),
@@ -81,6 +82,8 @@ def perform(world, case, action, user):
         return operations.update_case(case, user=user, **FACTS, subsidies={world.funding.id: 1})
     if action == 'file':
         return operations.file_case(case, user=user)
+    if action == 'discard':
+        return operations.discard_draft(case, user=user)
     if action == 'accept':
         return operations.accept_case(case, user=user)
     if action == 'decline':
@@ -104,7 +107,7 @@ def perform(world, case, action, user):
 
 def expected_refusal(state, action, role):
     if role not in TAKERS[action] or (role == 'chair' and state != S.committee_review) or (
-            role == 'owner' and action in ('edit', 'file') and state != S.draft) or (
+            role == 'owner' and action in ('edit', 'file', 'discard') and state != S.draft) or (
             # the assessor is one once assigned: before, a manager like the others
             role == 'assessor' and action == 'assess' and state in (S.draft, S.filed, S.accepted, S.declined)):
         return 'case.not_allowed'
@@ -132,6 +135,9 @@ def test_every_state_role_and_action(world, state, role):
             if entry is not None and role in entry[0]:
                 perform(world, case, action, user)
                 db.session.flush()
+                if entry[1] is None:  # discarded: the draft is deleted
+                    assert db.session.get(Case, case.id) is None, action
+                    continue
                 assert case.state == entry[1], action
                 if action == 'add_entry':
                     assert case.entries[-1].author_id == user.id

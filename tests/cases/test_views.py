@@ -2,6 +2,7 @@
 each view, the steps through their forms, the refusals the issue lists, the project and review sections."""
 import io
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -90,6 +91,30 @@ def test_a_draft_is_seen_by_its_side_only(client, login, world):
     assert client.get(f'/cases/{managers_draft.id}').status_code == 404
 
 
+def test_a_draft_is_discarded_by_its_side_with_its_evidence_files(client, login, world, app):
+    draft = world.draft()
+    attach_files(draft, [FileStorage(io.BytesIO(PDF), filename='minutes.pdf')], user=world.owner)
+    db.session.commit()
+    draft_id = draft.id
+    stored = Path(app.config['ATTACHMENTS_DIR'], db.session.execute(sa.select(Attachment.stored_name)).scalar_one())
+    assert stored.exists()
+    login(world.manager)
+    assert client.post(f'/cases/{draft_id}/discard').status_code == 404
+    login(world.owner)
+    page = client.get(f'/cases/{draft_id}').get_data(as_text=True)
+    assert '删除草稿' in page and 'data-confirm="删除这份草稿及其证明材料？删除后无法恢复。"' in page
+    response = client.post(f'/cases/{draft_id}/discard', headers=EN)
+    assert (response.status_code, response.headers['Location']) == (302, '/cases/')
+    listed = client.get('/cases/', headers=EN).get_data(as_text=True)
+    assert 'The draft is discarded, with its evidence files.' in listed
+    assert db.session.get(Case, draft_id) is None
+    assert db.session.execute(sa.select(sa.func.count()).select_from(Attachment)).scalar() == 0
+    assert not stored.exists()
+    assert db.session.execute(sa.select(AuditEntry.actor_id).where(
+        AuditEntry.action == AuditAction.deleted, AuditEntry.object_type == 'case',
+        AuditEntry.object_id == str(draft_id))).scalar_one() == world.owner.id
+
+
 def test_a_draft_may_leave_the_date_empty_as_a_browser_sends_it_until_it_is_filed(client, login, world):
     login(world.owner)
     response = client.post(f'/projects/{world.project.id}/cases/new', headers=EN,
@@ -102,6 +127,16 @@ def test_a_draft_may_leave_the_date_empty_as_a_browser_sends_it_until_it_is_file
     assert refused.status_code == 400
     assert 'Before filing, say what happened, when, and who was involved.' in refused.get_data(as_text=True)
     assert reload(draft).state == CaseState.draft
+
+
+def test_a_filed_case_is_not_discarded(client, login, world):
+    case = world.filed()
+    login(world.owner)
+    assert 'Discard the draft' not in client.get(f'/cases/{case.id}', headers=EN).get_data(as_text=True)
+    response = client.post(f'/cases/{case.id}/discard', headers=EN)
+    assert response.status_code == 403
+    assert 'You may not do this on a tolerance-for-failure case.' in response.get_data(as_text=True)
+    assert reload(case).state == CaseState.filed
 
 
 def test_the_steps_through_their_forms_in_both_languages(client, login, world):

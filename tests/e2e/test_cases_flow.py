@@ -18,7 +18,7 @@ from incubator.projects import operations as projects
 from incubator.projects.models import FundingKind, ProjectField, ReviewCadence
 from incubator.startups.models import MembershipRole
 from tests.e2e import test_projects_flow as projects_flow
-from tests.e2e.test_booking_and_payment import alerts, click_and_wait, set_value
+from tests.e2e.test_booking_and_payment import alerts, click_accepting_confirm, click_and_wait, set_value
 from tests.e2e.test_browser import log_in
 from tests.e2e.test_projects_flow import heading, today
 from tests.factories import SiteFactory, StartupFactory, UserFactory, member_of
@@ -207,3 +207,25 @@ def test_a_case_goes_from_filing_through_an_appeal_to_closure(app, live_server, 
     final = db.session.execute(sa.select(DecisionLetter).filter_by(case_id=case_id, round=2)).scalar_one()
     assert final.number == f'{case.number}-2'
     assert date.today() - timedelta(days=1) <= current(case_id).closed_at.date() <= date.today() + timedelta(days=1)
+
+
+def test_an_owner_discards_a_draft_after_confirming(app, live_server, browser_factory):
+    """A draft its owner no longer means to file is deleted from its page, after the browser asks (Chinese)."""
+    startup = StartupFactory(site=SiteFactory(name='梧桐众创空间'), name='青梧智能')
+    owner = member_of(startup, MembershipRole.owner, email='owner@example.com', name='刘洋')
+    manager = UserFactory(email='manager@example.com', name='李强', roles=['manager'])
+    project = projects.create_project(
+        manager, startup, title='服务机器人', field=ProjectField.advanced_manufacturing, lead_name='李博士',
+        start_date=today() - timedelta(days=300), planned_end_date=today() + timedelta(days=60),
+        review_cadence=ReviewCadence.quarterly, manager=manager)
+    case_id = cases.create_case(project, user=owner, what_happened='样机未通过测试。').id
+    db.session.commit()
+    browser = browser_factory('zh-CN')
+    log_in(browser, live_server, 'owner@example.com')
+    browser.get(f'{live_server}/cases/{case_id}')
+    discard = browser.find_element(By.CSS_SELECTOR, f'form[action$="/cases/{case_id}/discard"] button')
+    assert discard.text == '删除草稿'
+    click_accepting_confirm(browser, discard)
+    assert browser.current_url == f'{live_server}/cases/'
+    assert '草稿及其证明材料已删除。' in alerts(browser)
+    assert current(case_id) is None
