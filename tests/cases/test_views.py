@@ -129,6 +129,19 @@ def test_a_draft_may_leave_the_date_empty_as_a_browser_sends_it_until_it_is_file
     assert reload(draft).state == CaseState.draft
 
 
+def test_a_draft_is_headed_as_a_draft_and_a_filed_case_by_its_number(client, login, world):
+    draft, filed = world.draft(), world.filed()
+    login(world.owner)
+
+    def heading(path, headers=None):
+        page = client.get(path, headers=headers or {}).get_data(as_text=True)
+        return page[page.index('<h1'):page.index('</h1>')]
+    assert '案例草稿' in heading(f'/cases/{draft.id}') and '案例案例' not in heading(f'/cases/{draft.id}')
+    assert '编辑案例草稿' in heading(f'/cases/{draft.id}/edit')
+    assert 'Draft case' in heading(f'/cases/{draft.id}', EN)
+    assert f'案例{filed.number}' in heading(f'/cases/{filed.id}')
+
+
 def test_a_filed_case_is_not_discarded(client, login, world):
     case = world.filed()
     login(world.owner)
