@@ -117,13 +117,15 @@ TARGETS = {'query': 5.0, 'create': 10.0, 'page': 20.0}
 
 # --- databases ---------------------------------------------------------------------------
 
-def ensure_database(name):
+def ensure_database(name, template=None):
+    """The URL of database ``name``, created if missing: empty, or a copy of ``template``."""
     admin = sa.create_engine(sa.engine.make_url(SERVER).set(database='postgres'), isolation_level='AUTOCOMMIT')
     try:
         with admin.connect() as connection:
             if not connection.execute(sa.text('SELECT 1 FROM pg_database WHERE datname = :name'),
                                       {'name': name}).first():
-                connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+                copy = f' TEMPLATE "{template}"' if template else ''
+                connection.execute(sa.text(f'CREATE DATABASE "{name}"{copy}'))
     finally:
         admin.dispose()
     return SERVER + name

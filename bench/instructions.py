@@ -110,8 +110,6 @@ SERVED_PAGES = [('floor: read (one indexed SELECT)', 'floor', None), ('week page
 def served_environment(scratch):
     """Outside callgrind: the HTTP bench's seed (seeded if missing), this bench's copy of it, and the environment
     that builds the app as gunicorn does there."""
-    import sqlalchemy as sa
-
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     import booking
     import served
@@ -119,18 +117,9 @@ def served_environment(scratch):
     app = booking.prepare(served.SEED, reseed=False)
     with app.app_context():
         from incubator.extensions import db
-        db.engine.dispose()
-    admin = sa.create_engine(booking.SERVER + 'postgres', isolation_level='AUTOCOMMIT')
-    try:
-        with admin.connect() as connection:
-            if not connection.execute(sa.text('SELECT 1 FROM pg_database WHERE datname = :name'),
-                                      {'name': SERVED_COPY}).first():
-                connection.execute(sa.text(f'CREATE DATABASE "{SERVED_COPY}" TEMPLATE "{served.SEED.database}"'))
-    finally:
-        admin.dispose()
-    return {'DATABASE_URL': booking.SERVER + SERVED_COPY, 'WUTONG_ENV': 'production',
-            'SECRET_KEY': 'instructions-bench-secret-key-' * 2, 'SESSION_COOKIE_SECURE': 'false',
-            'PREFERRED_URL_SCHEME': 'http', 'MAIL_BACKEND': 'console', 'WUTONG_INSTANCE_PATH': str(scratch)}
+        db.engine.dispose()  # the seed must have no connection left to be copied
+    url = booking.ensure_database(SERVED_COPY, template=served.SEED.database)
+    return served.app_environment(url, 'instructions-bench-secret-key-' * 2, scratch)
 
 
 def measure_served(args):

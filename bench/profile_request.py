@@ -23,6 +23,7 @@ os.environ.update(WUTONG_ENV='production', SECRET_KEY=secrets.token_urlsafe(32),
                   DATABASE_URL='postgresql+psycopg://postgres@127.0.0.1:5432/wutong_bench_http_profile')
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import booking  # noqa: E402 (bench/, beside this script)
 import sqlalchemy as sa  # noqa: E402
 from pyinstrument import Profiler  # noqa: E402
 
@@ -41,12 +42,7 @@ def main():
     parser.add_argument('--post', action='store_true')
     args = parser.parse_args()
 
-    admin = sa.create_engine('postgresql+psycopg://postgres@127.0.0.1:5432/postgres', isolation_level='AUTOCOMMIT')
-    with admin.connect() as connection:
-        if not connection.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = 'wutong_bench_http_profile'"))\
-                .first():
-            connection.execute(sa.text('CREATE DATABASE wutong_bench_http_profile TEMPLATE wutong_bench_http_seed'))
-    admin.dispose()
+    booking.ensure_database('wutong_bench_http_profile', template='wutong_bench_http_seed')
     app = create_app()
     with app.app_context():
         user = db.session.execute(sa.select(User).filter_by(email=EMAILS[args.who])).scalar_one()

@@ -81,6 +81,13 @@ def copy_database():
     return booking.SERVER + COPY
 
 
+def app_environment(url, secret, instance_path):
+    """The environment the app is served with: the production profile on ``url``, over plain HTTP, mail to the
+    console (``bench/instructions.py --served`` builds it the same way)."""
+    return {'WUTONG_ENV': 'production', 'DATABASE_URL': url, 'SECRET_KEY': secret, 'SESSION_COOKIE_SECURE': 'false',
+            'MAIL_BACKEND': 'console', 'WUTONG_INSTANCE_PATH': str(instance_path)}
+
+
 def free_port():
     with socket.socket() as probe:
         probe.bind(('127.0.0.1', 0))
@@ -255,8 +262,7 @@ def main():
     url = copy_database()
 
     secret = secrets.token_urlsafe(32)
-    env = dict(os.environ, WUTONG_ENV='production', DATABASE_URL=url, SECRET_KEY=secret,
-               SESSION_COOKIE_SECURE='false', MAIL_BACKEND='console', WUTONG_INSTANCE_PATH=tempfile.mkdtemp())
+    env = dict(os.environ, **app_environment(url, secret, tempfile.mkdtemp()))
     env.pop('SERVER_NAME', None)
     floor_port = free_port()
     servers = [Server('app', 'incubator:create_app()', args.port, env, PROJECT_DIR),
