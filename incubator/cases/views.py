@@ -159,8 +159,9 @@ def _plain(form_class):
     return lambda case: form_class()
 
 
-def _step(case_id, make_form, call, done, form_name, anchor=''):
-    """Load, validate, call one operation, flash, redirect; or the page again with the refusal."""
+def _step(case_id, make_form, call, done, form_name, anchor='', to=None):
+    """Load, validate, call one operation, flash, redirect (to the case, or to ``to``); or the page again with
+    the refusal."""
     case = _case_or_404(case_id)
     form = make_form(case)
     if not form.validate_on_submit():
@@ -173,7 +174,7 @@ def _step(case_id, make_form, call, done, form_name, anchor=''):
             return _page(case, error.status_code, **{form_name: form})
         return _page(case, error.status_code, refusal=str(error), **{form_name: form})
     flash(done, 'success')
-    return _to_case(case, anchor)
+    return redirect(to) if to else _to_case(case, anchor)
 
 
 @bp.route('/cases/<int:case_id>/file', methods=['POST'])
@@ -186,16 +187,8 @@ def file(case_id):
 @bp.route('/cases/<int:case_id>/discard', methods=['POST'])
 @login_required
 def discard(case_id):
-    case = _case_or_404(case_id)
-    form = ConfirmForm()
-    if not form.validate_on_submit():
-        return _page(case, 422, confirm_form=form)
-    try:
-        operations.discard_draft(case, user=current_user)
-    except DomainError as error:
-        return _page(case, error.status_code, refusal=str(error), confirm_form=form)
-    flash(_('The draft is discarded, with its evidence files.'), 'success')
-    return redirect(url_for('case.index'))
+    return _step(case_id, _plain(ConfirmForm), lambda case, form: operations.discard_draft(case, user=current_user),
+                 _('The draft is discarded, with its evidence files.'), 'confirm_form', to=url_for('case.index'))
 
 
 @bp.route('/cases/<int:case_id>/accept', methods=['POST'])
