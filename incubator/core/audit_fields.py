@@ -233,5 +233,8 @@ FIELD_LABELS = {
     'waived_fen': lazy_pgettext('audit field', 'Waived'),
     'weekday': lazy_pgettext('audit field', 'Weekday'),
     'what_happened': lazy_pgettext('audit field', 'What happened'),
+    'withdrawal_reason': lazy_pgettext('audit field', 'Reason for withdrawal'),
+    'withdrawn_at': lazy_pgettext('audit field', 'Withdrawn'),
+    'withdrawn_by_id': lazy_pgettext('audit field', 'Withdrawn by'),
     'year': lazy_pgettext('audit field', 'Year'),
 }

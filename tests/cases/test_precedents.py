@@ -1,6 +1,8 @@
 """Precedents: a draft from a decided case, the check of what still identifies it, the review by another manager
-(the transition table over every state and role), the search by words and findings, and who sees what."""
+(the transition table over every state and role), withdrawing and revising, the search by words and findings,
+and who sees what."""
 import pytest
+from flask_babel import force_locale
 
 from incubator.cases.models import CaseOutcome
 from incubator.cases.precedents import operations
@@ -40,10 +42,12 @@ def draft(world, **texts):
 
 def in_state(world, state, **texts):
     precedent = draft(world, **texts)
-    if state in (PrecedentState.in_review, PrecedentState.published):
+    if state != PrecedentState.draft:
         operations.submit_precedent(precedent, user=world.manager)
-    if state == PrecedentState.published:
+    if state in (PrecedentState.published, PrecedentState.withdrawn):
         operations.approve_precedent(precedent, user=world.assessor)
+    if state == PrecedentState.withdrawn:
+        operations.withdraw_precedent(precedent, user=world.assessor, reason='A rule now forbids it.')
     db.session.commit()
     return precedent
 
@@ -53,6 +57,8 @@ def take(action, precedent, user):
         return operations.update_precedent(precedent, user=user, **CLEAN)
     if action == 'send_back':
         return operations.send_back_precedent(precedent, user=user, comment='Say more about the diligence.')
+    if action == 'withdraw':
+        return operations.withdraw_precedent(precedent, user=user, reason='A rule now forbids it.')
     return getattr(operations, f'{action}_precedent')(precedent, user=user)
 
 
@@ -82,6 +88,11 @@ def test_the_table_lets_only_another_manager_review():
     assert precedent_transition(PrecedentState.in_review, 'approve', {R.author}) is None
     assert precedent_transition(PrecedentState.in_review, 'approve', {R.reviewer}) == PrecedentState.published
     assert precedent_transition(PrecedentState.published, 'edit', {R.author, R.reviewer}) is None
+    assert precedent_transition(PrecedentState.published, 'withdraw', {R.committee}) is None
+    assert precedent_transition(PrecedentState.published, 'withdraw', {R.author}) == PrecedentState.withdrawn
+    assert precedent_transition(PrecedentState.published, 'withdraw', {R.reviewer}) == PrecedentState.withdrawn
+    assert precedent_transition(PrecedentState.withdrawn, 'edit', {R.author}) is None
+    assert precedent_transition(PrecedentState.withdrawn, 'revise', {R.reviewer}) == PrecedentState.draft
 
 
 def test_the_draft_is_prefilled_from_the_decided_case(world):
@@ -223,3 +234,94 @@ def test_from_the_case_page_to_a_published_precedent_through_the_pages(world, cl
     login(world.members[1])
     found = client.get('/precedents/?q=技术路线&outcome=exempt&rule=no_rule_yet').get_data(as_text=True)
     assert f'/precedents/{precedent.id}"' in found and '技术路线失败的高风险项目' in found
+
+
+def test_a_withdrawn_precedent_leaves_the_search_tells_its_author_and_is_revised_and_published_again(world):
+    precedent = published(world)
+    first_published_at = precedent.published_at
+    with refused('precedent.required'):
+        operations.withdraw_precedent(precedent, user=world.assessor, reason='  \n ')
+    db.session.rollback()
+    with refused('precedent.not_allowed'):
+        operations.withdraw_precedent(precedent, user=world.members[1], reason='Outdated.')
+    db.session.rollback()
+    operations.withdraw_precedent(precedent, user=world.assessor, reason='The 2026 rules forbid it now.')
+    db.session.commit()
+    assert precedent.state == PrecedentState.withdrawn and precedent.withdrawn_by_id == world.assessor.id
+    assert precedent.withdrawn_at is not None and precedent.withdrawal_reason == 'The 2026 rules forbid it now.'
+    assert search_precedents([], {}, 1).items == []
+
+    from incubator.notifications.kinds import render_title
+    from incubator.notifications.models import Notification
+    note = db.session.execute(db.select(Notification).filter_by(user_id=world.manager.id,
+                                                                kind='precedent_withdrawn')).scalar_one()
+    with force_locale('en'):
+        assert render_title(note.kind, note.params) == (
+            f'Your precedent “{precedent.title}” was withdrawn: The 2026 rules forbid it now.')
+    with force_locale('zh_CN'):
+        assert render_title(note.kind, note.params) == (
+            f'您撰写的案例“{precedent.title}”已被撤回：The 2026 rules forbid it now.')
+
+    # The manager who revises it writes it now; the one who wrote it reviews it.
+    operations.revise_precedent(precedent, user=world.assessor)
+    assert precedent.state == PrecedentState.draft and precedent.author_id == world.assessor.id
+    assert precedent.published_at is None and precedent.withdrawal_reason == 'The 2026 rules forbid it now.'
+    operations.update_precedent(precedent, user=world.assessor, **{**CLEAN, 'legal_basis': 'Article 5 (2024)'})
+    operations.submit_precedent(precedent, user=world.assessor)
+    with refused('precedent.own_review'):
+        operations.approve_precedent(precedent, user=world.assessor)
+    operations.approve_precedent(precedent, user=world.manager)
+    db.session.commit()
+    assert precedent.state == PrecedentState.published and precedent.published_at >= first_published_at
+    assert precedent.withdrawal_reason is None and precedent.withdrawn_at is None
+    assert [p.id for p in search_precedents([], {}, 1).items] == [precedent.id]
+
+
+def test_the_author_withdrawing_their_own_precedent_is_not_told_of_it(world):
+    precedent = published(world)
+    operations.withdraw_precedent(precedent, user=world.manager, reason='I found a mistake.')
+    db.session.commit()
+    from incubator.notifications.models import Notification
+    assert db.session.execute(db.select(Notification.id).filter_by(kind='precedent_withdrawn')).first() is None
+
+
+@pytest.mark.parametrize('name, status', [('author', 200), ('reviewer', 200), ('committee', 404), ('owner', 404),
+                                          ('nobody', 404)])
+def test_who_sees_a_withdrawn_precedent(world, client, login, name, status):
+    precedent = in_state(world, PrecedentState.withdrawn)
+    login(actor(world, name))
+    assert client.get(f'/precedents/{precedent.id}', headers=EN).status_code == status
+    assert client.post(f'/precedents/{precedent.id}/revise', headers=EN).status_code == (
+        302 if name in ('author', 'reviewer') else 404)
+
+
+def test_withdrawing_and_revising_through_the_pages(world, client, login):
+    precedent = published(world)
+    login(world.members[1])
+    assert 'id="withdraw"' not in client.get(f'/precedents/{precedent.id}', headers=EN).get_data(as_text=True)
+    assert client.post(f'/precedents/{precedent.id}/withdraw', data={'reason': 'Outdated.'},
+                       headers=EN).status_code == 403
+    login(world.assessor)
+    page = client.get(f'/precedents/{precedent.id}', headers=EN).get_data(as_text=True)
+    assert 'id="withdraw"' in page and 'data-confirm="Withdraw this precedent?"' in page
+    refused_page = client.post(f'/precedents/{precedent.id}/withdraw', data={'reason': '   '}, headers=EN)
+    assert refused_page.status_code == 422 and 'This field is required.' in refused_page.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Precedent, precedent.id).state == PrecedentState.published
+    response = client.post(f'/precedents/{precedent.id}/withdraw', data={'reason': 'A 2026 rule forbids it.'},
+                           headers=EN)
+    assert response.status_code == 302 and response.location.endswith(f'/precedents/{precedent.id}')
+    page = client.get(f'/precedents/{precedent.id}', headers=EN).get_data(as_text=True)
+    assert 'id="withdrawal"' in page and 'A 2026 rule forbids it.' in page and world.assessor.name in page
+    assert 'id="withdraw"' not in page and 'Revise it as a draft' in page
+    index = client.get('/precedents/', headers=EN).get_data(as_text=True)
+    assert 'id="in-progress"' in index and f'/precedents/{precedent.id}"' in index
+    assert 'No published precedent matches.' in index
+    assert client.post(f'/precedents/{precedent.id}/withdraw', data={'reason': 'Again.'},
+                       headers=EN).status_code == 409
+    zh_page = client.get(f'/precedents/{precedent.id}').get_data(as_text=True)
+    assert '已撤回' in zh_page and f'{world.assessor.name}于' in zh_page and '撤回，理由：' in zh_page
+
+    assert client.post(f'/precedents/{precedent.id}/revise', headers=EN).status_code == 302
+    page = client.get(f'/precedents/{precedent.id}', headers=EN).get_data(as_text=True)
+    assert 'what to revise:' in page and 'A 2026 rule forbids it.' in page and 'Submit for review' in page

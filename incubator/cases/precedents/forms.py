@@ -1,4 +1,5 @@
-"""The precedent's texts (the author's anonymising edits) and the reviewer's comment when sending it back."""
+"""The precedent's texts (the author's anonymising edits), the reviewer's comment when sending it back, and why
+a manager withdraws it."""
 from flask_babel import lazy_gettext as _l
 from wtforms import StringField, TextAreaField
 
@@ -23,3 +24,7 @@ class PrecedentForm(BaseForm):
 
 class SendBackForm(BaseForm):
     comment = TextAreaField(_l('What to change'), validators=[required(), max_length(TEXT)])
+
+
+class WithdrawForm(BaseForm):
+    reason = TextAreaField(_l('Why it is withdrawn'), validators=[required(), max_length(TEXT)])

@@ -1,5 +1,6 @@
 """Anonymised precedents: a decided case written up without names, company or amounts, reviewed by another
-manager before it is published for managers and committee members to learn from.
+manager before it is published for managers and committee members to learn from. A published precedent that
+turns out wrong or outdated is withdrawn by a manager with the reason, and may be revised and reviewed again.
 
 The findings and the outcome are copied from the case when the draft is made and are not edited: they are
 what the search filters by. The texts are the author's to anonymise. The allowed transitions are one table,
@@ -10,6 +11,7 @@ from typing import Optional
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from incubator.cases.models import CaseOutcome, ExplorationFinding, PurposeFinding, RuleFinding
@@ -22,10 +24,12 @@ class PrecedentState(LabelledEnum):
     draft = 'draft'
     in_review = 'in_review'
     published = 'published'
+    withdrawn = 'withdrawn'
 
     @classmethod
     def labels(cls):
-        return {cls.draft: _l('Draft'), cls.in_review: _l('Awaiting review'), cls.published: _l('Published')}
+        return {cls.draft: _l('Draft'), cls.in_review: _l('Awaiting review'), cls.published: _l('Published'),
+                cls.withdrawn: lazy_pgettext('precedent', 'Withdrawn')}
 
 
 class PrecedentRole(LabelledEnum):
@@ -42,17 +46,21 @@ class PrecedentRole(LabelledEnum):
 
 _AUTHOR = frozenset({PrecedentRole.author})
 _REVIEWER = frozenset({PrecedentRole.reviewer})
+_MANAGERS = _AUTHOR | _REVIEWER
 
 #: (state, action) → (roles allowed, next state). The author edits and submits; another manager approves
-#: (published) or sends it back with a comment (a draft again). Nothing edits a published precedent.
+#: (published) or sends it back with a comment (a draft again). Nothing edits a published precedent: any manager
+#: withdraws it with the reason, and any manager revises a withdrawn one (a draft again, theirs to write).
 PRECEDENT_TRANSITIONS = {
     (PrecedentState.draft, 'edit'): (_AUTHOR, PrecedentState.draft),
     (PrecedentState.draft, 'submit'): (_AUTHOR, PrecedentState.in_review),
     (PrecedentState.in_review, 'approve'): (_REVIEWER, PrecedentState.published),
     (PrecedentState.in_review, 'send_back'): (_REVIEWER, PrecedentState.draft),
+    (PrecedentState.published, 'withdraw'): (_MANAGERS, PrecedentState.withdrawn),
+    (PrecedentState.withdrawn, 'revise'): (_MANAGERS, PrecedentState.draft),
 }
 
-PRECEDENT_ACTIONS = ('edit', 'submit', 'approve', 'send_back')
+PRECEDENT_ACTIONS = ('edit', 'submit', 'approve', 'send_back', 'withdraw', 'revise')
 
 
 def precedent_transition(state, action, roles):
@@ -90,10 +98,15 @@ class Precedent(TimestampMixin, db.Model):
     #: The reviewer's comment when sending it back (kept until the next review).
     review_comment: Mapped[str | None] = mapped_column(sa.Text)
     published_at: Mapped[datetime | None]
+    #: Why and when a manager withdrew it; kept on the revised draft until it is published again.
+    withdrawn_at: Mapped[datetime | None]
+    withdrawn_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey('users.id', ondelete='SET NULL'))
+    withdrawal_reason: Mapped[str | None] = mapped_column(sa.Text)
 
     case: Mapped[Optional['Case']] = relationship()  # noqa: F821
     author: Mapped[Optional['User']] = relationship(foreign_keys=[author_id])  # noqa: F821
     reviewer: Mapped[Optional['User']] = relationship(foreign_keys=[reviewer_id])  # noqa: F821
+    withdrawn_by: Mapped[Optional['User']] = relationship(foreign_keys=[withdrawn_by_id])  # noqa: F821
 
     TEXT_FIELDS = ('title', 'summary', 'facts', 'exploration_reasons', 'rule_reasons', 'purpose_reasons',
                    'decision', 'legal_basis')

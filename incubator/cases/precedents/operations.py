@@ -1,4 +1,5 @@
-"""The write side of precedents: a draft from a decided case, its anonymising edits, the review, publishing.
+"""The write side of precedents: a draft from a decided case, its anonymising edits, the review, publishing,
+withdrawing and revising.
 
 What still names the case's people, startup or amounts is listed by :func:`identifying_terms`: the author
 sees it after every save, and neither submitting nor approving lets it through.
@@ -158,6 +159,7 @@ def approve_precedent(precedent, *, user):
     _refuse_identifying(precedent)
     precedent.state, precedent.reviewer_id, precedent.published_at = next_state, user.id, now_utc()
     precedent.review_comment = None
+    precedent.withdrawn_at = precedent.withdrawn_by_id = precedent.withdrawal_reason = None
     db.session.flush()
     if precedent.author is not None and precedent.author.is_active:
         notify(precedent.author, 'precedent_published', link=link_to('precedent.show', precedent_id=precedent.id),
@@ -176,4 +178,33 @@ def send_back_precedent(precedent, *, user, comment):
     if precedent.author is not None and precedent.author.is_active:
         notify(precedent.author, 'precedent_sent_back', link=link_to('precedent.show', precedent_id=precedent.id),
                title=precedent.title, comment=precedent.review_comment)
+    return precedent
+
+
+# --- after publishing ---------------------------------------------------------------------------
+
+@operation
+def withdraw_precedent(precedent, *, user, reason):
+    """A manager takes a published precedent out of the search (wrong, outdated, or it identifies someone after
+    all); only managers see it then, with the reason. Its author is told."""
+    next_state = _next_state(precedent, 'withdraw', user)
+    precedent.withdrawal_reason = _text(reason, 'reason')
+    precedent.state, precedent.withdrawn_at, precedent.withdrawn_by_id = next_state, now_utc(), user.id
+    db.session.flush()
+    author = precedent.author
+    if author is not None and author.is_active and author.id != user.id:
+        notify(author, 'precedent_withdrawn', link=link_to('precedent.show', precedent_id=precedent.id),
+               title=precedent.title, reason=precedent.withdrawal_reason)
+    logger.info('Precedent %s withdrawn by %s', precedent.id, user.id)
+    return precedent
+
+
+@operation
+def revise_precedent(precedent, *, user):
+    """A manager takes a withdrawn precedent back to a draft and becomes its author (the one who wrote it may have
+    left); another manager reviews it again before it is published."""
+    next_state = _next_state(precedent, 'revise', user)
+    precedent.state, precedent.author_id = next_state, user.id
+    precedent.submitted_at = precedent.published_at = precedent.reviewer_id = precedent.review_comment = None
+    db.session.flush()
     return precedent

@@ -35,7 +35,7 @@ def search_precedents(words, filters, page):
 
 
 def precedents_in_progress():
-    """Drafts and precedents awaiting review, for managers: few at a time, oldest first."""
+    """Drafts, precedents awaiting review and withdrawn ones, for managers: few at a time, oldest first."""
     return db.session.execute(
         sa.select(Precedent).where(Precedent.state != PrecedentState.published)
         .options(joinedload(Precedent.author)).order_by(Precedent.created_at, Precedent.id)).scalars().all()
@@ -45,7 +45,7 @@ def precedent_for_page(precedent_id):
     """A precedent with its case's parties and subsidies (what the check for identifying terms reads)."""
     return db.session.execute(
         sa.select(Precedent).where(Precedent.id == precedent_id).options(
-            joinedload(Precedent.author), joinedload(Precedent.reviewer),
+            joinedload(Precedent.author), joinedload(Precedent.reviewer), joinedload(Precedent.withdrawn_by),
             joinedload(Precedent.case).joinedload(Case.startup),
             joinedload(Precedent.case).selectinload(Case.parties),
             joinedload(Precedent.case).selectinload(Case.subsidies))).unique().scalar_one_or_none()

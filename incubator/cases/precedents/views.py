@@ -1,12 +1,12 @@
 """Precedent pages: the search (managers and committee members), a draft from a decided case, the author's edit
-with the warning of what still identifies the case, the review."""
+with the warning of what still identifies the case, the review, withdrawing and revising."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from incubator.cases.models import CaseOutcome, ExplorationFinding, PurposeFinding, RuleFinding
 from incubator.cases.precedents import operations, queries
-from incubator.cases.precedents.forms import PrecedentForm, SendBackForm
+from incubator.cases.precedents.forms import PrecedentForm, SendBackForm, WithdrawForm
 from incubator.cases.precedents.models import Precedent
 from incubator.cases.precedents.permissions import may
 from incubator.cases.queries import case_for_page
@@ -52,10 +52,18 @@ def _precedent_or_404(precedent_id):
     return precedent
 
 
-def _page(precedent, status=200, send_back_form=None):
+#: The page's forms that a refused step shows again with what was typed, by the template's name for them.
+_TYPED_FORMS = {SendBackForm: 'send_back_form', WithdrawForm: 'withdraw_form'}
+
+
+def _page(precedent, status=200, typed=None):
+    """The precedent's page; ``typed`` is a form posted to it, shown again with its text and errors."""
     terms = operations.identifying_terms(precedent) if can(current_user, 'case.write_precedent') else []
+    forms = {name: form_class() for form_class, name in _TYPED_FORMS.items()}
+    if typed is not None and type(typed) in _TYPED_FORMS:
+        forms[_TYPED_FORMS[type(typed)]] = typed
     return render_template('cases/precedents/show.html', precedent=precedent, may=may, terms=terms,
-                           confirm_form=ConfirmForm(), send_back_form=send_back_form or SendBackForm()), status
+                           confirm_form=ConfirmForm(), **forms), status
 
 
 @bp.route('/precedents/<int:precedent_id>')
@@ -114,12 +122,12 @@ def _step(precedent_id, call, done, form_class=ConfirmForm):
     precedent = _precedent_or_404(precedent_id)
     form = form_class()
     if not form.validate_on_submit():
-        return _page(precedent, 422, form if form_class is SendBackForm else None)
+        return _page(precedent, 422, form)
     try:
         call(precedent, form)
     except DomainError as error:
         flash(str(error), 'danger')
-        return _page(precedent, error.status_code, form if form_class is SendBackForm else None)
+        return _page(precedent, error.status_code, form)
     flash(done, 'success')
     return redirect(url_for('precedent.show', precedent_id=precedent.id))
 
@@ -145,3 +153,19 @@ def send_back(precedent_id):
                  lambda precedent, form: operations.send_back_precedent(precedent, user=current_user,
                                                                         comment=form.comment.data),
                  _('The precedent is sent back to its author.'), SendBackForm)
+
+
+@bp.route('/precedents/<int:precedent_id>/withdraw', methods=['POST'])
+@login_required
+def withdraw(precedent_id):
+    return _step(precedent_id,
+                 lambda precedent, form: operations.withdraw_precedent(precedent, user=current_user,
+                                                                       reason=form.reason.data),
+                 _('The precedent is withdrawn: only managers see it now.'), WithdrawForm)
+
+
+@bp.route('/precedents/<int:precedent_id>/revise', methods=['POST'])
+@login_required
+def revise(precedent_id):
+    return _step(precedent_id, lambda precedent, form: operations.revise_precedent(precedent, user=current_user),
+                 _('The precedent is a draft again: revise it, then submit it for review.'))
