@@ -3,19 +3,7 @@ acceptance, refusal and decision. Titles hold the case number only: the facts st
 from flask_babel import lazy_gettext as _l
 
 from incubator.cases.models import CaseOutcome
-from incubator.notifications.kinds import NotificationKind, fill, register
-
-
-def _with_outcome(template):
-    """The title with the outcome's label in the reader's language (params hold its value)."""
-    def title(params):
-        try:
-            outcome = CaseOutcome(params.get('outcome')).label
-        except ValueError:
-            outcome = params.get('outcome', '')
-        return fill(template, {**params, 'outcome': outcome})
-    return title
-
+from incubator.notifications.kinds import NotificationKind, label_of, register
 
 register(NotificationKind(
     name='case_filed',
@@ -43,7 +31,8 @@ register(NotificationKind(
 
 register(NotificationKind(
     name='case_decided',
-    title=_with_outcome(_l('The committee decided tolerance-for-failure case %(number)s: %(outcome)s.')),
+    title=_l('The committee decided tolerance-for-failure case %(number)s: %(outcome)s.'),
+    readable={'outcome': label_of(CaseOutcome)},
     label=_l('A tolerance-for-failure case I filed is decided'),
 ))
 

@@ -13,6 +13,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from incubator.auth.models import User
@@ -184,6 +185,8 @@ class Urgency(LabelledEnum):
 
 
 class Outcome(LabelledEnum):
+    """The committee's decision on a request (a progress submission's "Rejected" reads otherwise in Chinese)."""
+
     approved = 'approved'
     partly_approved = 'partly_approved'
     rejected = 'rejected'
@@ -191,7 +194,7 @@ class Outcome(LabelledEnum):
     @classmethod
     def labels(cls):
         return {cls.approved: _l('Approved'), cls.partly_approved: _l('Partly approved'),
-                cls.rejected: _l('Rejected')}
+                cls.rejected: lazy_pgettext('green-channel decision', 'Rejected')}
 
 
 class GreenRole(LabelledEnum):

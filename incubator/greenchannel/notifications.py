@@ -1,7 +1,16 @@
-"""Who is told what about green-channel requests; each reader gets the text in their own language."""
+"""Who is told what about green-channel requests; each reader gets the text in their own language.
+
+Params keep a department's or category's Chinese name with its English one beside it (``department_en``), dates
+as ISO dates and a decision or opinion as its value: :data:`_READABLE` makes them the reader's words.
+"""
 from flask_babel import lazy_gettext as _l
 
-from incubator.notifications.kinds import NotificationKind, register
+from incubator.greenchannel.models import OpinionKind, Outcome
+from incubator.notifications.kinds import NotificationKind, day, label_of, name_in, register
+
+_READABLE = {'due': day, 'outcome': label_of(Outcome), 'opinion': label_of(OpinionKind),
+             'department': name_in('department_en'), 'departments': name_in('departments_en'),
+             'category': name_in('category_en')}
 
 _REMINDERS = {
     'completeness': _l('Green-channel request %(reference)s: the completeness check is due by %(due)s.'),
@@ -46,4 +55,4 @@ for _name, _title, _label in (
     ('green_escalated', lambda params: _ESCALATIONS.get(params.get('stage'), _ESCALATIONS['completeness']),
      _l('A green-channel step is overdue (escalation)')),
 ):
-    register(NotificationKind(name=_name, title=_title, label=_label))
+    register(NotificationKind(name=_name, title=_title, label=_label, readable=_READABLE))

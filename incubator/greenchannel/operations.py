@@ -340,7 +340,8 @@ def submit_request(request, *, user, now=None):
     db.session.flush()
     notify_many([(contact, 'green_submitted', _link(request),
                   {'startup': request.startup.name, 'reference': request.reference,
-                   'category': request.category.name_zh, 'due': _day(check.due_at)})])
+                   'category': request.category.name_zh, 'category_en': request.category.name_en,
+                   'due': _day(check.due_at)})])
     logger.info('Green request %s submitted by %s', request.id, user.id)
     return request
 
@@ -428,13 +429,14 @@ def accept_request(request, *, user, departments, now=None):
         request.reviews.append(review)
         stage = _start_stage(request, StageKind.department, request.category.opinion_working_days, now, review)
         notices += [(reviewer, 'green_routed', _link(request),
-                     {'reference': request.reference, 'startup': request.startup.name,
-                      'department': department.name_zh, 'due': _day(stage.due_at)})
+                     {'reference': request.reference, 'startup': request.startup.name, **_named(department),
+                      'due': _day(stage.due_at)})
                     for reviewer in department.reviewers if reviewer.is_active]
-    names = '、'.join(department.name_zh for department in departments)
-    _event(request, EventKind.accepted, user, note=names, at=now)
+    names = {'departments': '、'.join(department.name_zh for department in departments),
+             'departments_en': ', '.join(department.name_en or department.name_zh for department in departments)}
+    _event(request, EventKind.accepted, user, note=names['departments'], at=now)
     db.session.flush()
-    notices += [(owner, 'green_accepted', _link(request), {'reference': request.reference, 'departments': names})
+    notices += [(owner, 'green_accepted', _link(request), {'reference': request.reference, **names})
                 for owner in _owners(request)]
     notify_many(notices)
     logger.info('Green request %s accepted by %s, routed to %s', request.id, user.id,
@@ -477,8 +479,7 @@ def give_opinion(request, department, *, user, opinion, comment='', files=(), no
     attach_files(review, files, user=user)
     if request.service_contact is not None:
         notify_many([(request.service_contact, 'green_opinion', _link(request),
-                      {'department': department.name_zh, 'reference': request.reference,
-                       'opinion': str(opinion.label)})])
+                      {**_named(department), 'reference': request.reference, 'opinion': opinion.value})])
     if all(other.is_done for other in request.reviews):
         _send_to_committee(request, opener=request.service_contact or user, now=now)
     return review
@@ -497,7 +498,7 @@ def ask_question(request, department, *, user, question, now=None):
     _event(request, EventKind.question, user, note=question, department=department, at=now)
     db.session.flush()
     notify_many([(owner, 'green_question', _link(request),
-                  {'department': department.name_zh, 'reference': request.reference, 'question': question[:200]})
+                  {**_named(department), 'reference': request.reference, 'question': question[:200]})
                  for owner in _owners(request)])
     return review
 
@@ -655,6 +656,13 @@ def _day(instant):
     return _local_day(instant).isoformat()
 
 
+def _named(department):
+    """A department's names as notification params: each reader reads the one of their language."""
+    if department is None:
+        return {'department': '', 'department_en': ''}
+    return {'department': department.name_zh, 'department_en': department.name_en}
+
+
 
 # --- the deadline job -----------------------------------------------------------------------------------------
 
@@ -810,4 +818,4 @@ def _escalation_heads(stage, people):
 def _stage_params(stage, people):
     department = people.departments.get(stage.department_id)
     return {'reference': reference_of(stage.request_id), 'stage': stage.kind.value, 'due': _day(stage.due_at),
-            'department': department.name_zh if department is not None else ''}
+            **_named(department)}

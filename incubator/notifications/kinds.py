@@ -3,20 +3,22 @@
 A notification stores only its kind and plain parameters; its text is rendered
 when it is shown, in the reader's language, from the kind's title template.
 So a kind's title may be reworded or translated later and old notifications
-follow.
+follow. Parameters that are not words (an enum's value, an ISO date, a name kept in
+two languages) are made readable then too, by the kind's ``readable`` functions.
 
 Account-critical mail (invitations, password resets) is not a notification kind:
 those emails are queued directly with ``queue_email``, are always sent and are
 never offered as a choice on the preferences page.
 """
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 
-from incubator.core.formatting import site_period
+from incubator.core.formatting import local_date, site_period
+from incubator.core.i18n import current_language
 
 #: The generic email of a notification: its title, a link to its object, a link to the preferences.
 GENERIC_EMAIL = 'notifications/notification'
@@ -37,13 +39,44 @@ class NotificationKind:
     email_template: str | None = GENERIC_EMAIL  # under templates/emails/, without extension
     email_by_default: bool = True
     choosable: bool = True  # False: not on the preferences page, the email is always sent
+    #: param name → ``function(value, params)`` giving what the reader reads for it (see :func:`label_of`,
+    #: :func:`day`, :func:`name_in`). A value it cannot read (an older notification's text) is shown as stored.
+    readable: Mapping[str, Callable[[object, dict], object]] = field(default_factory=dict, hash=False)
 
     def render_title(self, params):
-        params = _with_local_time(params)
+        params = self._readable(_with_local_time(params))
         template = self.title(params) if callable(self.title) else self.title
         if isinstance(template, str):
             return template
         return fill(template, params)
+
+
+    def _readable(self, params):
+        if not self.readable:
+            return params
+        read = dict(params)
+        for name, reader in self.readable.items():
+            if name in params:
+                try:
+                    read[name] = reader(params[name], params)
+                except (TypeError, ValueError, LookupError):
+                    continue
+        return read
+
+
+def label_of(enum_class):
+    """A param holding a :class:`LabelledEnum`'s value (``'rejected'``), read as its label (不予支持, Rejected)."""
+    return lambda value, params: enum_class(value).label
+
+
+def day(value, params):
+    """A param holding an ISO date (``'2026-10-30'``), read as pages write a date (2026年10月30日, Oct 30, 2026)."""
+    return local_date(date.fromisoformat(value))
+
+
+def name_in(english_param):
+    """A param holding a Chinese name, read by English readers from ``english_param`` when one was given."""
+    return lambda value, params: (params.get(english_param) or value) if current_language() == 'en' else value
 
 
 def _with_local_time(params):

@@ -1,7 +1,7 @@
 """Who is told what about projects: the manager of a submission, the startup's owners of decisions and new dates."""
 from flask_babel import lazy_gettext as _l
 
-from incubator.notifications.kinds import NotificationKind, register
+from incubator.notifications.kinds import NotificationKind, day, register
 
 register(NotificationKind(
     name='progress_submitted',
@@ -31,4 +31,5 @@ register(NotificationKind(
     name='milestone_rescheduled',
     title=_l('Milestone "%(milestone)s" of %(project)s is now due on %(due)s: %(reason)s'),
     label=_l('A milestone of ours is rescheduled'),
+    readable={'due': day},
 ))

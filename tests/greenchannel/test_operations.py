@@ -187,3 +187,63 @@ def test_the_service_contact_must_be_a_manager(green):
     assert refused.value.code == 'greenchannel.contact_not_manager'
     db.session.expire_all()
     assert green.startup.service_contact_id == green.contact.id
+
+
+def test_each_reader_is_told_in_their_language_with_names_dates_and_decisions_in_their_words(green):
+    """Departments and categories by their name in the reader's language, dates as pages write them, an opinion and
+    a decision by their label: never a Chinese name to an English reader, an ISO date or an enum's value."""
+    from flask_babel import force_locale
+
+    from incubator.notifications.kinds import render_title
+
+    def told(user, kind):
+        note = db.session.execute(sa.select(Notification).where(
+            Notification.user_id == user.id, Notification.kind == kind)).scalars().one()
+        with force_locale(user.locale):
+            return render_title(note.kind, note.params)
+
+    green.owner.locale = green.land_reviewer.locale = 'en'
+    green.contact.locale = green.housing_reviewer.locale = 'zh_CN'
+    request = green.submitted()
+    # Two working days from Wednesday 30 September, before the National Day holiday.
+    assert told(green.contact, 'green_submitted') == (
+        f'{green.startup.name}提交了绿色通道申请{request.reference}（人才住房与场地）：请于2026年10月9日前完成材料完整性审查。')
+    with force_locale('en'):
+        note = db.session.execute(sa.select(Notification).filter_by(kind='green_submitted')).scalar_one()
+        assert render_title(note.kind, note.params) == (
+            f'{green.startup.name} submitted green-channel request {request.reference} (Talent housing and space): '
+            'check it is complete by Oct 9, 2026.')
+    operations.accept_request(request, user=green.contact, departments=[green.land, green.housing],
+                              now=at('2026-09-30', 15))
+    assert told(green.land_reviewer, 'green_routed') == (
+        f'Green-channel request {request.reference} of {green.startup.name} awaits the opinion of Natural resources '
+        'by Oct 13, 2026.')
+    assert '待住房和城乡建设局于2026年10月13日前出具意见' in told(green.housing_reviewer, 'green_routed')
+    assert told(green.owner, 'green_accepted') == (
+        f'Green-channel request {request.reference} is accepted and routed to: Natural resources, Housing.')
+
+    operations.give_opinion(request, green.land, user=green.land_reviewer, opinion='oppose', comment='No space',
+                            now=at('2026-10-09'))
+    assert told(green.contact, 'green_opinion') == f'自然资源局已对绿色通道申请{request.reference}出具意见：不同意。'
+    operations.give_opinion(request, green.housing, user=green.housing_reviewer, opinion='oppose', comment='No',
+                            now=at('2026-10-09'))
+    decision = decision_for('green_request', request.id)
+    for member in (green.chair, *green.voters):
+        committee_operations.record_opinion(decision, user=member, choice='against', comment='No')
+    operations.decide_request(request, user=green.chair, outcome='rejected', reasons='No space left')
+    assert told(green.owner, 'green_decided') == (
+        f'The committee decided green-channel request {request.reference}: Rejected.')
+    assert told(green.contact, 'green_decided') == f'评审委员会已对绿色通道申请{request.reference}作出决定：不予批准。'
+
+
+def test_a_notification_written_before_its_params_were_kept_readable_still_reads(green, app):
+    """Older notifications held the opinion's label in the writer's language and no English names: shown as kept."""
+    from flask_babel import force_locale
+
+    from incubator.notifications.kinds import render_title
+    with force_locale('en'):
+        assert render_title('green_opinion', {'department': '自然资源局', 'reference': 'GC-00001',
+                                              'opinion': '不同意'}) == (
+            '自然资源局 gave its opinion on green-channel request GC-00001: 不同意.')
+        assert render_title('green_reminder', {'reference': 'GC-00001', 'stage': 'completeness',
+                                               'due': 'not a date'}).endswith('is due by not a date.')

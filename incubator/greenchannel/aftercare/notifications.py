@@ -1,7 +1,7 @@
 """Who is told what after a green-channel decision; each reader gets the text in their own language."""
 from flask_babel import lazy_gettext as _l
 
-from incubator.notifications.kinds import NotificationKind, register
+from incubator.notifications.kinds import NotificationKind, day, register
 
 for _name, _title, _label in (
     ('green_published', _l('Green-channel request %(reference)s is under public notice until %(until)s.'),
@@ -15,7 +15,7 @@ for _name, _title, _label in (
     ('green_in_effect', _l('The decision on green-channel request %(reference)s took effect: fulfilment begins.'),
      _l('A green-channel decision takes effect')),
 ):
-    register(NotificationKind(name=_name, title=_title, label=_label))
+    register(NotificationKind(name=_name, title=_title, label=_label, readable={'until': day}))
 register(NotificationKind(
     name='green_delivered',
     title=_l('Green-channel request %(reference)s: %(item)s is delivered.'),

@@ -32,7 +32,7 @@ def test_the_startup_hears_three_working_days_before_the_due_date_once(world):
         assert remind(day)['milestone_due_soon'] == 0
     assert remind(date(2026, 6, 25))['milestone_due_soon'] == 1
     assert remind(date(2026, 6, 25), 15)['milestone_due_soon'] == 0
-    assert notices('milestone_due_soon', world.owner) == [DUE_SOON.format(due='2026-06-30')]
+    assert notices('milestone_due_soon', world.owner) == [DUE_SOON.format(due='Jun 30, 2026')]
     assert notices('milestone_due_soon', world.member) == []
     [chinese] = notices('milestone_due_soon', world.owner, 'zh_Hans_CN')
     assert 'Prototype' in chinese and 'is due' not in chinese
@@ -42,7 +42,7 @@ def test_the_startup_hears_a_working_day_after_the_due_date_while_unaccepted(wor
     assert remind(date(2026, 6, 30))['milestone_overdue'] == 0
     assert remind(date(2026, 7, 1))['milestone_overdue'] == 1
     assert remind(date(2026, 7, 1), 18)['milestone_overdue'] == 0
-    assert notices('milestone_overdue', world.owner) == [OVERDUE.format(due='2026-06-30')]
+    assert notices('milestone_overdue', world.owner) == [OVERDUE.format(due='Jun 30, 2026')]
 
 
 def test_an_accepted_milestone_is_not_reminded_of(world):
@@ -72,7 +72,7 @@ def test_the_manager_hears_of_a_review_past_its_deadline_once_a_working_day(worl
     assert remind(date(2026, 7, 18))['review_overdue'] == 0          # Saturday
     assert remind(date(2026, 7, 20))['review_overdue'] == 1          # Monday: again
     assert notices('review_overdue', world.manager) == [
-        'The progress review of Service robot (Alpha Robotics) was due on 2026-07-15 and is not decided yet.'] * 2
+        'The progress review of Service robot (Alpha Robotics) was due on Jul 15, 2026 and is not decided yet.'] * 2
     operations.submit_self_assessment(review, user=world.owner, text='Fine.')
     operations.decide_review(review, user=world.manager, outcome='continue', findings='Fine.',
                              ratings={target.id: ('met', '') for target in world.milestone.kpi_targets})
@@ -89,7 +89,7 @@ class TestHolidays:
         assert remind(date(2026, 9, 29))['milestone_due_soon'] == 1
         for holiday in (date(2026, 10, 5), date(2026, 10, 6)):
             assert remind(holiday) == {'milestone_due_soon': 0, 'milestone_overdue': 0, 'review_overdue': 0}
-        assert notices('milestone_due_soon', world.owner) == [DUE_SOON.format(due='2026-10-09')]
+        assert notices('milestone_due_soon', world.owner) == [DUE_SOON.format(due='Oct 9, 2026')]
 
     def test_after_the_due_date_waits_for_the_first_working_day(self, world):
         due_on(world, date(2026, 9, 30))

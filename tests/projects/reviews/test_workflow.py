@@ -128,7 +128,7 @@ def test_the_whole_flow_to_a_stop_suspends_the_quota_until_a_manager_restores_it
     suspension = open_suspension(world.a)
     assert suspension is not None and 'Revenue far behind' in suspension.reason
     assert notices('review_decided', world.owner) == [
-        'The progress review of Service robot from 2026-07-01 is decided: Stop.']
+        'The progress review of Service robot from Jul 1, 2026 is decided: Stop.']
     assert notices('free_quota_suspended', world.owner)
 
     login(world.owner)
