@@ -3,6 +3,8 @@ committee, recorded with a decision letter, appealed once, closed. Confidential:
 
 
 def init_app(app):
+    from flask_babel import lazy_gettext as _l
+
     from incubator.attachments.registry import register_owner
     from incubator.cases import models, notifications, permissions, sections, statistics_views, views  # noqa: F401
     from incubator.committees.registry import register_subject
@@ -15,7 +17,8 @@ def init_app(app):
                    remove_permission='case.remove_evidence', is_locked=lambda case: case.is_decided,
                    on_download=sections.record_download)
     register_subject(models.SUBJECT_KIND, model=models.Case, view_permission='case.view', url=sections.case_path,
-                     title=lambda case: case.number or f'#{case.id}')
+                     title=lambda case: case.number or f'#{case.id}', name=_l('Tolerance-for-failure case'),
+                     outcomes=models.CaseOutcome)
     review_stopped.connect(sections.draft_case_from_review, weak=False)
     register_section('project', 'cases/_project_section.html', sections.project_section)
     register_section('review', 'cases/_review_section.html', sections.review_section)

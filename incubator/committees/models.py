@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from incubator.auth.models import User
+from incubator.committees import registry
 from incubator.core.audit import audited
 from incubator.core.db import LabelledEnum, TimestampMixin, enum_column
 from incubator.core.time import now_utc
@@ -104,7 +105,8 @@ class CommitteeMember(db.Model):
     user: Mapped[User] = relationship()
 
 
-@audited('decision', _l('Committee decision'), label=lambda decision: f'{decision.subject_kind}:{decision.subject_id}')
+@audited('decision', _l('Committee decision'), label=lambda decision: f'{decision.subject_kind}:{decision.subject_id}',
+         formats={'subject_kind': registry.kind_name, 'outcome': registry.outcome_label})
 class Decision(db.Model):
     """One item under decision: the quorum, majority and seats are fixed when it is opened."""
 

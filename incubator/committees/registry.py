@@ -16,19 +16,23 @@ class SubjectType:
     view_permission: str
     url: Callable[[object], str]
     title: Callable[[object], str]
+    name: object = None      # what a subject of this kind is called ("Green-channel request"), for the audit log
+    outcomes: type = None    # the LabelledEnum of its decisions' outcomes, by whose labels they read
 
 
 _by_kind: dict[str, SubjectType] = {}
 
 
-def register_subject(kind, *, model, view_permission, url, title=None):
+def register_subject(kind, *, model, view_permission, url, title=None, name=None, outcomes=None):
     """Let decisions be about ``model`` records under ``kind``. ``url(subject)`` is the path of its page;
-    ``title(subject)`` names it in notifications (default: the kind and id)."""
+    ``title(subject)`` names it in notifications (default: the kind and id); ``name`` and ``outcomes`` (an enum)
+    are how the audit log reads a decision's kind and outcome."""
     existing = _by_kind.get(kind)
     if existing is not None and existing.model is not model:
         raise ValueError(f'committee subject kind {kind!r} registered twice')
     _by_kind[kind] = SubjectType(kind=kind, model=model, view_permission=view_permission, url=url,
-                                 title=title or (lambda subject: f'{kind} #{subject.id}'))
+                                 title=title or (lambda subject: f'{kind} #{subject.id}'), name=name,
+                                 outcomes=outcomes)
 
 
 def unregister_subject(kind):
@@ -50,3 +54,17 @@ def load_subject(decision):
     if registered is None:
         return None
     return db.session.get(registered.model, decision.subject_id)
+
+
+def kind_name(kind):
+    """What a subject kind is called, in the reader's language; the kind itself if it did not say."""
+    registered = _by_kind.get(kind)
+    return str(registered.name) if registered is not None and registered.name is not None else kind
+
+
+def outcome_label(outcome):
+    """A decision's outcome by its label, from the enum of the kind that has it (the kinds' values differ)."""
+    for registered in _by_kind.values():
+        if registered.outcomes is not None and outcome in {member.value for member in registered.outcomes}:
+            return str(registered.outcomes(outcome).label)
+    return outcome

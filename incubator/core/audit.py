@@ -134,20 +134,22 @@ class AuditSettings:
     object_id: Callable | None
     fields: dict = None          # column → its label, where the shared FIELD_LABELS would mislead
     formats: dict = None         # column → how a stored value reads (see _format_of)
+    references: dict = None      # foreign-key column → the table it refers to (its rows are named when read)
 
 
 _audited = {}
 _by_type = {}
 
 
-def audited(object_type, title=None, exclude=(), label=None, object_id=None, fields=None):
+def audited(object_type, title=None, exclude=(), label=None, object_id=None, fields=None, formats=None):
     """Class decorator: record every change of this model in the audit log.
 
     ``exclude`` names columns never recorded (``created_at`` and ``updated_at``
     never are). A column whose name suggests a secret must be excluded, or the
     model is refused at import. ``label(obj)`` gives the summary shown beside the
     entry; ``object_id(obj)`` the id recorded (default: the primary key);
-    ``fields`` labels columns for readers where the shared vocabulary does not.
+    ``fields`` labels columns for readers where the shared vocabulary does not;
+    ``formats`` reads a column's stored values where its type does not tell how.
     """
     def decorator(cls):
         keys = list(sa.inspect(cls).columns.keys())
@@ -163,9 +165,11 @@ def audited(object_type, title=None, exclude=(), label=None, object_id=None, fie
         for event, action in (('after_insert', AuditAction.created), ('after_update', AuditAction.updated),
                               ('after_delete', AuditAction.deleted)):
             sa.event.listen(cls, event, functools.partial(_queue_entry, action))
-        formats = {key: _format_of(cls, key) for key in columns}
+        reads = {key: _format_of(cls, key) for key in columns} | dict(formats or {})
+        references = {key: next(iter(sa.inspect(cls).columns[key].foreign_keys)).target_fullname.rsplit('.', 1)[0]
+                      for key in columns if sa.inspect(cls).columns[key].foreign_keys}
         _audited[cls] = _by_type[object_type] = AuditSettings(object_type, title or object_type, columns, label,
-                                                               object_id, dict(fields or {}), formats)
+                                                               object_id, dict(fields or {}), reads, references)
         return cls
     return decorator
 
@@ -203,15 +207,38 @@ class ShownChange(NamedTuple):
     after: str | None
 
 
-def shown_changes(entry):
+def shown_changes(entry, names=None):
     """An entry's changes as people read them: field labels and values (enum labels, yuan, hours, local
-    times to the second, yes/no) in the current language, in the model's column order."""
+    times to the second, yes/no, what a foreign key refers to by its name in ``names``, from
+    :func:`referenced_names`) in the current language, in the model's column order."""
     settings = _by_type.get(entry.object_type)
     changes = entry.changes or {}
     order = list(settings.columns) if settings else []
     keys = sorted(changes, key=lambda key: (order.index(key) if key in order else len(order), key))
-    return [ShownChange(field_label(entry.object_type, key), shown_value(entry.object_type, key, changes[key][0]),
-                        shown_value(entry.object_type, key, changes[key][1])) for key in keys]
+    return [ShownChange(field_label(entry.object_type, key),
+                        shown_value(entry.object_type, key, changes[key][0], names),
+                        shown_value(entry.object_type, key, changes[key][1], names)) for key in keys]
+
+
+def referenced_names(entries):
+    """``{(table, id): name}`` of the rows that the entries' changes refer to by foreign key (a startup, a user, a
+    committee), named as their own audit entries are: one query per table referred to, whatever the entries."""
+    wanted = {}
+    for entry in entries:
+        settings = _by_type.get(entry.object_type)
+        for key, table in ((settings.references or {}).items() if settings else ()):
+            for value in (entry.changes or {}).get(key, ()):
+                if isinstance(value, int) and not isinstance(value, bool):
+                    wanted.setdefault(table, set()).add(value)
+    names = {}
+    for table, ids in wanted.items():
+        model = next((cls for cls in _audited if cls.__table__.name == table), None)
+        if model is None or _audited[model].label is None:
+            continue
+        label = _audited[model].label
+        for row in db.session.execute(sa.select(model).where(model.id.in_(sorted(ids)))).scalars():
+            names[table, row.id] = str(label(row))
+    return names
 
 
 def field_label(object_type, key):
@@ -221,10 +248,13 @@ def field_label(object_type, key):
     return str(label) if label is not None else key
 
 
-def shown_value(object_type, key, value):
+def shown_value(object_type, key, value, names=None):
     if value is None:
         return None
     settings = _by_type.get(object_type)
+    table = (settings.references or {}).get(key) if settings else None
+    if table is not None and names is not None:
+        return names.get((table, value)) or f'#{value}'
     format_ = settings.formats.get(key) if settings else None
     try:
         return format_(value) if format_ else str(value)
@@ -248,7 +278,8 @@ def _format_of(cls, key):
     if key.endswith('_minute'):
         return lambda value: f'{value // 60:02d}:{value % 60:02d}'
     try:
-        python_type = column.type.python_type
+        # A TypeDecorator (UTCDateTime) has the type of what it stores.
+        python_type = getattr(column.type, 'impl', column.type).python_type
     except NotImplementedError:
         return None
     if python_type is bool:

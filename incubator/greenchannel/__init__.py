@@ -3,6 +3,8 @@ working-day clocks that pause and escalate, and the committee's decision (README
 
 
 def init_app(app):
+    from flask_babel import lazy_gettext as _l
+
     from incubator.attachments.registry import register_owner
     from incubator.committees.registry import register_subject
     from incubator.greenchannel import jobs, models, notifications, permissions, views  # noqa: F401 (register them)
@@ -14,7 +16,8 @@ def init_app(app):
                    is_locked=lambda review: review.is_done)
     register_subject(models.SUBJECT_KIND, model=models.GreenRequest, view_permission='green_request.view',
                      url=lambda request: link_to('greenchannel.show', green_request_id=request.id),
-                     title=lambda request: f'{request.reference} {request.startup.name}')
+                     title=lambda request: f'{request.reference} {request.startup.name}',
+                     name=_l('Green-channel request'), outcomes=models.Outcome)
 
 
 def _request_locked(request):

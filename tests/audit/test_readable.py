@@ -14,6 +14,8 @@ from tests.factories import UserFactory
 EN = {'Accept-Language': 'en'}
 ZH = {'Accept-Language': 'zh-CN'}
 AT = datetime(2026, 3, 1, 1, 2, 3, tzinfo=UTC)  # 09:02:03 in Shanghai
+#: How the page shows "no value".
+NONE = '<span class="text-muted">—</span>'
 
 
 @pytest.fixture
@@ -36,17 +38,44 @@ def rows(page):
 
 def test_booking_changes_read_in_chinese_and_english(client, admin):
     add(changes={'status': ['confirmed', 'cancelled'], 'price_fen': [5000, 12550], 'free_minutes': [90, 0],
-                 'counts_against_quota': [True, False], 'cancelled_at': [None, '2026-03-01T01:02:03+00:00']})
+                 'counts_against_quota': [True, False], 'cancelled_at': [None, '2026-03-02T06:30:05.123456+00:00']})
     chinese = client.get('/admin/audit/', query_string={'object_type': 'booking'}, headers=ZH).get_data(as_text=True)
     assert '状态：已确认 → 已取消' in chinese
     assert '价格：¥50.00 → ¥125.50' in chinese
     assert '免费时长：1.5小时 → 0小时' in chinese
     assert '计入免费额度：是 → 否' in chinese
-    assert '2026年3月1日 09:02:03' in chinese  # the entry's time and the instant changed, local, to the second
+    assert '2026年3月1日 09:02:03' in chinese  # the entry's time, local, to the second
+    assert f'取消时间：{NONE} → 2026年3月2日 14:30:05' in chinese  # an instant changed (a UTCDateTime column), the same
     assert 'confirmed' not in chinese and 'price_fen' not in chinese and '5000' not in chinese
+    assert '+00:00' not in chinese
     english = client.get('/admin/audit/', query_string={'object_type': 'booking'}, headers=EN).get_data(as_text=True)
     assert 'Status: Confirmed → Cancelled' in english and 'Free hours: 1.5 h → 0 h' in english
     assert 'Price: ¥50.00 → ¥125.50' in english and 'Mar 1, 2026, 9:02:03' in english
+    assert f'Cancelled: {NONE} → Mar 2, 2026, 2:30:05' in english
+
+
+def test_what_a_foreign_key_refers_to_is_named_and_a_row_since_deleted_by_its_id(client, admin, count_queries):
+    from tests.factories import StartupFactory
+    startup = StartupFactory(name='Alpha Robotics')
+    booker = UserFactory(email='li.lei@example.com')
+    db.session.commit()
+    add(changes={'startup_id': [None, startup.id], 'booked_by_id': [booker.id, 987654], 'seats': [1, 2]})
+    chinese = client.get('/admin/audit/', query_string={'object_type': 'booking'}, headers=ZH).get_data(as_text=True)
+    assert f'入驻企业：{NONE} → Alpha Robotics' in chinese and '预约人：li.lei@example.com → #987654' in chinese
+    english = client.get('/admin/audit/', query_string={'object_type': 'booking'}, headers=EN).get_data(as_text=True)
+    assert f'Startup: {NONE} → Alpha Robotics' in english and 'People: 1 → 2' in english
+    body = client.get('/admin/audit/export.csv', query_string={'object_type': 'booking'}, headers=EN,
+                      buffered=True).data.decode('utf-8-sig')
+    assert 'Startup: — → Alpha Robotics' in body and 'Booked by: li.lei@example.com → #987654' in body
+    # One statement per table referred to, however many entries refer to it.
+    with count_queries() as one:
+        client.get('/admin/audit/', query_string={'object_type': 'booking'}, headers=EN)
+    for n in range(5):
+        add(object_id=str(10 + n), changes={'startup_id': [None, StartupFactory().id]},
+            occurred_at=AT + timedelta(minutes=n + 1))
+    with count_queries() as six:
+        page = client.get('/admin/audit/', query_string={'object_type': 'booking'}, headers=EN).get_data(as_text=True)
+    assert page.count(f'Startup: {NONE} → ') == 6 and six.count == one.count, six.statements
 
 
 def test_the_csv_export_reads_the_same(client, admin):
@@ -108,3 +137,31 @@ def test_jobs_and_the_system_are_named_for_people(client, admin):
     add(actor='system', ip=None, object_id='6', occurred_at=AT + timedelta(minutes=1))
     page = client.get('/admin/audit/', query_string={'object_type': 'booking'}, headers=ZH).get_data(as_text=True)
     assert '定时任务：清理过期记录' in page and '>系统<' in page and 'job:' not in page
+
+
+def test_the_export_names_references_across_its_batches(client, admin):
+    """The export streams the log in batches, naming each batch's references while the log is still being read."""
+    from incubator.audit.views import _NAMED_TOGETHER
+    from tests.factories import StartupFactory
+    startup = StartupFactory(name='Beta Labs')
+    db.session.add_all(AuditEntry(occurred_at=AT + timedelta(seconds=n), actor_label='mia@example.com',
+                                  action=AuditAction.updated, object_type='booking', object_id=str(n), summary='',
+                                  changes={'startup_id': [None, startup.id]}) for n in range(_NAMED_TOGETHER + 5))
+    db.session.commit()
+    body = client.get('/admin/audit/export.csv', query_string={'object_type': 'booking'}, headers=EN,
+                      buffered=True).data.decode('utf-8-sig')
+    assert body.count('Startup: — → Beta Labs') == _NAMED_TOGETHER + 5
+
+
+def test_a_committee_decision_reads_its_subject_and_outcome_by_the_subject_domains_words(client, admin):
+    add(object_type='decision', object_id='8', changes={'subject_kind': [None, 'green_request'],
+                                                        'outcome': [None, 'rejected']})
+    add(object_type='decision', object_id='9', changes={'subject_kind': [None, 'case'], 'outcome': [None, 'exempt']},
+        occurred_at=AT + timedelta(minutes=5))
+    chinese = client.get('/admin/audit/', query_string={'object_type': 'decision'}, headers=ZH).get_data(as_text=True)
+    assert f'事项类型：{NONE} → 绿色通道申请' in chinese and f'结果：{NONE} → 不予批准' in chinese
+    assert f'事项类型：{NONE} → 容错案例' in chinese and f'结果：{NONE} → 免责' in chinese
+    assert 'green_request' not in chinese.split('<tbody>')[1].replace('green_request:', '')
+    english = client.get('/admin/audit/', query_string={'object_type': 'decision'}, headers=EN).get_data(as_text=True)
+    assert f'Kind of subject: {NONE} → Green-channel request' in english and f'Outcome: {NONE} → Rejected' in english
+    assert f'Outcome: {NONE} → Exempt' in english
