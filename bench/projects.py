@@ -23,7 +23,6 @@ import hashlib
 import random
 import statistics
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -31,10 +30,11 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from config import TestingConfig  # noqa: E402
-from incubator import create_app  # noqa: E402
+from booking import ensure_database, make_app  # noqa: E402 (bench/, beside this script)
+
 from incubator.auth.models import Role, User  # noqa: E402
 from incubator.core.time import now_utc  # noqa: E402
 from incubator.extensions import db  # noqa: E402
@@ -54,7 +54,6 @@ from incubator.sites.models import Site  # noqa: E402
 from incubator.startups.credit_code import check_character  # noqa: E402
 from incubator.startups.models import Startup, Tier  # noqa: E402
 
-SERVER = 'postgresql+psycopg://postgres@127.0.0.1:5432/'
 SEED_VERSION = 2
 TARGET_MS = 50.0
 #: The most statements each page may run (a fixed number: none grows with the data).
@@ -79,26 +78,6 @@ class Size:
 LARGE = Size('large', 'wutong_bench_projects', 2_000)
 SMALL = Size('small', 'wutong_bench_projects_small', 200)
 SITES, STARTUPS, MANAGERS = 4, 400, 20
-
-
-def ensure_database(name):
-    admin = sa.create_engine(sa.engine.make_url(SERVER).set(database='postgres'), isolation_level='AUTOCOMMIT')
-    try:
-        with admin.connect() as connection:
-            if not connection.execute(sa.text('SELECT 1 FROM pg_database WHERE datname = :name'),
-                                      {'name': name}).first():
-                connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    finally:
-        admin.dispose()
-    return SERVER + name
-
-
-def make_app(url):
-    class Config(TestingConfig):
-        SQLALCHEMY_DATABASE_URI = url
-        INSTANCE_PATH = tempfile.mkdtemp()
-
-    return create_app(Config)
 
 
 def fingerprint(size):

@@ -6,12 +6,15 @@ scheduler, a retry or an operator's manual run for the same period does nothing.
 Jobs without it (the outbox sender) must be safe to overlap on their own.
 Period keys are days, months and quarters of the programme's timezone (``WUTONG_TIMEZONE``).
 """
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, time
 
-from flask_babel import gettext, ngettext, pgettext
+from babel.dates import format_skeleton
+from flask_babel import format_time, get_locale, gettext, ngettext, pgettext
 
+from incubator.core.formatting import local_date
 from incubator.core.time import programme_timezone
 
 
@@ -52,6 +55,10 @@ class Job:
         """When the job runs, in the reader's words (administrators read it on the jobs page)."""
         return describe_trigger(self.trigger)
 
+    def current_period(self, now):
+        """The period ``now`` falls in, in the reader's words."""
+        return describe_period(self.period(now))
+
 
 def describe_trigger(trigger):
     """APScheduler trigger arguments as a sentence; the arguments themselves for a shape not described."""
@@ -74,6 +81,30 @@ def describe_trigger(trigger):
         if set(fields) == {'hour', 'minute'}:
             return gettext('every day at %(time)s', time=f"{int(fields['hour']):02d}:{int(fields['minute']):02d}")
     return ' '.join(f'{key}={value}' for key, value in fields.items()) + f" ({trigger['trigger']})"
+
+
+def describe_period(key):
+    """A period key (``2026-12-07T22``, ``2026-Q4``) as administrators say it, in their language: the day, the hour
+    or minute, the month or the quarter of the programme's timezone. Any other key is shown as it is."""
+    match = re.fullmatch(r'(\d{4})-(\d{2})(?:-(\d{2})(?:T(\d{2})(?::(\d{2}))?)?)?|(\d{4})-Q([1-4])', key or '')
+    try:
+        if match is None:
+            return key
+        if match[6]:
+            return gettext('Q%(quarter)d %(year)d', quarter=int(match[7]), year=int(match[6]))
+        year, month = int(match[1]), int(match[2])
+        if match[3] is None:
+            return format_skeleton('yMMMM', date(year, month, 1), locale=get_locale())
+        day = local_date(date(year, month, int(match[3])))
+        if match[4] is None:
+            return day
+        hour = int(match[4])
+        if match[5] is None:
+            return gettext('%(day)s, %(start)s–%(end)s', day=day, start=format_time(time(hour), 'short'),
+                           end=format_time(time((hour + 1) % 24), 'short'))
+        return f"{day} {format_time(time(hour, int(match[5])), 'short')}"
+    except ValueError:
+        return key
 
 
 _jobs: dict[str, Job] = {}

@@ -7,7 +7,7 @@ from incubator.core.permissions import permission_required
 from incubator.core.time import now_utc
 from incubator.scheduling.models import RunOutcome
 from incubator.scheduling.queries import fold_idle_runs, last_runs_by_job, recent_runs
-from incubator.scheduling.registry import load_jobs
+from incubator.scheduling.registry import describe_period, load_jobs
 
 bp = Blueprint('scheduling', __name__, url_prefix='/admin/jobs')
 
@@ -37,4 +37,4 @@ def index():
                            last_runs=last_runs_by_job(),
                            runs=fold_idle_runs(recent_runs(job_name or None, outcome or None)),
                            now=now_utc(), job_name=job_name, outcome=outcome, outcomes=RunOutcome,
-                           years_without_calendar=years_to_complete())
+                           years_without_calendar=years_to_complete(), describe_period=describe_period)

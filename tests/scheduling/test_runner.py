@@ -1,3 +1,4 @@
+import re
 import threading
 import time
 from datetime import UTC, datetime, timedelta
@@ -210,3 +211,29 @@ def test_jobs_page_tells_the_schedule_in_words(app, client, login):
     login(UserFactory(roles=['admin']))
     text = client.get('/admin/jobs/', headers={'Accept-Language': 'en'}).get_data(as_text=True)
     assert 'every day at 03:17' in text and 'minute=' not in text
+
+
+@pytest.mark.parametrize('key, english, chinese', [
+    ('2026-12-07', 'Dec 7, 2026', '2026年12月7日'),
+    ('2026-12-07T22', 'Dec 7, 2026, 10:00\u202fPM–11:00\u202fPM', '2026年12月7日 22:00–23:00'),
+    ('2026-12-07T23', 'Dec 7, 2026, 11:00\u202fPM–12:00\u202fAM', '2026年12月7日 23:00–00:00'),
+    ('2026-12-07T09:05', 'Dec 7, 2026 9:05\u202fAM', '2026年12月7日 09:05'),
+    ('2026-12', 'December 2026', '2026年12月'),
+    ('2026-Q4', 'Q4 2026', '2026年第4季度'),
+    ('2026-13-45', '2026-13-45', '2026-13-45'),
+    ('manual-rerun', 'manual-rerun', 'manual-rerun'),
+])
+def test_periods_are_told_in_words_in_both_languages(app, key, english, chinese):
+    from flask_babel import force_locale
+
+    from incubator.scheduling.registry import describe_period
+    with force_locale('en'):
+        assert describe_period(key) == english
+    with force_locale('zh_Hans_CN'):
+        assert describe_period(key) == chinese
+
+
+def test_jobs_page_tells_the_current_period_in_words(app, client, login):
+    login(UserFactory(roles=['admin']))
+    text = client.get('/admin/jobs/', headers={'Accept-Language': 'zh-CN'}).get_data(as_text=True)
+    assert re.search(r'\d{4}-\d{2}-\d{2}', text.split('<tbody>')[1].split('</tbody>')[0]) is None
