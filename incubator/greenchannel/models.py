@@ -336,6 +336,11 @@ class GreenRequest(TimestampMixin, db.Model):
     def reference(self):
         return reference_of(self.id)
 
+    @property
+    def routed_to(self):
+        """The departments it was routed to, by their names in the reader's language, listed as it writes lists."""
+        return ('、' if current_language() != 'en' else ', ').join(review.department.name for review in self.reviews)
+
     def review_of(self, department):
         department_id = getattr(department, 'id', department)
         return next((review for review in self.reviews if review.department_id == department_id), None)
@@ -651,6 +656,17 @@ class RequestEvent(db.Model):
     request: Mapped[GreenRequest] = relationship(back_populates='events')
     actor: Mapped[User | None] = relationship()
     department: Mapped[Department | None] = relationship()
+
+    @property
+    def shown_note(self):
+        """The note as the reader reads it: a decision's outcome is kept as its value and read as its label in the
+        reader's language (older events kept the label in the language of whoever decided)."""
+        if self.kind == EventKind.decided:
+            try:
+                return Outcome(self.note).label
+            except ValueError:
+                return self.note
+        return self.note
 
 
 class RequestMessage(db.Model):

@@ -434,7 +434,7 @@ def accept_request(request, *, user, departments, now=None):
                     for reviewer in department.reviewers if reviewer.is_active]
     names = {'departments': '、'.join(department.name_zh for department in departments),
              'departments_en': ', '.join(department.name_en or department.name_zh for department in departments)}
-    _event(request, EventKind.accepted, user, note=names['departments'], at=now)
+    _event(request, EventKind.accepted, user, at=now)
     db.session.flush()
     notices += [(owner, 'green_accepted', _link(request), {'reference': request.reference, **names})
                 for owner in _owners(request)]
@@ -607,7 +607,7 @@ def decide_request(request, *, user, outcome, granted='', reasons='', now=None):
         request.closed_at = now
     _finish(request.stage(StageKind.committee), now)
     _finish(request.whole_stage, now)
-    _event(request, EventKind.decided, user, note=str(outcome.label), at=now)
+    _event(request, EventKind.decided, user, note=outcome.value, at=now)
     db.session.flush()
     notices = [(owner, 'green_decided', _link(request), {'reference': request.reference, 'outcome': outcome.value})
                for owner in _owners(request)]

@@ -250,3 +250,23 @@ def test_a_deadline_in_a_year_without_calendar_data_is_shown_as_estimated(green,
     chinese = client.get(f'/greenchannel/{late.id}', headers=ZH).get_data(as_text=True)
     assert '2098, 2099年的法定节假日尚未录入' in chinese
     assert 'Estimated' not in client.get(f'/greenchannel/{early.id}', headers=EN).get_data(as_text=True)
+
+
+def test_the_timeline_names_departments_and_the_decision_in_the_readers_language(green, client, login):
+    request = green.routed()
+    for department, reviewer in ((green.land, green.land_reviewer), (green.housing, green.housing_reviewer)):
+        operations.give_opinion(request, department, user=reviewer, opinion='oppose', comment='No space')
+    decision = decision_for('green_request', request.id)
+    for member in (green.chair, *green.voters):
+        committee_operations.record_opinion(decision, user=member, choice='against', comment='No')
+    # Decided in Chinese (the default language, outside a request): the timeline keeps no words of the decider's.
+    operations.decide_request(request, user=green.chair, outcome='rejected', reasons='No space left')
+    db.session.commit()
+    login(green.owner)
+    english = client.get(f'/greenchannel/{request.id}', headers=EN).get_data(as_text=True)
+    timeline = english[english.index('id="timeline"'):]
+    assert 'Natural resources, Housing' in timeline and 'Rejected' in timeline
+    assert '自然资源局' not in timeline and '不予批准' not in timeline and '>rejected<' not in timeline
+    chinese = client.get(f'/greenchannel/{request.id}', headers=ZH).get_data(as_text=True)
+    timeline = chinese[chinese.index('id="timeline"'):]
+    assert '自然资源局、住房和城乡建设局' in timeline and '不予批准' in timeline
