@@ -134,7 +134,7 @@ class AuditSettings:
     object_id: Callable | None
     fields: dict = None          # column → its label, where the shared FIELD_LABELS would mislead
     formats: dict = None         # column → how a stored value reads (see _format_of)
-    references: dict = None      # foreign-key column → the table it refers to (its rows are named when read)
+    references: dict = None      # foreign-key column → (table, column) it refers to (named when read)
 
 
 _audited = {}
@@ -166,7 +166,7 @@ def audited(object_type, title=None, exclude=(), label=None, object_id=None, fie
                               ('after_delete', AuditAction.deleted)):
             sa.event.listen(cls, event, functools.partial(_queue_entry, action))
         reads = {key: _format_of(cls, key) for key in columns} | dict(formats or {})
-        references = {key: next(iter(sa.inspect(cls).columns[key].foreign_keys)).target_fullname.rsplit('.', 1)[0]
+        references = {key: tuple(next(iter(sa.inspect(cls).columns[key].foreign_keys)).target_fullname.rsplit('.', 1))
                       for key in columns if sa.inspect(cls).columns[key].foreign_keys}
         _audited[cls] = _by_type[object_type] = AuditSettings(object_type, title or object_type, columns, label,
                                                                object_id, dict(fields or {}), reads, references)
@@ -226,18 +226,18 @@ def referenced_names(entries):
     wanted = {}
     for entry in entries:
         settings = _by_type.get(entry.object_type)
-        for key, table in ((settings.references or {}).items() if settings else ()):
+        for key, target in ((settings.references or {}).items() if settings else ()):
             for value in (entry.changes or {}).get(key, ()):
                 if isinstance(value, int) and not isinstance(value, bool):
-                    wanted.setdefault(table, set()).add(value)
+                    wanted.setdefault(target, set()).add(value)
     names = {}
-    for table, ids in wanted.items():
+    for (table, column), values in wanted.items():
         model = next((cls for cls in _audited if cls.__table__.name == table), None)
         if model is None or _audited[model].label is None:
             continue
         label = _audited[model].label
-        for row in db.session.execute(sa.select(model).where(model.id.in_(sorted(ids)))).scalars():
-            names[table, row.id] = str(label(row))
+        for row in db.session.execute(sa.select(model).where(getattr(model, column).in_(sorted(values)))).scalars():
+            names[table, getattr(row, column)] = str(label(row))
     return names
 
 
@@ -252,9 +252,9 @@ def shown_value(object_type, key, value, names=None):
     if value is None:
         return None
     settings = _by_type.get(object_type)
-    table = (settings.references or {}).get(key) if settings else None
-    if table is not None and names is not None:
-        return names.get((table, value)) or f'#{value}'
+    target = (settings.references or {}).get(key) if settings else None
+    if target is not None and names is not None:
+        return names.get((target[0], value)) or f'#{value}'
     format_ = settings.formats.get(key) if settings else None
     try:
         return format_(value) if format_ else str(value)

@@ -50,7 +50,6 @@ class NotificationKind:
             return template
         return fill(template, params)
 
-
     def _readable(self, params):
         if not self.readable:
             return params
@@ -65,7 +64,7 @@ class NotificationKind:
 
 
 def label_of(enum_class):
-    """A param holding a :class:`LabelledEnum`'s value (``'rejected'``), read as its label (不予支持, Rejected)."""
+    """A param holding a :class:`LabelledEnum`'s value (``'rejected'``), read as its label (不予批准, Rejected)."""
     return lambda value, params: enum_class(value).label
 
 
