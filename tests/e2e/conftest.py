@@ -8,11 +8,31 @@ import shutil
 import threading
 
 import pytest
-from selenium.common.exceptions import NoAlertPresentException
+from selenium.common.exceptions import NoAlertPresentException, StaleElementReferenceException, WebDriverException
 from werkzeug.serving import make_server
 
 CHROMIUM = os.environ.get('CHROMIUM', '/usr/bin/chromium')
 CHROMEDRIVER = os.environ.get('CHROMEDRIVER', '/usr/bin/chromedriver')
+
+
+def page_left(page):
+    """A wait condition: the page whose ``html`` element is ``page`` has been left (a new one loaded).
+
+    Selenium's ``staleness_of`` expects a stale-element error; Chrome sometimes answers "Node with given id does
+    not belong to the document" instead for an element of the page it just left (SeleniumHQ/selenium#15401),
+    which failed a run now and then. Both mean the page is gone.
+    """
+    def left(_driver):
+        try:
+            page.is_enabled()
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as error:
+            if 'does not belong to the document' in str(error):
+                return True
+            raise
+        return False
+    return left
 
 
 @pytest.fixture(scope='session')

@@ -8,11 +8,12 @@ from datetime import datetime, timedelta
 
 import pytest
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.expected_conditions import alert_is_present, any_of, staleness_of
+from selenium.webdriver.support.expected_conditions import alert_is_present, any_of
 from selenium.webdriver.support.ui import WebDriverWait
 
 from incubator.sites.hours import opening_windows
 from tests.booking import conftest as booking
+from tests.e2e.conftest import page_left
 from tests.e2e.test_browser import log_in
 from tests.payments.conftest import SECRET_KEY, STRIPE_SETTINGS, WEBHOOK_SECRET
 from tests.payments.fake_stripe import FakeStripe
@@ -52,7 +53,7 @@ def click_and_wait(browser, element):
     """Click something that loads a new page, and wait until the old page is gone."""
     page = browser.find_element(By.TAG_NAME, 'html')
     press(browser, element)
-    WebDriverWait(browser, 10).until(staleness_of(page))
+    WebDriverWait(browser, 10).until(page_left(page))
 
 
 def bookable_day(site):
@@ -88,9 +89,9 @@ def click_accepting_confirm(browser, element):
     """Click a button whose form may ask "are you sure?" in a JS dialog: accept it, wait for the next page."""
     page = browser.find_element(By.TAG_NAME, 'html')
     press(browser, element)
-    if WebDriverWait(browser, 10).until(any_of(alert_is_present(), staleness_of(page))) is not True:
+    if WebDriverWait(browser, 10).until(any_of(alert_is_present(), page_left(page))) is not True:
         browser.switch_to.alert.accept()
-        WebDriverWait(browser, 10).until(staleness_of(page))
+        WebDriverWait(browser, 10).until(page_left(page))
 
 
 def absent(browser, within, by, value):

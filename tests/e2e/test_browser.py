@@ -2,11 +2,11 @@
 import re
 
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from incubator.startups.models import MembershipRole
 from tests.conftest import link_in
+from tests.e2e.conftest import page_left
 from tests.factories import PASSWORD, SiteFactory, StartupFactory, UserFactory, member_of
 
 
@@ -14,7 +14,7 @@ def click_and_wait(browser, element):
     """Click something that loads a new page, and wait until the old page is gone."""
     page = browser.find_element(By.TAG_NAME, 'html')
     element.click()
-    WebDriverWait(browser, 10).until(staleness_of(page))
+    WebDriverWait(browser, 10).until(page_left(page))
 
 
 def submit(browser):

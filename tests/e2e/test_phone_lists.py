@@ -9,13 +9,12 @@ import threading
 import pytest
 import sqlalchemy as sa
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.ui import WebDriverWait
 from werkzeug.serving import make_server
 
 from incubator.demo import DEMO_DOMAIN, DEMO_PASSWORD
 from incubator.extensions import db
-from tests.e2e.conftest import open_chromium
+from tests.e2e.conftest import open_chromium, page_left
 
 PHONE = (390, 844)
 #: The narrowest a cell's text may be, in its own font size: three characters (Chinese ones are 1 em wide).
@@ -146,7 +145,7 @@ def act_as(site, who, language):
         browser.find_element(By.CSS_SELECTOR, 'main form button[type=submit]').click()
         # The session to keep is the one set by the login's answer: wait for the login page to be gone (its own
         # h1 would be found at once, and its cookie is not logged in).
-        WebDriverWait(browser, 10).until(staleness_of(login_page))
+        WebDriverWait(browser, 10).until(page_left(login_page))
         browser.find_element(By.TAG_NAME, 'h1')
         assert '/login' not in browser.current_url, f'{who} could not log in'
         sessions[who] = browser.get_cookie('session')
