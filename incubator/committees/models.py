@@ -105,7 +105,8 @@ class CommitteeMember(db.Model):
     user: Mapped[User] = relationship()
 
 
-@audited('decision', _l('Committee decision'), label=lambda decision: f'{decision.subject_kind}:{decision.subject_id}',
+@audited('decision', _l('Committee decision'),
+         label=lambda decision: f'{registry.kind_name(decision.subject_kind)} #{decision.subject_id}',
          formats={'subject_kind': registry.kind_name, 'outcome': registry.outcome_label})
 class Decision(db.Model):
     """One item under decision: the quorum, majority and seats are fixed when it is opened."""

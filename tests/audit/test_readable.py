@@ -165,3 +165,4 @@ def test_a_committee_decision_reads_its_subject_and_outcome_by_the_subject_domai
     english = client.get('/admin/audit/', query_string={'object_type': 'decision'}, headers=EN).get_data(as_text=True)
     assert f'Kind of subject: {NONE} → Green-channel request' in english and f'Outcome: {NONE} → Rejected' in english
     assert f'Outcome: {NONE} → Exempt' in english
+

@@ -270,3 +270,18 @@ def test_the_timeline_names_departments_and_the_decision_in_the_readers_language
     chinese = client.get(f'/greenchannel/{request.id}', headers=ZH).get_data(as_text=True)
     timeline = chinese[chinese.index('id="timeline"'):]
     assert '自然资源局、住房和城乡建设局' in timeline and '不予批准' in timeline
+
+
+def test_the_audit_log_names_a_vote_s_decision_by_what_is_decided(green, client, login):
+    request = green.routed()
+    for department, reviewer in ((green.land, green.land_reviewer), (green.housing, green.housing_reviewer)):
+        operations.give_opinion(request, department, user=reviewer, opinion='support')
+    committee_operations.record_opinion(decision_for('green_request', request.id), user=green.chair, choice='for')
+    db.session.commit()
+    login(green.admin)
+    none = '<span class="text-muted">—</span>'
+    english = client.get('/admin/audit/', query_string={'object_type': 'opinion'}, headers=EN).get_data(as_text=True)
+    assert f'Decision: {none} → Green-channel request #{request.id}' in english
+    chinese = client.get('/admin/audit/', query_string={'object_type': 'opinion'}, headers=ZH).get_data(as_text=True)
+    entries = chinese[chinese.index('<tbody>'):]
+    assert f'绿色通道申请 #{request.id}' in entries and 'green_request' not in entries
