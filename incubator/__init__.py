@@ -157,6 +157,7 @@ def _register_template_helpers(app):
     app.jinja_env.globals['kept_fragment'] = render_kept
     app.jinja_env.filters['localdatetime'] = formatting.local_datetime
     app.jinja_env.filters['localdate'] = formatting.local_date
+    app.jinja_env.filters['localmonth'] = formatting.local_month
     app.jinja_env.filters['yuan'] = formatting.yuan
     app.jinja_env.filters['sitedatetime'] = formatting.site_datetime
     app.jinja_env.filters['sitetime'] = formatting.site_time

@@ -2,15 +2,15 @@
 import csv
 import io
 
-from babel.dates import format_skeleton
 from flask import Response, render_template, request, url_for
-from flask_babel import format_date, get_locale
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, SelectField, validators
 
 from incubator.booking.blueprint import bp
 from incubator.booking.reports import PERIOD_LENGTHS, Period, occupancy_report
+from incubator.core.formatting import local_month
 from incubator.core.forms import BaseForm
 from incubator.core.permissions import permission_required
 from incubator.core.time import default_timezone, now_utc
@@ -59,7 +59,7 @@ def _filtered():
 def _period_label(period):
     """'December 2026', or 'Week from Dec 7, 2026 to Dec 13, 2026', in the user's language."""
     if period.length == 'month':
-        return format_skeleton('yMMMM', period.first_day, locale=get_locale())
+        return local_month(period.first_day)
     return _('Week from %(first)s to %(last)s', first=format_date(period.first_day),
              last=format_date(period.last_day))
 

@@ -3,6 +3,7 @@ from datetime import time
 from functools import lru_cache
 
 from babel import dates
+from babel.dates import format_skeleton
 from flask import current_app
 from flask_babel import format_date, format_datetime, format_time, get_locale
 
@@ -21,6 +22,13 @@ def local_date(value, format='medium'):
     if value is None:
         return ''
     return format_date(value, 'medium' if format == 'short' else format)
+
+
+def local_month(value):
+    """The month of a date, as people name it: 2026年12月, December 2026."""
+    if value is None:
+        return ''
+    return format_skeleton('yMMMM', value, locale=get_locale())
 
 
 def yuan(fen):

@@ -11,10 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
-from babel.dates import format_skeleton
-from flask_babel import format_time, get_locale, gettext, ngettext, pgettext
+from flask_babel import format_time, gettext, ngettext, pgettext
 
-from incubator.core.formatting import local_date
+from incubator.core.formatting import local_date, local_month
 from incubator.core.time import programme_timezone
 
 
@@ -94,7 +93,7 @@ def describe_period(key):
             return gettext('Q%(quarter)d %(year)d', quarter=int(match[7]), year=int(match[6]))
         year, month = int(match[1]), int(match[2])
         if match[3] is None:
-            return format_skeleton('yMMMM', date(year, month, 1), locale=get_locale())
+            return local_month(date(year, month, 1))
         day = local_date(date(year, month, int(match[3])))
         if match[4] is None:
             return day

@@ -358,7 +358,7 @@ class TestManagersList:
         assert sorted(receipts_in(page, ledger)) == sorted(label(payment) for payment in ledger)
         assert 'Alpha Robotics' in page and 'Beta Biotech' in page
         totals = page[page.index('id="monthly-totals"'):]
-        start = totals.index('>2026-12</a>')
+        start = totals.index('>December 2026</a>')
         december = totals[start:totals.index('</tr>', start)]
         for cell in ('>2</td>', '>¥300.00</td>', '>¥30.00</td>', '>¥270.00</td>'):
             assert cell in december
