@@ -12,8 +12,8 @@ when its category asks for one, then into fulfilment (:class:`FulfilmentItem`) u
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext, lazy_pgettext
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from incubator.auth.models import User
@@ -659,13 +659,17 @@ class RequestEvent(db.Model):
 
     @property
     def shown_note(self):
-        """The note as the reader reads it: a decision's outcome is kept as its value and read as its label in the
-        reader's language (older events kept the label in the language of whoever decided)."""
-        if self.kind == EventKind.decided:
-            try:
+        """The note as the reader reads it. A decision keeps its outcome's value, a delivery its item's kind's value
+        and the item (``lab_access: BSL-2 lab``): both are read with the labels of the reader's language. Older
+        events kept the labels in the language of whoever acted, and are shown as kept."""
+        try:
+            if self.kind == EventKind.decided:
                 return Outcome(self.note).label
-            except ValueError:
-                return self.note
+            if self.kind == EventKind.delivered:
+                kind, _, item = self.note.partition(': ')
+                return gettext('%(kind)s: %(item)s', kind=FulfilmentKind(kind).label, item=item)
+        except ValueError:
+            pass
         return self.note
 
 

@@ -125,6 +125,13 @@ def test_the_window_lists_and_delivers_lab_access_in_english(client, login, afte
     assert done.status_code == 302
     db.session.expire_all()
     assert request.state == RequestState.closed
+    # Delivered by someone reading Chinese, the timeline reads in each reader's language.
+    login(after.contact)
+    english = client.get(f'/greenchannel/{request.id}', headers=EN).text
+    timeline = english[english.index('id="timeline"'):]
+    assert 'Lab access: Wet lab' in timeline and '实验室' not in timeline
+    chinese = client.get(f'/greenchannel/{request.id}').text
+    assert '实验室使用：Wet lab' in chinese[chinese.index('id="timeline"'):]
 
 
 @pytest.mark.parametrize('data', [

@@ -75,7 +75,7 @@ def deliver_item(item, *, user, delivered_on, amount_fen=None, access_until=None
     if item.kind == FulfilmentKind.lab_access:
         _grant_lab_access(item, user, access_until, now)
     item.delivered_on, item.delivered_by_id, item.note = delivered_on, user.id, note
-    event(request, EventKind.delivered, user, note=f'{item.kind.label}: {item.description}', at=now)
+    event(request, EventKind.delivered, user, note=f'{item.kind.value}: {item.description}', at=now)
     db.session.flush()
     notify_many([(owner, 'green_delivered', request_link(request), {'reference': request.reference,
                                                              'item': item.description})
