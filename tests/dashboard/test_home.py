@@ -263,7 +263,8 @@ class TestOwedOnSitePages:
         login(world.manager)
         page = client.get('/payments/', headers=EN).get_data(as_text=True)
         totals = page[page.index('id="monthly-totals"'):page.index('<tfoot>')]
-        assert '>2026-11</a>' in totals and '>2026-10</a>' not in totals and '>2026-12</a>' not in totals
+        assert '>November 2026</a>' in totals
+        assert '>October 2026</a>' not in totals and '>December 2026</a>' not in totals
 
 
 class TestReadOnOpen:
