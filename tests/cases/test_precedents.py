@@ -62,25 +62,29 @@ def take(action, precedent, user):
     return getattr(operations, f'{action}_precedent')(precedent, user=user)
 
 
-@pytest.mark.parametrize('state', list(PrecedentState))
-@pytest.mark.parametrize('name', ACTORS)
-def test_every_step_of_every_state_by_every_role(world, state, name):
+@pytest.mark.parametrize('state', list(PrecedentState), ids=lambda state: state.value)
+def test_every_step_of_every_state_by_every_role(world, state):
+    """Every actor's every step on one precedent in ``state``, each undone after: the precedent is brought to its
+    state once per state rather than once per actor."""
     precedent = in_state(world, state)
-    user = actor(world, name)
-    for action in PRECEDENT_ACTIONS:
-        expected = precedent_transition(state, action, roles_in(user, precedent))
-        try:
-            take(action, precedent, user)
-        except DomainError as error:
-            db.session.rollback()
+    for name in ACTORS:
+        user = actor(world, name)
+        for action in PRECEDENT_ACTIONS:
+            expected = precedent_transition(state, action, roles_in(user, precedent))
+            savepoint = db.session.begin_nested()
+            try:
+                take(action, precedent, user)
+            except DomainError as error:
+                assert expected is None, (name, action, error.code)
+                savepoint.rollback()
+                db.session.expire_all()
+                precedent = db.session.get(Precedent, precedent.id)
+                assert precedent.state == state, (name, action)
+                continue
+            assert expected is not None and precedent.state == expected, (name, action)
+            savepoint.rollback()
+            db.session.expire_all()
             precedent = db.session.get(Precedent, precedent.id)
-            assert expected is None, (action, error.code)
-            assert precedent.state == state
-            continue
-        assert expected is not None, action
-        assert precedent.state == expected
-        db.session.rollback()
-        precedent = db.session.get(Precedent, precedent.id)
 
 
 def test_the_table_lets_only_another_manager_review():
