@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from incubator.committees import operations as committee_operations
+from incubator.committees.queries import decision_for
 from incubator.extensions import db
 from incubator.greenchannel import operations
 from incubator.greenchannel.models import Department, GreenRequest, RequestCategory
@@ -74,6 +75,19 @@ class GreenWorld:
         request = self.submitted(now)
         return operations.accept_request(request, user=self.contact, departments=[self.land, self.housing],
                                          now=now or at('2026-09-30', 15))
+
+    def opposed(self, request):
+        """Both departments oppose ``request`` (routed to both): it goes to the committee."""
+        for department, reviewer in ((self.land, self.land_reviewer), (self.housing, self.housing_reviewer)):
+            operations.give_opinion(request, department, user=reviewer, opinion='oppose', comment='No space')
+        return request
+
+    def rejected(self, request):
+        """``request``, before the committee, voted against by every member and rejected by the chair."""
+        decision = decision_for('green_request', request.id)
+        for member in (self.chair, *self.voters):
+            committee_operations.record_opinion(decision, user=member, choice='against', comment='No')
+        return operations.decide_request(request, user=self.chair, outcome='rejected', reasons='No space left')
 
 
 def startups_people_and_projects():

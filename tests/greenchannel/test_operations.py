@@ -163,13 +163,7 @@ def test_a_decision_before_quorum_is_refused_then_a_partial_approval_is_recorded
 
 
 def test_a_rejection_closes_the_request(green):
-    request = green.routed()
-    for department, reviewer in ((green.land, green.land_reviewer), (green.housing, green.housing_reviewer)):
-        operations.give_opinion(request, department, user=reviewer, opinion='oppose', comment='No space')
-    decision = decision_for('green_request', request.id)
-    for member in (green.chair, *green.voters):
-        committee_operations.record_opinion(decision, user=member, choice='against', comment='No')
-    operations.decide_request(request, user=green.chair, outcome='rejected', reasons='No space left')
+    request = green.rejected(green.opposed(green.routed()))
     assert reload(request).state == RequestState.closed
 
 
@@ -227,10 +221,7 @@ def test_each_reader_is_told_in_their_language_with_names_dates_and_decisions_in
     assert told(green.contact, 'green_opinion') == f'自然资源局已对绿色通道申请{request.reference}出具意见：不同意。'
     operations.give_opinion(request, green.housing, user=green.housing_reviewer, opinion='oppose', comment='No',
                             now=at('2026-10-09'))
-    decision = decision_for('green_request', request.id)
-    for member in (green.chair, *green.voters):
-        committee_operations.record_opinion(decision, user=member, choice='against', comment='No')
-    operations.decide_request(request, user=green.chair, outcome='rejected', reasons='No space left')
+    green.rejected(request)
     assert told(green.owner, 'green_decided') == (
         f'The committee decided green-channel request {request.reference}: Rejected.')
     assert told(green.contact, 'green_decided') == f'评审委员会已对绿色通道申请{request.reference}作出决定：不予批准。'

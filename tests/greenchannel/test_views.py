@@ -253,14 +253,8 @@ def test_a_deadline_in_a_year_without_calendar_data_is_shown_as_estimated(green,
 
 
 def test_the_timeline_names_departments_and_the_decision_in_the_readers_language(green, client, login):
-    request = green.routed()
-    for department, reviewer in ((green.land, green.land_reviewer), (green.housing, green.housing_reviewer)):
-        operations.give_opinion(request, department, user=reviewer, opinion='oppose', comment='No space')
-    decision = decision_for('green_request', request.id)
-    for member in (green.chair, *green.voters):
-        committee_operations.record_opinion(decision, user=member, choice='against', comment='No')
     # Decided in Chinese (the default language, outside a request): the timeline keeps no words of the decider's.
-    operations.decide_request(request, user=green.chair, outcome='rejected', reasons='No space left')
+    request = green.rejected(green.opposed(green.routed()))
     db.session.commit()
     login(green.owner)
     english = client.get(f'/greenchannel/{request.id}', headers=EN).get_data(as_text=True)
