@@ -152,7 +152,8 @@ def audited(object_type, title=None, exclude=(), label=None, object_id=None, fie
     ``formats`` reads a column's stored values where its type does not tell how.
     """
     def decorator(cls):
-        keys = list(sa.inspect(cls).columns.keys())
+        mapped = sa.inspect(cls).columns
+        keys = list(mapped.keys())
         if set(exclude) - set(keys):
             raise TypeError(f'{cls.__name__} has no columns {sorted(set(exclude) - set(keys))} to exclude')
         columns = tuple(key for key in keys if key not in ALWAYS_EXCLUDED | set(exclude))
@@ -166,12 +167,17 @@ def audited(object_type, title=None, exclude=(), label=None, object_id=None, fie
                               ('after_delete', AuditAction.deleted)):
             sa.event.listen(cls, event, functools.partial(_queue_entry, action))
         reads = {key: _format_of(cls, key) for key in columns} | dict(formats or {})
-        references = {key: tuple(next(iter(sa.inspect(cls).columns[key].foreign_keys)).target_fullname.rsplit('.', 1))
-                      for key in columns if sa.inspect(cls).columns[key].foreign_keys}
+        references = {key: _referred_to(mapped[key]) for key in columns if mapped[key].foreign_keys}
         _audited[cls] = _by_type[object_type] = AuditSettings(object_type, title or object_type, columns, label,
                                                                object_id, dict(fields or {}), reads, references)
         return cls
     return decorator
+
+
+def _referred_to(column):
+    """``(table, column)`` a foreign-key column refers to, by name (the table may not be mapped yet)."""
+    table, _dot, name = next(iter(column.foreign_keys)).target_fullname.rpartition('.')
+    return table, name
 
 
 def audited_types():
