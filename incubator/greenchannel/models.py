@@ -32,6 +32,11 @@ def _localised(zh, en):
     return en if en and current_language() == 'en' else zh
 
 
+def joined_names(names, language):
+    """Names listed as ``language`` writes a list: 自然资源局、住建局; Natural resources, Housing."""
+    return (', ' if language == 'en' else '、').join(names)
+
+
 # --- departments and categories -------------------------------------------------------------------------------
 
 @audited('green_department', _l('Green-channel department'), label=lambda department: department.name_zh)
@@ -339,7 +344,7 @@ class GreenRequest(TimestampMixin, db.Model):
     @property
     def routed_to(self):
         """The departments it was routed to, by their names in the reader's language, listed as it writes lists."""
-        return ('、' if current_language() != 'en' else ', ').join(review.department.name for review in self.reviews)
+        return joined_names((review.department.name for review in self.reviews), current_language())
 
     def review_of(self, department):
         department_id = getattr(department, 'id', department)

@@ -56,6 +56,7 @@ from incubator.greenchannel.models import (
     StageKind,
     StagePause,
     Urgency,
+    joined_names,
     reference_of,
     request_transition,
     review_transition,
@@ -432,8 +433,9 @@ def accept_request(request, *, user, departments, now=None):
                      {'reference': request.reference, 'startup': request.startup.name, **_named(department),
                       'due': _day(stage.due_at)})
                     for reviewer in department.reviewers if reviewer.is_active]
-    names = {'departments': '、'.join(department.name_zh for department in departments),
-             'departments_en': ', '.join(department.name_en or department.name_zh for department in departments)}
+    names = {'departments': joined_names((department.name_zh for department in departments), 'zh_CN'),
+             'departments_en': joined_names((department.name_en or department.name_zh for department in departments),
+                                            'en')}
     _event(request, EventKind.accepted, user, at=now)
     db.session.flush()
     notices += [(owner, 'green_accepted', _link(request), {'reference': request.reference, **names})
