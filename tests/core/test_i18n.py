@@ -44,3 +44,12 @@ def test_macros_imported_without_the_context_still_translate(app):
     template = app.jinja_env.from_string("{% macro greet(name) %}" + GREETING + "{% endmacro %}")
     with request_in(app, EN):
         assert str(template.module.greet('<i>')) == 'Bookings of &lt;i&gt;'
+
+
+def test_a_string_without_variables_is_still_formatted_as_jinja_would(app):
+    """A label with no variables skips the formatting only where it changes nothing: ``%%`` still reads ``%``."""
+    with request_in(app, EN):
+        assert render_template_string("{{ _('Month') }}") == 'Month'
+        assert render_template_string("{{ _('100%% free') }}") == '100% free'
+        assert render_template_string("{{ _('<b>kept</b>') }}") == '<b>kept</b>'
+        assert render_template_string("{% autoescape false %}{{ _('50%%') }}{% endautoescape %}") == '50%'
