@@ -6,6 +6,7 @@ start minus :data:`MAX_BOOKING_LENGTH` and its end, which the index
 ``(space_id, start_at)`` answers without touching other days.
 """
 import enum
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -481,14 +482,7 @@ def pending_requests(page=1):
     """One page of the approval queue, the soonest to begin first (that is the one to decide first); the pending
     occurrences of a series together, under its first. Paged by request, so a series is never split; counted
     (the page shows how many wait). Two statements, whatever the queue's length."""
-    earlier = aliased(Booking)
-    earlier_pending = sa.exists().where(
-        earlier.series_id == Booking.series_id, earlier.status == BookingStatus.pending,
-        sa.tuple_(earlier.start_at, earlier.id) < sa.tuple_(Booking.start_at, Booking.id))
-    heads = (sa.select(Booking).where(Booking.status == BookingStatus.pending,
-                                      sa.or_(Booking.series_id.is_(None), ~earlier_pending))
-             .options(*_booking_list_options()).order_by(Booking.start_at, Booking.id))
-    pagination = paginate(heads, page, APPROVALS_PER_PAGE)
+    pagination = paginate(_approval_heads(), page, APPROVALS_PER_PAGE)
     requests = [ApprovalRequest([booking]) for booking in pagination.items]
     by_series = {request.first.series_id: request for request in requests if request.first.series_id is not None}
     if by_series:
@@ -500,6 +494,19 @@ def pending_requests(page=1):
             by_series[booking.series_id].bookings.append(booking)
     pagination.items = requests
     return pagination
+
+
+@functools.cache
+def _approval_heads():
+    """The pending bookings that head a request: alone, or the first pending of their series. Built once: it
+    has no parameter, and building it cost an eighth of the page."""
+    earlier = aliased(Booking)
+    earlier_pending = sa.exists().where(
+        earlier.series_id == Booking.series_id, earlier.status == BookingStatus.pending,
+        sa.tuple_(earlier.start_at, earlier.id) < sa.tuple_(Booking.start_at, Booking.id))
+    return (sa.select(Booking).where(Booking.status == BookingStatus.pending,
+                                     sa.or_(Booking.series_id.is_(None), ~earlier_pending))
+            .options(*_booking_list_options()).order_by(Booking.start_at, Booking.id))
 
 
 def waitlist_of_user(user, now):
