@@ -15,6 +15,7 @@ from incubator.booking import queries as booking
 from incubator.cases import queries as cases
 from incubator.committees import queries as committees
 from incubator.core.calendar import years_to_complete
+from incubator.core.db import UTCDateTime
 from incubator.core.permissions import can
 from incubator.core.queues import HOME_ITEMS, Queue
 from incubator.core.time import now_utc
@@ -35,10 +36,10 @@ def startup_ids_of(user):
     return sorted({membership.startup_id for membership in user.memberships})
 
 
-def _count_selects(user, now, today, names=None, startup_ids=None):
+def _count_selects(user, now, today, names=None, startup_ids=None, build=True):
     """Name → select of one count, for each queue of ``user``'s roles and startups (of those in ``names``:
     building a select costs more than running a small one). ``startup_ids`` defaults to the user's. A name
-    ending in ``_fen`` selects amounts, a row each, to be summed."""
+    ending in ``_fen`` selects amounts, a row each, to be summed. Not ``build``: only the names, in order."""
     selects = {}
     startup_ids = startup_ids if startup_ids is not None else (startup_ids_of(user) or None)
     if startup_ids is not None:
@@ -69,7 +70,9 @@ def _count_selects(user, now, today, names=None, startup_ids=None):
         selects['routed'] = lambda: greenchannel.routed_count(user)
     if user.has_role(Role.admin):
         selects.update(failed_jobs=scheduling.failed_jobs_count, undelivered=notifications.undelivered_count)
-    return {name: build() for name, build in selects.items() if names is None or name in names}
+    if not build:
+        return selects
+    return {name: make() for name, make in selects.items() if names is None or name in names}
 
 
 def queue_counts(user, now=None):
@@ -82,10 +85,8 @@ def queue_counts(user, now=None):
     cached = _counts_of_this_request(user)
     if cached is not None:
         return cached
-    selects = _count_selects(user, now or now_utc(), programme_today())
-    counts = _counted({name: select if name in EXACT_COUNTS else
-                       _capped_sum(select) if name.endswith('_fen') else _capped(select)
-                       for name, select in selects.items()})
+    counts = _counts(user, tuple(_count_selects(user, None, None, build=False)), now or now_utc(),
+                     programme_today())
     g.queue_counts = (user.id, counts)
     return counts
 
@@ -104,27 +105,34 @@ def _counts_of_this_request(user):
 
 def nav_counts(user, keys):
     """The counts of the navigation's queues ``keys``, each capped at ``COUNT_CAP + 1``, in one statement; the
-    home page's when it asked for them first in this request.
-
-    Every page runs it, so its statement is built once for each set of queues (that is, of roles, and whether
-    the user belongs to a startup) with the user and their startups as parameters: building it and its cache
-    key cost more than running it."""
+    home page's when it asked for them first in this request."""
     cached = _counts_of_this_request(user)
     if cached is not None:
         return cached
-    if not keys:
-        return {}
-    shape = (keys, COUNT_CAP)
-    statement = _nav_statements.get(shape)
-    if statement is None:
+    return _counts(user, keys, None, None) if keys else {}
+
+
+def _counts(user, names, now, today):
+    """The counts ``names`` of ``user`` at ``now`` (and the programme's ``today``), in one statement.
+
+    Every page runs one, so its statement is built once for each set of counts (that is, of roles, and
+    whether the user belongs to a startup) with the user, their startups and the moment as parameters:
+    building it and its cache key cost more than running it."""
+    shape = (names, COUNT_CAP)
+    if shape not in _statements:
         startup_ids = sa.bindparam('startup_ids', expanding=True) if user.memberships else None
-        selects = _count_selects(_UserParameter(user), None, None, keys, startup_ids)
-        statement = _nav_statements[shape] = _counting({key: _capped(select) for key, select in selects.items()})
-    return _as_counts(db.session.execute(statement, {'user_id': user.id, 'startup_ids': startup_ids_of(user)}))
+        moments = _Moment('now', UTCDateTime()), _Moment('today', sa.Date())
+        selects = _count_selects(_UserParameter(user), *moments, names, startup_ids)
+        _statements[shape] = (_counting({
+            name: select if name in EXACT_COUNTS else _capped_sum(select) if name.endswith('_fen') else
+            _capped(select) for name, select in selects.items()}), moments)
+    statement, (at, on) = _statements[shape]
+    parameters = {'user_id': user.id, 'startup_ids': startup_ids_of(user), **at.values(now), **on.values(today)}
+    return _as_counts(db.session.execute(statement, parameters))
 
 
-#: The navigation's count statements by set of queues (see :func:`nav_counts`).
-_nav_statements = {}
+#: The count statements by the counts they select and the cap (see :func:`_counts`), with their moments.
+_statements = {}
 
 
 class _UserParameter:
@@ -136,6 +144,29 @@ class _UserParameter:
 
     def __init__(self, user):
         self.has_role = user.has_role
+
+
+class _Moment:
+    """``now`` or ``today`` in a statement built once: a bind parameter, and so is each shift of it that a
+    query makes (``now - MAX_BOOKING_LENGTH``), whose value :meth:`values` works out for each run."""
+
+    def __init__(self, name, type_):
+        self.name, self.type, self.shifts = name, type_, {}
+
+    def __clause_element__(self):
+        return sa.bindparam(self.name, type_=self.type)
+
+    def __add__(self, delta):
+        key = f'{self.name}_shifted_{len(self.shifts)}'
+        self.shifts[key] = delta
+        return sa.bindparam(key, type_=self.type)
+
+    def __sub__(self, delta):
+        return self + -delta
+
+    def values(self, moment):
+        """The parameters of this moment and of its shifts at ``moment``."""
+        return {self.name: moment, **{key: moment + delta for key, delta in self.shifts.items()}}
 
 
 def _capped(count_select):
@@ -152,12 +183,6 @@ def _capped_sum(amounts_select):
 
 def _counting(selects):
     return sa.select(*(query.scalar_subquery().label(name) for name, query in selects.items()))
-
-
-def _counted(selects):
-    if not selects:
-        return {}
-    return _as_counts(db.session.execute(_counting(selects)))
 
 
 def _as_counts(result):
