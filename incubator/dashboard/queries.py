@@ -18,6 +18,7 @@ from incubator.core.calendar import years_to_complete
 from incubator.core.db import UTCDateTime
 from incubator.core.permissions import can
 from incubator.core.queues import HOME_ITEMS, Queue
+from incubator.core.statements import Moment, UserParameter
 from incubator.core.time import now_utc
 from incubator.extensions import db
 from incubator.greenchannel import queries as greenchannel
@@ -109,7 +110,7 @@ def nav_counts(user, keys):
     cached = _counts_of_this_request(user)
     if cached is not None:
         return cached
-    return _counts(user, keys, None, None) if keys else {}
+    return _counts(user, keys, None, None)
 
 
 def _counts(user, names, now, today):
@@ -118,11 +119,13 @@ def _counts(user, names, now, today):
     Every page runs one, so its statement is built once for each set of counts (that is, of roles, and
     whether the user belongs to a startup) with the user, their startups and the moment as parameters:
     building it and its cache key cost more than running it."""
+    if not names:
+        return {}
     shape = (names, COUNT_CAP)
     if shape not in _statements:
         startup_ids = sa.bindparam('startup_ids', expanding=True) if user.memberships else None
-        moments = _Moment('now', UTCDateTime()), _Moment('today', sa.Date())
-        selects = _count_selects(_UserParameter(user), *moments, names, startup_ids)
+        moments = Moment('now', UTCDateTime()), Moment('today', sa.Date())
+        selects = _count_selects(UserParameter(user.has_role), *moments, names, startup_ids)
         _statements[shape] = (_counting({
             name: select if name in EXACT_COUNTS else _capped_sum(select) if name.endswith('_fen') else
             _capped(select) for name, select in selects.items()}), moments)
@@ -133,40 +136,6 @@ def _counts(user, names, now, today):
 
 #: The count statements by the counts they select and the cap (see :func:`_counts`), with their moments.
 _statements = {}
-
-
-class _UserParameter:
-    """A user in a statement built once for everyone with the same queues: their id is a parameter, and so are
-    their startups (``startup_ids`` of :func:`_count_selects`), none of which it holds itself."""
-
-    id = sa.bindparam('user_id')
-    memberships = ()
-
-    def __init__(self, user):
-        self.has_role = user.has_role
-
-
-class _Moment:
-    """``now`` or ``today`` in a statement built once: a bind parameter, and so is each shift of it that a
-    query makes (``now - MAX_BOOKING_LENGTH``), whose value :meth:`values` works out for each run."""
-
-    def __init__(self, name, type_):
-        self.name, self.type, self.shifts = name, type_, {}
-
-    def __clause_element__(self):
-        return sa.bindparam(self.name, type_=self.type)
-
-    def __add__(self, delta):
-        key = f'{self.name}_shifted_{len(self.shifts)}'
-        self.shifts[key] = delta
-        return sa.bindparam(key, type_=self.type)
-
-    def __sub__(self, delta):
-        return self + -delta
-
-    def values(self, moment):
-        """The parameters of this moment and of its shifts at ``moment``."""
-        return {self.name: moment, **{key: moment + delta for key, delta in self.shifts.items()}}
 
 
 def _capped(count_select):
