@@ -1,7 +1,10 @@
 """Page numbers read from the query string, and pages of lists, counted or not."""
+import weakref
+
 import sqlalchemy as sa
 from flask import request
 from flask_sqlalchemy.pagination import SelectPagination
+from sqlalchemy.orm import lazyload
 
 from incubator.extensions import db
 
@@ -23,15 +26,16 @@ def page_number(name='page'):
     return max(1, min(int(value), MAX_PAGE))
 
 
-def paginate(query, page, per_page):
+def paginate(query, page, per_page, parameters=None):
     """A counted page of ``query`` (a select of one entity, without DISTINCT), as Flask-SQLAlchemy's Pagination:
     one statement, the total coming with the rows. A page past the end shows the last page (two statements
-    more then: the count, and that page); a list with no rows has one empty page."""
+    more then: the count, and that page); a list with no rows has one empty page. ``parameters`` are those of
+    ``query``'s bind parameters, for a query built once."""
     pagination = _CountedPage(select=query, session=db.session(), page=page, per_page=per_page,
-                              max_per_page=per_page, error_out=False)
+                              max_per_page=per_page, error_out=False, parameters=parameters or {})
     if pagination.pages and page > pagination.pages:
         pagination = _CountedPage(select=query, session=db.session(), page=pagination.pages, per_page=per_page,
-                                  max_per_page=per_page, error_out=False)
+                                  max_per_page=per_page, error_out=False, parameters=parameters or {})
     return pagination
 
 
@@ -40,14 +44,33 @@ class _CountedPage(SelectPagination):
     separate count statement, a round trip on every list page, is needed only when the page has no rows."""
 
     def _query_items(self):
-        counted = (self._query_args['select'].add_columns(sa.func.count().over())
-                   .limit(self.per_page).offset(self._query_offset))
-        rows = self._query_args['session'].execute(counted).unique().all()
+        rows = self._query_args['session'].execute(
+            _counted(self._query_args['select']),
+            {**self._query_args['parameters'], 'page_limit': self.per_page, 'page_offset': self._query_offset},
+        ).unique().all()
         self._counted = rows[0][-1] if rows else 0 if self.page == 1 else None
         return [row[0] for row in rows]
 
     def _query_count(self):
-        return self._counted if self._counted is not None else super()._query_count()
+        if self._counted is not None:
+            return self._counted
+        rows = self._query_args['select'].options(lazyload('*')).order_by(None).subquery()
+        return self._query_args['session'].execute(sa.select(sa.func.count()).select_from(rows),
+                                                   self._query_args['parameters']).scalar()
+
+
+def _counted(select):
+    """``select`` with the count of all its rows on each, and the page's LIMIT and OFFSET as parameters; made
+    once for a select built once, whose cache key SQLAlchemy then keeps, as it does for any statement it runs
+    again (a new LIMIT would make it traverse the whole statement anew, on every page)."""
+    counted = _counted_of.get(select)
+    if counted is None:
+        counted = _counted_of[select] = (select.add_columns(sa.func.count().over())
+                                         .limit(sa.bindparam('page_limit')).offset(sa.bindparam('page_offset')))
+    return counted
+
+
+_counted_of = weakref.WeakKeyDictionary()
 
 
 class UncountedPage:
