@@ -224,7 +224,8 @@ def _statements(shape):
     building them took longer than running them. :func:`_parameters` gives their bind parameters."""
     listing = _listing(shape)
     shown = _shown(listing, shape)
-    counted = sa.select(shown.subquery('shown')).add_columns(sa.func.count().over().label('total'))
+    counted = (sa.select(shown.subquery('shown')).add_columns(sa.func.count().over().label('total'))
+               .limit(sa.bindparam('limit')).offset(sa.bindparam('offset')))
     return listing, shown, counted
 
 
@@ -300,12 +301,13 @@ def dashboard_page(filters, today, page, per_page=PER_PAGE, with_reviews=False):
     (``with_reviews``) their last decided review (one more)."""
     listing, shown, counted = _statements(_shape(filters))
     parameters = _parameters(filters, today)
-    found = db.session.execute(counted.limit(per_page).offset((page - 1) * per_page), parameters).all()
+    found = db.session.execute(counted, {**parameters, 'limit': per_page, 'offset': (page - 1) * per_page}).all()
     if not found and page > 1:  # past the end: the last page
         total = db.session.execute(sa.select(sa.func.count()).select_from(shown.subquery()),
                                    parameters).scalar_one()
         page = max(1, -(-total // per_page))
-        found = db.session.execute(counted.limit(per_page).offset((page - 1) * per_page), parameters).all()
+        found = db.session.execute(counted, {**parameters, 'limit': per_page,
+                                             'offset': (page - 1) * per_page}).all()
     summary_row = found[0] if found else db.session.execute(sa.select(listing).limit(1), parameters).first()
     projects = _projects_by_id([row.project_id for row in found])
     rows = rows_of(projects, today, reviews_due={row.project_id: int(row.reviews_due) for row in found},
