@@ -26,6 +26,7 @@ from incubator.booking.models import (
     WaitlistStatus,
 )
 from incubator.core.pagination import UncountedPage, paginate
+from incubator.core.statements import Moment
 from incubator.core.time import from_local
 from incubator.extensions import db
 from incubator.sites.hours import window_containing
@@ -436,19 +437,27 @@ PAGE_SIZE = 20
 
 def bookings_of_user(user, now, past=False, page=1):
     """One page of the bookings ``user`` made: upcoming soonest first, or past latest first."""
-    # Their booker is ``user``, already in the session: not joined again.
-    return _page_of(sa.select(Booking).where(Booking.booked_by_id == user.id), now, past, page,
-                    with_booker=False)
+    return _page_of('booked_by_id', user.id, now, past, page)
 
 
 def bookings_of_startup(startup, now, past=False, page=1):
-    return _page_of(sa.select(Booking).where(Booking.startup_id == startup.id), now, past, page)
+    return _page_of('startup_id', startup.id, now, past, page)
 
 
-def _page_of(query, now, past, page, with_booker=True):
+def _page_of(holder, holder_id, now, past, page):
+    query, moment = _listing_of(holder, past)
+    return UncountedPage(query, page, PAGE_SIZE, {'holder_id': holder_id, **moment.values(now)})
+
+
+@functools.cache
+def _listing_of(holder, past):
+    """The bookings whose ``holder`` (a column name) is the parameter ``holder_id``, past or upcoming at the
+    moment it returns with, built once (two lists, each visit of which built it): ``(statement, moment)``."""
     # The bounds on start_at follow from those on end_at (no booking is longer than MAX_BOOKING_LENGTH);
     # they let the (…, start_at) indexes skip the other half of a long history.
     # Upcoming: active bookings still to end; the cancelled, declined or released ones go with the past.
+    now = Moment('now', Booking.end_at.type)
+    query = sa.select(Booking).where(getattr(Booking, holder) == sa.bindparam('holder_id'))
     if past:
         query = (query.where(sa.or_(Booking.end_at <= now, Booking.status.not_in(ACTIVE_STATUSES)))
                  .order_by(Booking.start_at.desc(), Booking.id.desc()))
@@ -456,7 +465,8 @@ def _page_of(query, now, past, page, with_booker=True):
         query = (query.where(Booking.end_at > now, Booking.start_at > now - MAX_BOOKING_LENGTH,
                              Booking.status.in_(ACTIVE_STATUSES))
                  .order_by(Booking.start_at, Booking.id))
-    return UncountedPage(query.options(*_booking_list_options(with_booker)), page, PAGE_SIZE)
+    # A user's bookings list them as their booker, already in the session: not joined again.
+    return query.options(*_booking_list_options(with_booker=holder != 'booked_by_id')), now
 
 
 @dataclass

@@ -60,17 +60,26 @@ class _CountedPage(SelectPagination):
 
 
 def _counted(select):
-    """``select`` with the count of all its rows on each, and the page's LIMIT and OFFSET as parameters; made
-    once for a select built once, whose cache key SQLAlchemy then keeps, as it does for any statement it runs
-    again (a new LIMIT would make it traverse the whole statement anew, on every page)."""
+    """``select`` with the count of all its rows on each, and the page's LIMIT and OFFSET as parameters (see
+    :func:`_limited`)."""
     counted = _counted_of.get(select)
     if counted is None:
-        counted = _counted_of[select] = (select.add_columns(sa.func.count().over())
-                                         .limit(sa.bindparam('page_limit')).offset(sa.bindparam('page_offset')))
+        counted = _counted_of[select] = _limited(select.add_columns(sa.func.count().over()))
     return counted
 
 
+def _limited(select):
+    """``select`` with the page's LIMIT and OFFSET as parameters, made once for a select built once: SQLAlchemy
+    then keeps its cache key, as it does for any statement it runs again (a new LIMIT would make it traverse
+    the whole statement anew, on every page)."""
+    limited = _limited_of.get(select)
+    if limited is None:
+        limited = _limited_of[select] = select.limit(sa.bindparam('page_limit')).offset(sa.bindparam('page_offset'))
+    return limited
+
+
 _counted_of = weakref.WeakKeyDictionary()
+_limited_of = weakref.WeakKeyDictionary()
 
 
 class UncountedPage:
@@ -82,9 +91,10 @@ class UncountedPage:
     so a page past the end is empty (with a link back).
     """
 
-    def __init__(self, query, page, per_page):
+    def __init__(self, query, page, per_page, parameters=None):
         self.page = page
-        rows = db.session.execute(query.limit(per_page + 1).offset((page - 1) * per_page)).unique().scalars().all()
+        rows = db.session.execute(_limited(query), {**(parameters or {}), 'page_limit': per_page + 1,
+                                                    'page_offset': (page - 1) * per_page}).unique().scalars().all()
         self.items = rows[:per_page]
         self.has_next = len(rows) > per_page
         self.has_prev = page > 1
