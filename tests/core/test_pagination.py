@@ -1,10 +1,13 @@
 """The one reader of page numbers, and counted pages that never run past the end."""
+import gc
+
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from incubator.auth.models import User
-from incubator.core.pagination import MAX_PAGE, page_number, paginate
+from incubator.core import pagination
+from incubator.core.pagination import MAX_PAGE, UncountedPage, page_number, paginate
 from incubator.extensions import db
 from tests.factories import UserFactory
 
@@ -55,6 +58,30 @@ def test_a_page_past_the_end_or_an_empty_list_needs_no_guess(app, count_queries)
     with count_queries() as counter:
         past = paginate(query, 5, 2)
     assert (selects(counter), past.page, past.total, len(past.items)) == (3, 2, 3, 1)
+
+
+def test_a_query_built_once_pages_with_its_parameters_and_runs_as_the_same_statement(app, count_queries):
+    """A list statement built once takes its parameters, also for the count of a page past the end; its LIMIT
+    and OFFSET are parameters, so each page runs the same object (whose cache key SQLAlchemy keeps)."""
+    users = sorted(user.id for user in UserFactory.create_batch(5))
+    query = sa.select(User).where(User.id >= sa.bindparam('lowest')).order_by(User.id)
+    assert [user.id for user in paginate(query, 2, 2, {'lowest': users[1]}).items] == users[3:5]
+    past = paginate(query, 9, 2, {'lowest': users[1]})
+    assert (past.page, past.total, [user.id for user in past.items]) == (2, 4, users[3:5])
+    assert pagination._counted(query) is pagination._counted(query)
+    assert UncountedPage(query, 2, 3, {'lowest': users[0]}).items[0].id == users[3]
+    assert pagination._limited(query) is pagination._limited(query)
+
+
+def test_a_query_built_for_one_request_is_not_kept(app):
+    kept = len(pagination._counted_of), len(pagination._limited_of)   # those built once, by other tests
+    for lowest in range(50):
+        query = sa.select(User).where(User.id >= lowest)
+        paginate(query, 1, 2)
+        UncountedPage(query, 1, 2)
+    del query
+    gc.collect()
+    assert (len(pagination._counted_of), len(pagination._limited_of)) == kept
 
 
 @pytest.mark.parametrize('url', ['/notifications/', '/startups/', '/bookings/', '/admin/audit/', '/payments/',
