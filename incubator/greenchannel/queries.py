@@ -1,5 +1,6 @@
 """The read side of green-channel requests: the lists each reader may see (overdue first, then by the next
 deadline), who holds a request now and when it is due, who takes part in its messages."""
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -10,6 +11,7 @@ from incubator.auth.models import Role, User, UserRole
 from incubator.auth.permissions import is_staff
 from incubator.committees.queries import decision_for, judged_by
 from incubator.core.calendar import site_calendar, years_without_calendar
+from incubator.core.statements import UserParameter
 from incubator.core.workdays import working_days_between
 from incubator.extensions import db
 from incubator.greenchannel.models import (
@@ -38,15 +40,16 @@ def next_due_column():
 
 
 def visible_requests(user):
-    """The select of requests ``user`` may see (the rule ``green_request.view`` written as SQL)."""
+    """The select of requests ``user`` may see (the rule ``green_request.view`` written as SQL); ``user`` may be
+    a :class:`~incubator.core.statements.UserParameter` (their departments are then read in the statement)."""
     own = sa.select(StartupMembership.startup_id).where(StartupMembership.user_id == user.id)
     conditions = [GreenRequest.startup_id.in_(own)]
     if is_staff(user):
         conditions.append(GreenRequest.state != RequestState.draft)
     elif user.has_role(Role.committee):
         conditions.append(judged_by(user, SUBJECT_KIND, GreenRequest.id))
-    departments = reviewer_department_ids(user)
-    if departments:
+    if user.has_role(Role.department_reviewer):
+        departments = sa.select(DepartmentReviewer.department_id).where(DepartmentReviewer.user_id == user.id)
         routed = sa.select(DepartmentReview.request_id).where(DepartmentReview.department_id.in_(departments))
         conditions.append(sa.and_(GreenRequest.id.in_(routed), GreenRequest.state != RequestState.draft))
     return sa.select(GreenRequest).where(sa.or_(*conditions))
@@ -62,25 +65,41 @@ class Row:
 def requests_page(user, page, *, now, state=None, department=None, pending_only=False):
     """A page of the requests ``user`` sees, and their count: overdue first, then by the next deadline, then the
     newest. ``department``: only those routed to it (``pending_only``: still awaiting its opinion)."""
-    query = visible_requests(user)
-    if state is not None:
-        query = query.where(GreenRequest.state == state)
-    if department is not None:
-        routed = sa.select(DepartmentReview.request_id).where(DepartmentReview.department_id == department.id)
+    counting, listing = _requests_listing(
+        tuple(role for role in (Role.manager, Role.admin, Role.committee, Role.department_reviewer)
+              if user.has_role(role)), state is not None, department is not None, pending_only)
+    parameters = {'user_id': user.id, 'now': now, 'state': state,
+                  'department_id': department.id if department is not None else None}
+    total = db.session.execute(counting, parameters).scalar()
+    rows = db.session.execute(listing, {**parameters, 'page_limit': PER_PAGE,
+                                        'page_offset': (page - 1) * PER_PAGE}).all()
+    return [Row(request, due, due is not None and due < now) for request, due in rows], total
+
+
+@functools.cache
+def _requests_listing(roles, in_one_state, of_department, pending_only):
+    """``(counting, listing)`` of :func:`requests_page` for a reader holding ``roles``, with these filters, built
+    once: the visibility rule, the deadline column and the loader options cost more to build than to run. The
+    reader, ``now``, the state, the department and the page are parameters."""
+    query = visible_requests(UserParameter(set(roles).__contains__))
+    if in_one_state:
+        query = query.where(GreenRequest.state == sa.bindparam('state', type_=GreenRequest.state.type))
+    if of_department:
+        routed = sa.select(DepartmentReview.request_id).where(
+            DepartmentReview.department_id == sa.bindparam('department_id'))
         if pending_only:
             routed = routed.where(DepartmentReview.state.in_(('pending', 'asking')))
         query = query.where(GreenRequest.id.in_(routed))
-    total = db.session.execute(sa.select(sa.func.count()).select_from(
-        query.with_only_columns(GreenRequest.id).subquery())).scalar()
+    counting = sa.select(sa.func.count()).select_from(query.with_only_columns(GreenRequest.id).subquery())
     next_due = next_due_column()
-    rows = db.session.execute(
-        query.add_columns(next_due.label('next_due'))
-        .options(selectinload(GreenRequest.startup), selectinload(GreenRequest.category),
-                 selectinload(GreenRequest.stages),
-                 selectinload(GreenRequest.reviews).selectinload(DepartmentReview.department))
-        .order_by(sa.case((next_due < now, 0), else_=1), next_due.is_(None), next_due, GreenRequest.id.desc())
-        .limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
-    return [Row(request, due, due is not None and due < now) for request, due in rows], total
+    now = sa.bindparam('now', type_=Stage.due_at.type)
+    listing = (query.add_columns(next_due.label('next_due'))
+               .options(selectinload(GreenRequest.startup), selectinload(GreenRequest.category),
+                        selectinload(GreenRequest.stages),
+                        selectinload(GreenRequest.reviews).selectinload(DepartmentReview.department))
+               .order_by(sa.case((next_due < now, 0), else_=1), next_due.is_(None), next_due, GreenRequest.id.desc())
+               .limit(sa.bindparam('page_limit')).offset(sa.bindparam('page_offset')))
+    return counting, listing
 
 
 def participants(request):
