@@ -110,7 +110,7 @@ def nav_counts(user, keys):
     cached = _counts_of_this_request(user)
     if cached is not None:
         return cached
-    return _counts(user, keys, None, None)
+    return _counts(user, keys, now_utc(), programme_today())
 
 
 def _counts(user, names, now, today):
