@@ -451,8 +451,8 @@ def _page_of(holder, holder_id, now, past, page):
 
 @functools.cache
 def _listing_of(holder, past):
-    """The bookings whose ``holder`` (a column name) is the parameter ``holder_id``, past or upcoming at the
-    moment it returns with, built once (two lists, each visit of which built it): ``(statement, moment)``."""
+    """``(statement, moment)``: the bookings whose ``holder`` (a column name) is the parameter ``holder_id``,
+    past or upcoming at ``moment``, built once for the four lists: each visit used to build its own."""
     # The bounds on start_at follow from those on end_at (no booking is longer than MAX_BOOKING_LENGTH);
     # they let the (…, start_at) indexes skip the other half of a long history.
     # Upcoming: active bookings still to end; the cancelled, declined or released ones go with the past.
