@@ -4,7 +4,7 @@ from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
 
-from incubator.core.audit import AuditAction, AuditEntry
+from incubator.core.audit import AuditAction, AuditEntry, shown_label
 from incubator.core.db import contains_pattern
 from incubator.core.pagination import paginate
 from incubator.core.time import from_local
@@ -93,5 +93,6 @@ def _merge(action, entry):
             if entry.action == AuditAction.created:
                 change.action = AuditAction.created
             return
-    action.entries.append(ObjectChange(entry.action, entry.object_type, entry.object_id, entry.summary,
+    action.entries.append(ObjectChange(entry.action, entry.object_type, entry.object_id,
+                                       shown_label(entry.object_type, entry.summary),
                                        {key: list(value) for key, value in (entry.changes or {}).items()}))

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 from incubator.audit.forms import AuditFilterForm
 from incubator.audit.queries import audit_page, group_actions, stream_audit_entries
-from incubator.core.audit import AUDIT_TIME_FORMAT, audited_types, referenced_names, shown_changes
+from incubator.core.audit import AUDIT_TIME_FORMAT, audited_types, referenced_names, shown_changes, shown_label
 from incubator.core.pagination import page_number
 from incubator.core.permissions import permission_required
 from incubator.core.time import now_utc, to_local
@@ -87,7 +87,8 @@ def _csv_lines(header, entries, types):
 def _csv_line(writer, entry, types, names):
     return writer.writerow([_cell(value) for value in (
         f'{to_local(entry.occurred_at):%Y-%m-%d %H:%M:%S}', actor_name(entry.actor_label), entry.action.label,
-        types.get(entry.object_type, entry.object_type), entry.object_id, entry.summary,
+        types.get(entry.object_type, entry.object_type), entry.object_id,
+        shown_label(entry.object_type, entry.summary),
         '\n'.join(_('%(field)s: %(before)s → %(after)s', field=change.label, before=_shown(change.before),
                              after=_shown(change.after)) for change in shown_changes(entry, names)),
         entry.request_ip or '')])

@@ -105,9 +105,16 @@ class CommitteeMember(db.Model):
     user: Mapped[User] = relationship()
 
 
+def _decision_label(kind, number):
+    """A decision's audit label, stored as its subject's kind and number, with the kind named for the reader
+    (a label stored with the name in the writer's language, before, reads as stored)."""
+    return f'{registry.kind_name(kind)} #{number}'
+
+
 @audited('decision', _l('Committee decision'),
-         label=lambda decision: f'{registry.kind_name(decision.subject_kind)} #{decision.subject_id}',
-         formats={'subject_kind': registry.kind_name, 'outcome': registry.outcome_label})
+         label=lambda decision: f'{decision.subject_kind} #{decision.subject_id}',
+         formats={'subject_kind': registry.kind_name, 'outcome': registry.outcome_label},
+         reads_label=lambda stored: _decision_label(*stored.rsplit(' #', 1)))
 class Decision(db.Model):
     """One item under decision: the quorum, majority and seats are fixed when it is opened."""
 

@@ -135,13 +135,15 @@ class AuditSettings:
     fields: dict = None          # column → its label, where the shared FIELD_LABELS would mislead
     formats: dict = None         # column → how a stored value reads (see _format_of)
     references: dict = None      # foreign-key column → (table, column) it refers to (named when read)
+    reads_label: Callable | None = None  # a stored label → how it reads (see audited)
 
 
 _audited = {}
 _by_type = {}
 
 
-def audited(object_type, title=None, exclude=(), label=None, object_id=None, fields=None, formats=None):
+def audited(object_type, title=None, exclude=(), label=None, object_id=None, fields=None, formats=None,
+            reads_label=None):
     """Class decorator: record every change of this model in the audit log.
 
     ``exclude`` names columns never recorded (``created_at`` and ``updated_at``
@@ -149,7 +151,9 @@ def audited(object_type, title=None, exclude=(), label=None, object_id=None, fie
     model is refused at import. ``label(obj)`` gives the summary shown beside the
     entry; ``object_id(obj)`` the id recorded (default: the primary key);
     ``fields`` labels columns for readers where the shared vocabulary does not;
-    ``formats`` reads a column's stored values where its type does not tell how.
+    ``formats`` reads a column's stored values where its type does not tell how. Where ``label`` stores values
+    rather than words (an enum's value, a weekday's number), ``reads_label(stored)`` reads them in the reader's
+    language; a label it cannot read (written before) shows as stored.
     """
     def decorator(cls):
         mapped = sa.inspect(cls).columns
@@ -169,7 +173,8 @@ def audited(object_type, title=None, exclude=(), label=None, object_id=None, fie
         reads = {key: _format_of(cls, key) for key in columns} | dict(formats or {})
         references = {key: _referred_to(mapped[key]) for key in columns if mapped[key].foreign_keys}
         _audited[cls] = _by_type[object_type] = AuditSettings(object_type, title or object_type, columns, label,
-                                                               object_id, dict(fields or {}), reads, references)
+                                                               object_id, dict(fields or {}), reads, references,
+                                                               reads_label)
         return cls
     return decorator
 
@@ -241,10 +246,21 @@ def referenced_names(entries):
         model = next((cls for cls in _audited if cls.__table__.name == table), None)
         if model is None or _audited[model].label is None:
             continue
-        label = _audited[model].label
+        settings = _audited[model]
         for row in db.session.execute(sa.select(model).where(getattr(model, column).in_(sorted(values)))).scalars():
-            names[table, getattr(row, column)] = str(label(row))
+            names[table, getattr(row, column)] = shown_label(settings.object_type, str(settings.label(row)))
     return names
+
+
+def shown_label(object_type, stored):
+    """The label stored with an entry of ``object_type`` as the reader reads it (see ``reads_label``)."""
+    settings = _by_type.get(object_type)
+    if not stored or settings is None or settings.reads_label is None:
+        return stored
+    try:
+        return settings.reads_label(stored)
+    except (LookupError, TypeError, ValueError):
+        return stored
 
 
 def field_label(object_type, key):
@@ -264,7 +280,7 @@ def shown_value(object_type, key, value, names=None):
     format_ = settings.formats.get(key) if settings else None
     try:
         return format_(value) if format_ else str(value)
-    except (TypeError, ValueError):
+    except (LookupError, TypeError, ValueError):
         return str(value)  # written before the column's type changed: shown as stored
 
 

@@ -31,6 +31,11 @@ def local_month(value):
     return format_skeleton('yMMMM', value, locale=get_locale())
 
 
+def weekday_name(weekday):
+    """A weekday by its number (0 = Monday), as people name it: 星期一, Monday."""
+    return dates.get_day_names('wide', locale=get_locale())[int(weekday)]
+
+
 def yuan(fen):
     """Integer fen as '¥12.50' (exact: no floats)."""
     if fen is None:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from incubator.core.audit import audited
 from incubator.core.db import TimestampMixin
+from incubator.core.formatting import weekday_name
 from incubator.extensions import db
 
 
@@ -46,8 +47,14 @@ class Site(TimestampMixin, db.Model):
         return f'<Site {self.id} {self.name}>'
 
 
+def _hours_label(site_name, weekday):
+    """Opening hours' audit label, stored as the site's name and the weekday's number, in the reader's words."""
+    return f'{site_name} · {weekday_name(weekday)}'
+
+
 @audited('site_opening_hours', _l('Opening hours'),
-         label=lambda hours: f'{hours.site.name} {hours.weekday}')
+         label=lambda hours: f'{hours.site.name} {hours.weekday}', formats={'weekday': weekday_name},
+         reads_label=lambda stored: _hours_label(*stored.rsplit(' ', 1)))
 class SiteOpeningHours(db.Model):
     """When a site is open on one weekday (0 = Monday), in minutes after local midnight.
 

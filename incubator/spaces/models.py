@@ -142,7 +142,13 @@ class Blackout(db.Model):
     space: Mapped[Space] = relationship(back_populates='blackouts')
 
 
-@audited('tier_quota', _l('Free quota'), label=lambda quota: f'{quota.tier.value} {quota.space_kind.value}')
+def _quota_label(tier, kind):
+    """A free quota's audit label, stored as its tier's and kind's values, in the reader's words."""
+    return f'{Tier(tier).label} · {SpaceKind(kind).label}'
+
+
+@audited('tier_quota', _l('Free quota'), label=lambda quota: f'{quota.tier.value} {quota.space_kind.value}',
+         reads_label=lambda stored: _quota_label(*stored.split(' ')))
 class TierQuota(db.Model):
     """Free hours a month that each startup of a tier may book of one kind of space (in seat-minutes)."""
 
