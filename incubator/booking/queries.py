@@ -239,6 +239,25 @@ def open_suspension(startup):
         .options(joinedload(FreeQuotaSuspension.suspended_by))).scalar_one_or_none()
 
 
+def startup_with_header(startup_id):
+    """``(startup, no-shows, open suspension)``: the startup, its site loaded, with what its booking pages show
+    above them, in one statement built once (``(None, 0, None)`` if there is no such startup)."""
+    row = db.session.execute(_startup_header(), {'startup_id': startup_id}).unique().first()
+    return (None, 0, None) if row is None else tuple(row)
+
+
+@functools.cache
+def _startup_header():
+    no_shows = (sa.select(sa.func.count(Booking.id))
+                .where(Booking.startup_id == Startup.id, Booking.status == BookingStatus.no_show)
+                .correlate(Startup).scalar_subquery())
+    return (sa.select(Startup, no_shows, FreeQuotaSuspension)
+            .outerjoin(FreeQuotaSuspension, sa.and_(FreeQuotaSuspension.startup_id == Startup.id,
+                                                    FreeQuotaSuspension.restored_at.is_(None)))
+            .where(Startup.id == sa.bindparam('startup_id'))
+            .options(joinedload(Startup.site), joinedload(FreeQuotaSuspension.suspended_by)))
+
+
 def open_suspensions(startup_ids):
     """``{startup id: open suspension}`` of those among ``startup_ids`` whose free quota is suspended."""
     if not startup_ids:

@@ -25,7 +25,7 @@ from incubator.core.formatting import hours, site_period, yuan
 from incubator.core.forms import ConfirmForm
 from incubator.core.pagination import page_number
 from incubator.core.params import query_date
-from incubator.core.permissions import get_or_404, permission_required, require
+from incubator.core.permissions import get_or_404, permission_required, require, visible_or_404
 from incubator.core.time import now_utc
 from incubator.sites.queries import list_sites
 from incubator.spaces.models import SpaceKind
@@ -380,9 +380,10 @@ def startup_ledger(startup_id):
 
 def _startup_header(startup_id):
     """The startup, and what ``booking/_startup_header.html`` shows above both of its booking pages."""
-    startup = get_or_404(Startup, startup_id, 'startup.view_bookings', options=[joinedload(Startup.site)])
-    return startup, {'startup': startup, 'no_shows': queries.no_show_counts([startup.id]).get(startup.id, 0),
-                     'suspension': queries.open_suspension(startup), 'restore_form': RestoreQuotaForm()}
+    startup, no_shows, suspension = queries.startup_with_header(startup_id)
+    visible_or_404(startup, 'startup.view_bookings')
+    return startup, {'startup': startup, 'no_shows': no_shows, 'suspension': suspension,
+                     'restore_form': RestoreQuotaForm()}
 
 
 @bp.route('/startups/<int:startup_id>/free-hours/restore', methods=['POST'])

@@ -79,8 +79,13 @@ def get_or_404(model, ident, action=None, user=None, options=()):
     """Load ``model`` by primary key for ``user``; 404 if missing or not visible, 403 if ``action`` is refused.
     ``options`` are loader options, such as the relationships the page reads."""
     from incubator.extensions import db
+    return visible_or_404(db.session.get(model, ident, options=options), action, user)
+
+
+def visible_or_404(obj, action=None, user=None):
+    """``obj``, loaded by the caller (with what its page reads), as :func:`get_or_404` answers: 404 if it is None
+    or hidden from ``user``, 403 if ``action`` is refused."""
     user = user if user is not None else current_user
-    obj = db.session.get(model, ident, options=options)
     if obj is None or not is_visible(user, obj):
         abort(404)
     if action:

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 import time_machine
 
 from incubator.booking import operations
-from incubator.booking.models import Booking, BookingStatus, Recurrence, WaitlistEntry
+from incubator.booking.models import Booking, BookingStatus, PaymentMethod, Recurrence, WaitlistEntry
 from incubator.core.errors import DomainError
 from incubator.extensions import db
 from incubator.spaces.models import SpaceKind
@@ -334,6 +334,20 @@ class TestMyBookings:
             login(world.outsider)
             assert client.get(path).status_code == 404
             login(world.owner)
+
+    def test_both_startup_pages_tell_its_own_no_shows(self, world, client, login):
+        for day, startup in ((1, world.startup), (2, world.startup), (3, world.other_startup)):
+            db.session.add(Booking(space=world.room, startup=startup, booked_by=world.member, start_at=at(day, 9),
+                                   end_at=at(day, 10), seats=1, status=BookingStatus.no_show,
+                                   quota_month=at(day, 9).date().replace(day=1), usage_minutes=60,
+                                   payment_method=PaymentMethod.free))
+        db.session.commit()
+        login(world.owner)
+        for path in (f'/startups/{world.startup.id}/bookings', f'/startups/{world.startup.id}/free-hours'):
+            assert 'No-shows: 2' in client.get(path, headers=EN).get_data(as_text=True)
+        login(world.outsider)
+        page = client.get(f'/startups/{world.other_startup.id}/free-hours', headers=EN).get_data(as_text=True)
+        assert 'No-shows: 1' in page
 
     def test_the_ledger_shows_a_year_at_a_time(self, world, client, login):
         january = at(1, 9) + timedelta(days=35)                       # Tuesday 5 January 2027, 09:00
