@@ -46,11 +46,16 @@ class TestFind:
         login(world.member)
         page = client.get('/spaces/?kind=meeting_room&people=2&day=2026-12-01&start=10:00&end=11:00',
                           headers=EN).get_data(as_text=True)
-        assert 'Small room' in page and 'Meeting room A' not in page
+        assert 'Small room' in page and 'Meeting room A' not in page and '>1 free space<' in page
         page = client.get('/spaces/?kind=meeting_room&people=3&day=2026-12-01&start=11:00&end=12:00',
                           headers=EN).get_data(as_text=True)
         assert 'Meeting room A' in page and 'Small room' not in page
         assert f'/spaces/{book.id}/book' not in page
+        page = client.get('/spaces/?kind=meeting_room&people=2&day=2026-12-01&start=11:00&end=12:00',
+                          headers=EN).get_data(as_text=True)
+        assert '>2 free spaces<' in page
+        assert '>2个空间可预约<' in client.get('/spaces/?kind=meeting_room&people=2&day=2026-12-01&start=11:00'
+                                              '&end=12:00').get_data(as_text=True)
 
     def test_capacity_reads_right_in_both_languages(self, world, client, login):
         printer = make_space(world.site, 'Printer', SpaceKind.equipment, capacity=1)
