@@ -50,10 +50,20 @@ def _overlapping(start_at, end_at):
 def overlapping_bookings(space_ids, start_at, end_at, exclude_id=None):
     """Active bookings of ``space_ids`` that overlap ``[start_at, end_at)`` (rows: ``id, space_id, start_at,
     end_at, seats``)."""
-    query = _overlapping(start_at, end_at).where(Booking.space_id.in_(space_ids))
-    if exclude_id is not None:
-        query = query.where(Booking.id != exclude_id)
-    return db.session.execute(query).all()
+    query, window_start, window_end = _overlapping_of_spaces(exclude_id is not None)
+    return db.session.execute(query, {'space_ids': list(space_ids), 'exclude_id': exclude_id,
+                                      **window_start.values(start_at), **window_end.values(end_at)}).all()
+
+
+@functools.cache
+def _overlapping_of_spaces(excluding):
+    """``(statement, window start, window end)`` of :func:`overlapping_bookings`, built once: every availability
+    check and calendar runs it."""
+    start_at, end_at = Moment('window_start', Booking.start_at.type), Moment('window_end', Booking.end_at.type)
+    query = _overlapping(start_at, end_at).where(Booking.space_id.in_(sa.bindparam('space_ids', expanding=True)))
+    if excluding:
+        query = query.where(Booking.id != sa.bindparam('exclude_id'))
+    return query, start_at, end_at
 
 
 def peak_seats(bookings, start_at, end_at):
@@ -85,10 +95,18 @@ def _blackouts_overlapping(start_at, end_at):
 
 
 def blackouts_between(space_ids, start_at, end_at):
-    query = (sa.select(Blackout)
-             .where(Blackout.space_id.in_(space_ids), *_blackouts_overlapping(start_at, end_at))
-             .order_by(Blackout.starts_at))
-    return db.session.execute(query).scalars().all()
+    return db.session.execute(_blackouts_of_spaces(), {'space_ids': list(space_ids), 'window_start': start_at,
+                                                       'window_end': end_at}).scalars().all()
+
+
+@functools.cache
+def _blackouts_of_spaces():
+    start_at = sa.bindparam('window_start', type_=Blackout.starts_at.type)
+    end_at = sa.bindparam('window_end', type_=Blackout.ends_at.type)
+    return (sa.select(Blackout)
+            .where(Blackout.space_id.in_(sa.bindparam('space_ids', expanding=True)),
+                   *_blackouts_overlapping(start_at, end_at))
+            .order_by(Blackout.starts_at))
 
 
 # --- the rules of a booking, as problems to show ----------------------------------------
