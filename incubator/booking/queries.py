@@ -616,12 +616,11 @@ def calendar_feed_of(user):
 
 
 def startups_user_books_for(user):
-    """The incubating startups ``user`` may book for."""
-    from incubator.startups.models import StartupMembership, StartupStatus
-    return db.session.execute(
-        sa.select(Startup).join(StartupMembership)
-        .where(StartupMembership.user_id == user.id, Startup.status == StartupStatus.incubating)
-        .order_by(Startup.name)).scalars().all()
+    """The incubating startups ``user`` may book for, by name: from their memberships, which a request's user
+    comes with (no statement)."""
+    from incubator.startups.models import StartupStatus
+    return sorted((membership.startup for membership in user.memberships
+                   if membership.startup.status == StartupStatus.incubating), key=lambda startup: startup.name)
 
 
 def bookings_of_series(series):
