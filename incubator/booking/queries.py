@@ -464,9 +464,13 @@ def bookable_spaces():
 def load_space(space_id):
     """A space with what its pages and rules read, in one query (the site's hours come from
     :func:`~incubator.sites.hours.calendar_of`)."""
-    return db.session.execute(
-        sa.select(Space).where(Space.id == space_id)
-        .options(joinedload(Space.site), joinedload(Space.certification))).scalar_one_or_none()
+    return db.session.execute(_space_with_site(), {'space_id': space_id}).scalar_one_or_none()
+
+
+@functools.cache
+def _space_with_site():
+    return (sa.select(Space).where(Space.id == sa.bindparam('space_id'))
+            .options(joinedload(Space.site), joinedload(Space.certification)))
 
 
 # --- lists ------------------------------------------------------------------------------
@@ -700,13 +704,21 @@ def week_grid(space, first_day, now, slot_minutes=30, viewer=None):
 def bookings_of_viewer(space, start_at, end_at, user):
     """Active bookings of ``space`` overlapping ``[start_at, end_at)`` that ``user`` made or that a startup they
     belong to holds, their startups loaded (whether the user may open each), in one statement."""
-    startup_ids = sa.select(StartupMembership.startup_id).where(StartupMembership.user_id == user.id)
-    query = (sa.select(Booking).options(joinedload(Booking.startup))
-             .where(Booking.space_id == space.id, Booking.start_at < end_at, Booking.end_at > start_at,
-                    Booking.status.in_(ACTIVE_STATUSES),
-                    sa.or_(Booking.booked_by_id == user.id, Booking.startup_id.in_(startup_ids)))
-             .order_by(Booking.start_at))
-    return db.session.execute(query).scalars().all()
+    return db.session.execute(_viewers_bookings(), {'space_id': space.id, 'window_start': start_at,
+                                                    'window_end': end_at, 'user_id': user.id}).scalars().all()
+
+
+@functools.cache
+def _viewers_bookings():
+    start_at = sa.bindparam('window_start', type_=Booking.end_at.type)
+    end_at = sa.bindparam('window_end', type_=Booking.start_at.type)
+    user_id = sa.bindparam('user_id')
+    startup_ids = sa.select(StartupMembership.startup_id).where(StartupMembership.user_id == user_id)
+    return (sa.select(Booking).options(joinedload(Booking.startup))
+            .where(Booking.space_id == sa.bindparam('space_id'), Booking.start_at < end_at, Booking.end_at > start_at,
+                   Booking.status.in_(ACTIVE_STATUSES),
+                   sa.or_(Booking.booked_by_id == user_id, Booking.startup_id.in_(startup_ids)))
+            .order_by(Booking.start_at))
 
 
 def _local_minutes(instant, day, zone):
