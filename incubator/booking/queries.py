@@ -594,17 +594,26 @@ def quota_ledger(startup, year, suspension=None):
     """The startup's use per month and kind of space in ``year``, latest month first: free minutes used
     of the allowance, paid minutes, price. Read from :class:`QuotaUsage`, a row each. With the startup's
     open ``suspension``, the allowance of its month and later is none."""
-    allowance = sa.func.coalesce(_allowance(startup.tier, QuotaUsage.space_kind), 0)
-    if suspension is not None:
-        suspended_month = suspension.suspended_at.astimezone(startup.site.zone).date().replace(day=1)
-        allowance = sa.case((QuotaUsage.month >= suspended_month, 0), else_=allowance)
-    rows = db.session.execute(
-        sa.select(QuotaUsage.month, QuotaUsage.space_kind, allowance, QuotaUsage.free_minutes,
-                  QuotaUsage.paid_minutes, QuotaUsage.price_fen, QuotaUsage.bookings)
-        .where(QuotaUsage.startup_id == startup.id, QuotaUsage.month >= date(year, 1, 1),
-               QuotaUsage.month < date(year + 1, 1, 1), QuotaUsage.bookings > 0)
-        .order_by(QuotaUsage.month.desc(), QuotaUsage.space_kind)).all()
+    suspended_month = (suspension.suspended_at.astimezone(startup.site.zone).date().replace(day=1)
+                       if suspension is not None else None)
+    rows = db.session.execute(_ledger(suspension is not None), {
+        'startup_id': startup.id, 'tier': startup.tier, 'first_month': date(year, 1, 1),
+        'next_year': date(year + 1, 1, 1), 'suspended_month': suspended_month}).all()
     return [LedgerRow(*row) for row in rows]
+
+
+@functools.cache
+def _ledger(suspended):
+    """The statement of :func:`quota_ledger`, with or without a suspension, built once."""
+    allowance = sa.func.coalesce(_allowance(sa.bindparam('tier', type_=TierQuota.tier.type), QuotaUsage.space_kind), 0)
+    if suspended:
+        allowance = sa.case((QuotaUsage.month >= sa.bindparam('suspended_month', type_=sa.Date), 0), else_=allowance)
+    return (sa.select(QuotaUsage.month, QuotaUsage.space_kind, allowance, QuotaUsage.free_minutes,
+                      QuotaUsage.paid_minutes, QuotaUsage.price_fen, QuotaUsage.bookings)
+            .where(QuotaUsage.startup_id == sa.bindparam('startup_id'),
+                   QuotaUsage.month >= sa.bindparam('first_month', type_=sa.Date),
+                   QuotaUsage.month < sa.bindparam('next_year', type_=sa.Date), QuotaUsage.bookings > 0)
+            .order_by(QuotaUsage.month.desc(), QuotaUsage.space_kind))
 
 
 def no_show_counts(startup_ids=None):
