@@ -319,13 +319,24 @@ def _projects_by_id(ids):
     """The projects of ``ids`` in that order, with what a row shows."""
     if not ids:
         return []
-    projects = db.session.execute(
-        sa.select(Project).where(Project.id.in_(ids))
-        .options(joinedload(Project.startup).joinedload(Startup.site),
-                 joinedload(Project.manager).lazyload(User.role_rows))  # the name only: no roles
-    ).scalars().all()
+    projects = db.session.execute(_projects_of_ids(), {'ids': list(ids)}).scalars().all()
     order = {project_id: position for position, project_id in enumerate(ids)}
     return sorted(projects, key=lambda project: order[project.id])
+
+
+@functools.cache
+def _projects_of_ids():
+    return (sa.select(Project).where(Project.id.in_(sa.bindparam('ids', expanding=True)))
+            .options(joinedload(Project.startup).joinedload(Startup.site),
+                     joinedload(Project.manager).lazyload(User.role_rows)))  # the name only: no roles
+
+
+@functools.cache
+def _open_milestones_of_ids():
+    return (sa.select(Milestone.project_id, Milestone.title, Milestone.due_date)
+            .where(Milestone.project_id.in_(sa.bindparam('ids', expanding=True)),
+                   Milestone.state != MilestoneState.accepted)
+            .order_by(Milestone.due_date, Milestone.id))
 
 
 def last_decided_reviews(project_ids):
@@ -348,10 +359,7 @@ def rows_of(projects, today, reviews_due=None, with_reviews=False):
     ``with_reviews``). The milestones not accepted are read as (project id, title, due date) rows, not loaded
     as objects: a row names them, and those past their due date are the overdue count health needs."""
     ids = [project.id for project in projects]
-    open_milestones = db.session.execute(
-        sa.select(Milestone.project_id, Milestone.title, Milestone.due_date)
-        .where(Milestone.project_id.in_(ids), Milestone.state != MilestoneState.accepted)
-        .order_by(Milestone.due_date, Milestone.id)).all() if ids else []
+    open_milestones = db.session.execute(_open_milestones_of_ids(), {'ids': ids}).all() if ids else []
     last_reviews = last_decided_reviews(ids) if with_reviews else {}
     by_project = {}
     for milestone in open_milestones:
