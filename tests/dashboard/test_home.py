@@ -149,20 +149,6 @@ class TestManagerHome:
         assert 'queue-count">2+</span>' in unpaid and 'owed in all' not in unpaid and '¥' in unpaid
         assert 'See all (2+)' in unpaid
 
-    def test_the_counts_follow_the_clock_though_their_statement_is_built_once(self, world, client, login):
-        """The counts' statement is built once per set of queues, with the moment as a parameter of each run."""
-        booking(world, 2)
-        booking(world, 3)
-        login(world.owner)
-        assert count_of(card(home(client), 'bookings')) == 2
-        with time_machine.travel(at(2, 12), tick=False):       # the first is over
-            login(world.owner)
-            assert count_of(card(home(client), 'bookings')) == 1
-        with time_machine.travel(at(3, 12), tick=False):       # both are
-            login(world.owner)
-            page = home(client)
-            assert count_of(card(page, 'bookings')) == 0 and 'No booking coming up.' in page
-
     def test_in_chinese(self, world, client, login):
         booking(world, 2)
         login(world.manager)
