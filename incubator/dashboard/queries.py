@@ -37,10 +37,11 @@ def startup_ids_of(user):
     return sorted({membership.startup_id for membership in user.memberships})
 
 
-def _count_selects(user, now, today, names=None, startup_ids=None, build=True):
-    """Name → select of one count, for each queue of ``user``'s roles and startups (of those in ``names``:
-    building a select costs more than running a small one). ``startup_ids`` defaults to the user's. A name
-    ending in ``_fen`` selects amounts, a row each, to be summed. Not ``build``: only the names, in order."""
+def _count_builders(user, now, today, startup_ids=None):
+    """Name → function building the select of one count, for each queue of ``user``'s roles and startups, in
+    order (the names alone tell which counts a user has; building a select costs more than running a small
+    one). ``startup_ids`` defaults to the user's. A name ending in ``_fen`` selects amounts, a row each, to be
+    summed."""
     selects = {}
     startup_ids = startup_ids if startup_ids is not None else (startup_ids_of(user) or None)
     if startup_ids is not None:
@@ -71,9 +72,7 @@ def _count_selects(user, now, today, names=None, startup_ids=None, build=True):
         selects['routed'] = lambda: greenchannel.routed_count(user)
     if user.has_role(Role.admin):
         selects.update(failed_jobs=scheduling.failed_jobs_count, undelivered=notifications.undelivered_count)
-    if not build:
-        return selects
-    return {name: make() for name, make in selects.items() if names is None or name in names}
+    return selects
 
 
 def queue_counts(user, now=None):
@@ -86,8 +85,7 @@ def queue_counts(user, now=None):
     cached = _counts_of_this_request(user)
     if cached is not None:
         return cached
-    counts = _counts(user, tuple(_count_selects(user, None, None, build=False)), now or now_utc(),
-                     programme_today())
+    counts = _counts(user, tuple(_count_builders(user, None, None)), now or now_utc(), programme_today())
     g.queue_counts = (user.id, counts)
     return counts
 
@@ -125,7 +123,8 @@ def _counts(user, names, now, today):
     if shape not in _statements:
         startup_ids = sa.bindparam('startup_ids', expanding=True) if user.memberships else None
         moments = Moment('now', UTCDateTime()), Moment('today', sa.Date())
-        selects = _count_selects(UserParameter(user.has_role), *moments, names, startup_ids)
+        builders = _count_builders(UserParameter(user.has_role), *moments, startup_ids)
+        selects = {name: build() for name, build in builders.items() if name in names}
         _statements[shape] = (_counting({
             name: select if name in EXACT_COUNTS else _capped_sum(select) if name.endswith('_fen') else
             _capped(select) for name, select in selects.items()}), moments)
