@@ -719,8 +719,8 @@ def bookings_of_viewer(space, start_at, end_at, user):
 
 @functools.cache
 def _viewers_bookings():
-    start_at = sa.bindparam('window_start', type_=Booking.end_at.type)
-    end_at = sa.bindparam('window_end', type_=Booking.start_at.type)
+    start_at = sa.bindparam('window_start', type_=Booking.start_at.type)
+    end_at = sa.bindparam('window_end', type_=Booking.end_at.type)
     user_id = sa.bindparam('user_id')
     startup_ids = sa.select(StartupMembership.startup_id).where(StartupMembership.user_id == user_id)
     return (sa.select(Booking).options(joinedload(Booking.startup))

@@ -244,9 +244,9 @@ def referenced_names(entries):
     names = {}
     for (table, column), values in wanted.items():
         model = next((cls for cls in _audited if cls.__table__.name == table), None)
-        if model is None or _audited[model].label is None:
+        settings = _audited.get(model)
+        if settings is None or settings.label is None:
             continue
-        settings = _audited[model]
         for row in db.session.execute(sa.select(model).where(getattr(model, column).in_(sorted(values)))).scalars():
             names[table, getattr(row, column)] = shown_label(settings.object_type, str(settings.label(row)))
     return names
