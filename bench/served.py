@@ -265,7 +265,7 @@ def main():
     env = dict(os.environ, **app_environment(url, secret, tempfile.mkdtemp()))
     env.pop('SERVER_NAME', None)
     floor_port = free_port()
-    servers = [Server('app', 'incubator:create_app()', args.port, env, PROJECT_DIR),
+    servers = [Server('app', 'incubator.wsgi:app', args.port, env, PROJECT_DIR),
                Server('floor', 'served_floor:app', floor_port, env, BENCH_DIR)]
     try:
         servers[0].wait_ready('/auth/login')
