@@ -64,8 +64,9 @@ LISTS = [
     ('admin', '/spaces/manage/{space}/blackouts'),
 ]
 
-#: Visible text cells whose content box (without padding) is narrower than MIN_EMS of their font size, and how
-#: far the page is wider than the window. Table heads a phone shows as cards are hidden on purpose: skipped.
+#: Visible text cells whose content box (without padding) is narrower than MIN_EMS of their font size, the cards'
+#: labels taller than their cells (they would run into the next line of the card), and how far the page is wider
+#: than the window. Table heads a phone shows as cards are hidden on purpose: skipped.
 MEASURE = """
 const narrow = [];
 const cells = document.querySelectorAll('main td, main th, main .list-group-item, main .card-body, main dd');
@@ -80,8 +81,14 @@ for (const cell of cells) {
     narrow.push(`${cell.tagName} ${Math.round(width)}px: ${text.slice(0, 40)}`);
   }
 }
-return {narrow: narrow, scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth,
-        cards: document.querySelectorAll('main table.table-cards tbody tr').length};
+const overflowing = [];
+for (const cell of document.querySelectorAll('main .table-cards > * > tr > [data-label]')) {
+  if (!cell.dataset.label || !cell.checkVisibility()) continue;
+  const label = parseFloat(getComputedStyle(cell, '::before').height);
+  if (label > cell.getBoundingClientRect().height + 1) overflowing.push(cell.dataset.label);
+}
+return {narrow: narrow, overflowing: overflowing, scrollWidth: document.documentElement.scrollWidth,
+        innerWidth: window.innerWidth, cards: document.querySelectorAll('main table.table-cards tbody tr').length};
 """
 
 
@@ -170,6 +177,7 @@ def test_every_list_reads_on_a_phone(demo_site, who, path, language):
     assert measured['innerWidth'] == PHONE[0]
     assert measured['scrollWidth'] <= measured['innerWidth'], f'{path} scrolls sideways: {measured}'
     assert not measured['narrow'], f'{path}: text squeezed narrower than {MIN_EMS} characters: {measured["narrow"]}'
+    assert not measured['overflowing'], f'{path}: labels longer than their cards\' lines: {measured["overflowing"]}'
 
 
 def test_the_lists_show_their_rows_as_cards(demo_site):
