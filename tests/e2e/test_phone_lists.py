@@ -215,3 +215,32 @@ def test_the_booking_preview_scrolls_into_view(demo_site):
         'return arguments[0].getBoundingClientRect().top', preview) < PHONE[1] / 2)
     top = browser.execute_script('return arguments[0].getBoundingClientRect().top', preview)
     assert 0 <= top < PHONE[1] / 2 and browser.execute_script('return window.scrollY') > 0
+
+
+def test_on_a_phone_filters_fold_behind_a_button_until_one_is_set(demo_site):
+    _app, base, browser, _values, _sessions = demo_site
+    act_as(demo_site, 'admin', 'zh_CN')
+    browser.get(base + '/admin/audit/')
+    toggle = browser.find_element(By.CSS_SELECTOR, 'button[aria-controls=list-filters]')
+    actor = browser.find_element(By.NAME, 'actor')
+    assert toggle.is_displayed() and toggle.text == '筛选' and not actor.is_displayed()
+    first_row = browser.find_element(By.CSS_SELECTOR, 'main table.table-cards tbody tr')
+    assert browser.execute_script('return arguments[0].getBoundingClientRect().top', first_row) < PHONE[1] / 2
+    toggle.click()
+    WebDriverWait(browser, 5).until(lambda browser: actor.is_displayed())
+    assert toggle.get_attribute('aria-expanded') == 'true'
+    actor.send_keys('owner@')
+    actor.submit()
+    WebDriverWait(browser, 5).until(lambda browser: 'actor=owner' in browser.current_url)
+    toggle = browser.find_element(By.CSS_SELECTOR, 'button[aria-controls=list-filters]')
+    assert toggle.text == '筛选 1' and browser.find_element(By.NAME, 'actor').is_displayed()
+    # Wider than a phone the filters are always there, and the button is not.
+    browser.execute_cdp_cmd('Emulation.setDeviceMetricsOverride', {'width': 1024, 'height': 800,
+                                                                   'deviceScaleFactor': 1, 'mobile': False})
+    try:
+        browser.get(base + '/admin/audit/')
+        assert browser.find_element(By.NAME, 'actor').is_displayed()
+        assert not browser.find_element(By.CSS_SELECTOR, 'button[aria-controls=list-filters]').is_displayed()
+    finally:
+        browser.execute_cdp_cmd('Emulation.setDeviceMetricsOverride', {'width': PHONE[0], 'height': PHONE[1],
+                                                                       'deviceScaleFactor': 2, 'mobile': True})
