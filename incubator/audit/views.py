@@ -89,9 +89,15 @@ def _csv_line(writer, entry, types, names):
         f'{to_local(entry.occurred_at):%Y-%m-%d %H:%M:%S}', actor_name(entry.actor_label), entry.action.label,
         types.get(entry.object_type, entry.object_type), entry.object_id,
         shown_label(entry.object_type, entry.summary),
-        '\n'.join(_('%(field)s: %(before)s → %(after)s', field=change.label, before=_shown(change.before),
-                             after=_shown(change.after)) for change in shown_changes(entry, names)),
+        '\n'.join(_change_line(change) for change in shown_changes(entry, names)),
         entry.request_ip or '')])
+
+
+def _change_line(change):
+    if change.value is not None:
+        return _('%(field)s: %(value)s', field=change.label, value=change.value)
+    return _('%(field)s: %(before)s → %(after)s', field=change.label, before=_shown(change.before),
+             after=_shown(change.after))
 
 
 def _shown(value):

@@ -213,19 +213,31 @@ def to_json(value):
 # --- reading entries: fields and values in the reader's language ----------------------------
 
 class ShownChange(NamedTuple):
+    """A field of an entry: ``before`` and ``after`` for an update; for an object created or deleted only
+    ``value``, what it was created with or held when deleted (read "field: value", with no arrow)."""
     label: str
     before: str | None
     after: str | None
+    value: str | None = None
 
 
 def shown_changes(entry, names=None):
     """An entry's changes as people read them: field labels and values (enum labels, yuan, hours, local
     times to the second, yes/no, what a foreign key refers to by its name in ``names``, from
-    :func:`referenced_names`) in the current language, in the model's column order."""
+    :func:`referenced_names`) in the current language, in the model's column order.
+
+    An object created or deleted shows the values it had, without the empty ones and without its id, which the
+    entry names already."""
     settings = _by_type.get(entry.object_type)
     changes = entry.changes or {}
     order = list(settings.columns) if settings else []
     keys = sorted(changes, key=lambda key: (order.index(key) if key in order else len(order), key))
+    if entry.action in (AuditAction.created, AuditAction.deleted):
+        held = 1 if entry.action is AuditAction.created else 0
+        return [ShownChange(field_label(entry.object_type, key), None, None,
+                            shown_value(entry.object_type, key, changes[key][held], names))
+                for key in keys if changes[key][held] not in (None, '')
+                and not (key == 'id' and str(changes[key][held]) == entry.object_id)]
     return [ShownChange(field_label(entry.object_type, key),
                         shown_value(entry.object_type, key, changes[key][0], names),
                         shown_value(entry.object_type, key, changes[key][1], names)) for key in keys]

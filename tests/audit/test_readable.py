@@ -78,6 +78,26 @@ def test_what_a_foreign_key_refers_to_is_named_and_a_row_since_deleted_by_its_id
     assert page.count(f'Startup: {NONE} → ') == 6 and six.count == one.count, six.statements
 
 
+def test_a_created_or_deleted_object_shows_its_values_without_arrows_blanks_or_its_id(client, admin):
+    add(object_id='5', action=AuditAction.created,
+        changes={'id': [None, 5], 'status': [None, 'confirmed'], 'price_fen': [None, 5000], 'purpose': [None, ''],
+                 'cancelled_at': [None, None]})
+    add(object_id='6', action=AuditAction.deleted, occurred_at=AT + timedelta(minutes=1),
+        changes={'id': [6, None], 'seats': [2, None], 'purpose': ['Demo day', None]})
+    english = client.get('/admin/audit/', query_string={'object_type': 'booking'}, headers=EN).get_data(as_text=True)
+    created, deleted = rows(english)[1], rows(english)[0]
+    assert '<li>Status: Confirmed</li>' in created and '<li>Price: ¥50.00</li>' in created
+    assert '→' not in created and 'Purpose' not in created and 'Cancelled' not in created
+    assert '<li>ID: 5</li>' not in created and '>5<' not in created.split('Booking 5', 1)[1]
+    assert '<li>People: 2</li>' in deleted and '<li>Purpose: Demo day</li>' in deleted and '→' not in deleted
+    chinese = client.get('/admin/audit/', query_string={'object_type': 'booking'}, headers=ZH).get_data(as_text=True)
+    assert '<li>状态：已确认</li>' in chinese and '<li>人数：2</li>' in chinese
+    body = client.get('/admin/audit/export.csv', query_string={'object_type': 'booking'}, headers=EN,
+                      buffered=True).data.decode('utf-8-sig')
+    assert 'Status: Confirmed\nPrice: ¥50.00' in body and 'People: 2\nPurpose: Demo day' in body
+    assert '→' not in body
+
+
 def test_the_csv_export_reads_the_same(client, admin):
     add(changes={'status': ['confirmed', 'cancelled']})
     body = client.get('/admin/audit/export.csv', query_string={'object_type': 'booking'}, headers=ZH,

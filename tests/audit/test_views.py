@@ -159,7 +159,7 @@ def test_export_gives_the_filtered_entries_as_csv_in_site_time(client, admin, th
         ['2026-03-02 00:30:00', 'admin@example.com', 'Updated', 'Startup', '8', 'Entry B',
          'Name: Old → Entry B\nStatus: Incubating → Graduated', '203.0.113.7'],
         ['2026-03-01 23:00:00', 'mia.manager@example.com', 'Created', 'Startup', '7', 'Entry A',
-         'Name: — → Entry A', ''],
+         'Name: Entry A', ''],
     ]
 
 
