@@ -244,3 +244,25 @@ def test_on_a_phone_filters_fold_behind_a_button_until_one_is_set(demo_site):
     finally:
         browser.execute_cdp_cmd('Emulation.setDeviceMetricsOverride', {'width': PHONE[0], 'height': PHONE[1],
                                                                        'deviceScaleFactor': 2, 'mobile': True})
+
+
+def test_wider_than_a_phone_a_tall_audit_row_starts_every_cell_at_the_top(demo_site):
+    _app, base, browser, _values, _sessions = demo_site
+    act_as(demo_site, 'admin', 'en')
+    browser.execute_cdp_cmd('Emulation.setDeviceMetricsOverride', {'width': 1280, 'height': 900,
+                                                                   'deviceScaleFactor': 1, 'mobile': False})
+    try:
+        browser.get(base + '/admin/audit/')
+        tops = browser.execute_script("""
+            const row = document.querySelector('main table tbody tr');
+            return Array.from(row.cells, cell => {
+              const text = document.createRange();
+              text.selectNodeContents(cell);
+              return [text.getClientRects()[0].top, row.getBoundingClientRect().height];
+            });""")
+    finally:
+        browser.execute_cdp_cmd('Emulation.setDeviceMetricsOverride', {'width': PHONE[0], 'height': PHONE[1],
+                                                                       'deviceScaleFactor': 2, 'mobile': True})
+    assert tops[0][1] > 100                                           # the demo's first action is tall
+    time_top, changes_top = tops[0][0], tops[2][0]
+    assert abs(time_top - changes_top) < 10, tops
