@@ -106,9 +106,10 @@ class CommitteeMember(db.Model):
 
 
 def _decision_label(kind, number):
-    """A decision's audit label, stored as its subject's kind and number, with the kind named for the reader
-    (a label stored with the name in the writer's language, before, reads as stored)."""
-    return f'{registry.kind_name(kind)} #{number}'
+    """A decision's audit label, stored as its subject's kind and number, with the kind named for the reader and
+    the subject by its reference (a label stored with the name in the writer's language, before, reads as
+    stored)."""
+    return f'{registry.kind_name(kind)} {registry.subject_reference(kind, number)}'
 
 
 @audited('decision', _l('Committee decision'),

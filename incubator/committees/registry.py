@@ -18,21 +18,23 @@ class SubjectType:
     title: Callable[[object], str]
     name: object = None      # what a subject of this kind is called ("Green-channel request"), for the audit log
     outcomes: type = None    # the LabelledEnum of its decisions' outcomes, by whose labels they read
+    reference: Callable[[int], str] | None = None  # how people name a subject from its id alone (GC-00042)
 
 
 _by_kind: dict[str, SubjectType] = {}
 
 
-def register_subject(kind, *, model, view_permission, url, title=None, name=None, outcomes=None):
+def register_subject(kind, *, model, view_permission, url, title=None, name=None, outcomes=None, reference=None):
     """Let decisions be about ``model`` records under ``kind``. ``url(subject)`` is the path of its page;
     ``title(subject)`` names it in notifications (default: the kind and id); ``name`` and ``outcomes`` (an enum)
-    are how the audit log reads a decision's kind and outcome."""
+    are how the audit log reads a decision's kind and outcome, and ``reference(id)``, where a kind's references
+    follow from its ids, how it names the subject (default: ``#id``)."""
     existing = _by_kind.get(kind)
     if existing is not None and existing.model is not model:
         raise ValueError(f'committee subject kind {kind!r} registered twice')
     _by_kind[kind] = SubjectType(kind=kind, model=model, view_permission=view_permission, url=url,
                                  title=title or (lambda subject: f'{kind} #{subject.id}'), name=name,
-                                 outcomes=outcomes)
+                                 outcomes=outcomes, reference=reference)
 
 
 def unregister_subject(kind):
@@ -60,6 +62,14 @@ def kind_name(kind):
     """What a subject kind is called, in the reader's language; the kind itself if it did not say."""
     registered = _by_kind.get(kind)
     return str(registered.name) if registered is not None and registered.name is not None else kind
+
+
+def subject_reference(kind, subject_id):
+    """How people name the subject ``subject_id`` of ``kind``: its reference where the kind has them, else #id."""
+    registered = _by_kind.get(kind)
+    if registered is not None and registered.reference is not None:
+        return registered.reference(int(subject_id))
+    return f'#{subject_id}'
 
 
 def outcome_label(outcome):

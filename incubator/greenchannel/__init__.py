@@ -17,7 +17,7 @@ def init_app(app):
     register_subject(models.SUBJECT_KIND, model=models.GreenRequest, view_permission='green_request.view',
                      url=lambda request: link_to('greenchannel.show', green_request_id=request.id),
                      title=lambda request: f'{request.reference} {request.startup.name}',
-                     name=_l('Green-channel request'), outcomes=models.Outcome)
+                     name=_l('Green-channel request'), outcomes=models.Outcome, reference=models.reference_of)
 
 
 def _request_locked(request):

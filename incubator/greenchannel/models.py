@@ -277,7 +277,8 @@ def reference_of(request_id):
 SUBJECT_KIND = 'green_request'
 
 
-@audited(SUBJECT_KIND, _l('Green-channel request'), label=lambda request: f'#{request.id}')
+@audited(SUBJECT_KIND, _l('Green-channel request'), label=lambda request: request.reference,
+         reads_label=lambda stored: reference_of(int(stored.removeprefix('#'))))
 class GreenRequest(TimestampMixin, db.Model):
     __tablename__ = 'green_requests'
     __table_args__ = (

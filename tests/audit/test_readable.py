@@ -189,21 +189,24 @@ def test_a_committee_decision_reads_its_subject_and_outcome_by_the_subject_domai
 
 
 def test_labels_stored_as_values_read_in_the_readers_words_and_older_ones_as_stored(client, admin):
-    """A free quota is labelled by its tier's and kind's values, opening hours by the weekday's number and a
-    decision by its subject's kind: each reads in the reader's language; a label written before reads as is."""
+    """A free quota is labelled by its tier's and kind's values, opening hours by the weekday's number, a
+    decision by its subject's kind and number and a green-channel request by its number (#8, before references):
+    each reads in the reader's language, a request by its reference; a label written before reads as is."""
     for minutes, (object_type, summary, changes) in enumerate((
             ('tier_quota', 'incubator meeting_room', {}), ('site_opening_hours', '凤栖基地 0', {'weekday': [None, 6]}),
             ('decision', 'green_request #8', {}), ('decision', '绿色通道申请 #7', {}), ('tier_quota', 'gold', {}),
-            ('site_opening_hours', '凤栖基地 9', {}))):
+            ('site_opening_hours', '凤栖基地 9', {}), ('green_request', '#12', {}),
+            ('green_request', 'GC-00013', {}))):
         add(object_type=object_type, object_id=str(minutes), summary=summary, changes=changes,
             occurred_at=AT + timedelta(minutes=minutes), actor=f'{minutes}@example.com')
     chinese = client.get('/admin/audit/', headers=ZH).get_data(as_text=True).split('<tbody>')[1]
     assert '孵化器 · 会议室' in chinese and '凤栖基地 · 星期一' in chinese and f'星期：{NONE} → 星期日' in chinese
-    assert '绿色通道申请 #8' in chinese and '绿色通道申请 #7' in chinese
+    assert '绿色通道申请 GC-00008' in chinese and '绿色通道申请 #7' in chinese
+    assert 'GC-00012' in chinese and '#12' not in chinese and 'GC-00013' in chinese
     assert 'meeting_room' not in chinese and 'green_request' not in chinese
     assert '>gold<' in chinese and '凤栖基地 9' in chinese    # not readable: as stored, and no error
     english = client.get('/admin/audit/', headers=EN).get_data(as_text=True).split('<tbody>')[1]
     assert 'Incubator · Meeting room' in english and '凤栖基地 · Monday' in english
-    assert 'Green-channel request #8' in english and f'Weekday: {NONE} → Sunday' in english
+    assert 'Green-channel request GC-00008' in english and f'Weekday: {NONE} → Sunday' in english
     export = client.get('/admin/audit/export.csv', headers=EN, buffered=True).data.decode('utf-8-sig')
-    assert 'Incubator · Meeting room' in export and 'Green-channel request #8' in export
+    assert 'Incubator · Meeting room' in export and 'Green-channel request GC-00008' in export

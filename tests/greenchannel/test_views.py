@@ -274,7 +274,7 @@ def test_the_audit_log_names_a_vote_s_decision_by_what_is_decided(green, client,
     db.session.commit()
     login(green.admin)
     english = client.get('/admin/audit/', query_string={'object_type': 'opinion'}, headers=EN).get_data(as_text=True)
-    assert f'Decision: Green-channel request #{request.id}' in english
+    assert f'Decision: Green-channel request {request.reference}' in english
     chinese = client.get('/admin/audit/', query_string={'object_type': 'opinion'}, headers=ZH).get_data(as_text=True)
     entries = chinese[chinese.index('<tbody>'):]
-    assert f'绿色通道申请 #{request.id}' in entries and 'green_request' not in entries
+    assert f'绿色通道申请 {request.reference}' in entries and 'green_request' not in entries
