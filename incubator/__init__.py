@@ -164,6 +164,7 @@ def _register_template_helpers(app):
     app.jinja_env.filters['sitedate'] = formatting.site_date
     app.jinja_env.filters['siteperiod'] = formatting.site_period
     app.jinja_env.filters['hours'] = formatting.hours
+    app.jinja_env.filters['listing'] = formatting.listing
     app.jinja_env.filters['zonename'] = formatting.zone_name
     app.jinja_env.filters['otherzone'] = formatting.other_zone
     app.jinja_env.filters['holidayname'] = holiday_name

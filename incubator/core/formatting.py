@@ -4,8 +4,10 @@ from functools import lru_cache
 
 from babel import dates
 from babel.dates import format_skeleton
+from babel.lists import format_list
 from flask import current_app
 from flask_babel import format_date, format_datetime, format_time, get_locale
+from markupsafe import Markup
 
 # One way of writing a date per language, everywhere: Babel's medium date ('2026年12月1日', 'Dec 1, 2026').
 # 'short' keeps that date and leaves out the seconds, rather than switching to '2026/12/1' or '12/1/26'.
@@ -104,6 +106,14 @@ def hours(minutes):
         return ''
     value = minutes / 60
     return f'{value:.0f}' if value == int(value) else f'{value:.1f}'
+
+
+def listing(items):
+    """Items as the reader's language lists them: 自然资源局、住建局和人社局; Land, Housing, and Labour. Markup
+    items (a macro's output) stay markup; text is escaped where it is shown, as any text."""
+    items = list(items)
+    text = format_list([str(item) for item in items], locale=get_locale())
+    return Markup(text) if items and all(isinstance(item, Markup) for item in items) else text
 
 
 def zone_name(zone):

@@ -4,8 +4,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from flask_babel import force_locale
+from markupsafe import Markup
 
-from incubator.core.formatting import site_date, site_datetime, site_time, yuan
+from incubator.core.formatting import listing, site_date, site_datetime, site_time, yuan
 
 SHANGHAI, NEW_YORK = ZoneInfo('Asia/Shanghai'), ZoneInfo('America/New_York')
 #: 02:30 UTC on 1 December 2026: 10:30 in Shanghai, 21:30 the day before in New York (EST).
@@ -33,6 +34,19 @@ def test_nothing_to_show_is_an_empty_string_and_money_is_exact(app):
     with app.test_request_context():
         assert site_date(None, SHANGHAI) == site_time(None, SHANGHAI) == site_datetime(None, SHANGHAI) == ''
     assert (yuan(123456789), yuan(-5), yuan(0), yuan(None)) == ('¥1,234,567.89', '-¥0.05', '¥0.00', '')
+
+
+@pytest.mark.parametrize('locale, expected', [
+    ('en', ('', 'Land', 'Land and Housing', 'Land, Housing, and <Labour>')),
+    ('zh_CN', ('', 'Land', 'Land和Housing', 'Land、Housing和<Labour>')),
+])
+def test_a_list_is_written_as_the_readers_language_writes_one(app, locale, expected):
+    names = ['Land', 'Housing', '<Labour>']
+    with app.test_request_context(), force_locale(locale):
+        assert tuple(listing(names[:count]) for count in range(4)) == expected
+        assert not isinstance(listing(names), Markup)                # text: escaped where it is shown
+        marked = listing([Markup('<b>1</b>'), Markup('2')])
+        assert isinstance(marked, Markup) and marked.startswith('<b>1</b>')
 
 
 def test_a_period_names_its_day_once_unless_it_ends_on_another_day(app):

@@ -246,9 +246,9 @@ def test_a_deadline_in_a_year_without_calendar_data_is_shown_as_estimated(green,
     db.session.commit()
     login(green.owner)
     page = client.get(f'/greenchannel/{late.id}', headers=EN).get_data(as_text=True)
-    assert 'Estimated' in page and 'The public holidays of 2098, 2099 are not entered yet' in page
+    assert 'Estimated' in page and 'The public holidays of 2098 and 2099 are not entered yet' in page
     chinese = client.get(f'/greenchannel/{late.id}', headers=ZH).get_data(as_text=True)
-    assert '2098, 2099年的法定节假日尚未录入' in chinese
+    assert '2098和2099年的法定节假日尚未录入' in chinese
     assert 'Estimated' not in client.get(f'/greenchannel/{early.id}', headers=EN).get_data(as_text=True)
 
 

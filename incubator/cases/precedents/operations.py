@@ -15,6 +15,7 @@ from incubator.cases.precedents import notifications  # noqa: F401 (register the
 from incubator.cases.precedents.models import PRECEDENT_TRANSITIONS, Precedent, precedent_transition
 from incubator.cases.precedents.permissions import roles_in
 from incubator.core.errors import Conflict, NotAllowed, checked_text
+from incubator.core.formatting import listing
 from incubator.core.permissions import can
 from incubator.core.time import now_utc
 from incubator.core.transactions import helper, operation
@@ -91,7 +92,7 @@ def identifying_terms(precedent):
 def _refuse_identifying(precedent):
     terms = identifying_terms(precedent)
     if terms:
-        raise Conflict(_l('Remove what identifies the case first: %(terms)s.'), terms='、'.join(terms),
+        raise Conflict(_l('Remove what identifies the case first: %(terms)s.'), terms=listing(terms),
                        code='precedent.identifying')
 
 

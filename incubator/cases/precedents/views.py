@@ -11,6 +11,7 @@ from incubator.cases.precedents.models import Precedent
 from incubator.cases.precedents.permissions import may
 from incubator.cases.queries import case_for_page
 from incubator.core.errors import DomainError
+from incubator.core.formatting import listing
 from incubator.core.forms import ConfirmForm, show_error
 from incubator.core.pagination import page_number
 from incubator.core.permissions import can, permission_required, require
@@ -112,7 +113,7 @@ def edit(precedent_id):
                                terms=[]), error.status_code
     terms = operations.identifying_terms(precedent)
     if terms:
-        flash(_('Saved, but the text still identifies the case: %(terms)s.', terms='、'.join(terms)), 'warning')
+        flash(_('Saved, but the text still identifies the case: %(terms)s.', terms=listing(terms)), 'warning')
     else:
         flash(_('Saved. Nothing of the case’s names, company or amounts is found in it.'), 'success')
     return redirect(url_for('precedent.edit', precedent_id=precedent.id))
