@@ -90,6 +90,12 @@ def test_every_message_is_translated(locale):
     assert missing == []
 
 
+def test_english_counts_with_plural_forms_not_brackets():
+    """"1 item(s)" reads as a form, not a sentence: ngettext, or words that fit one and many."""
+    bracketed = [message.id for message in _messages('en') if message.id and '(s)' in str(message.id)]
+    assert bracketed == []
+
+
 def test_catalogues_hold_every_message_of_the_template():
     with open(CATALOGUES / 'messages.pot', 'rb') as file:
         template = {message.id for message in read_po(file) if message.id}

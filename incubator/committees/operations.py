@@ -254,8 +254,8 @@ def record_outcome(decision, *, user, outcome, note=''):
         raise NotAllowed(_l('Only the chair of this item records its outcome.'), code='committees.not_chair')
     result = tally_of(decision)
     if not result.quorum_met:
-        raise Conflict(_l('The quorum is not reached: %(short)d more vote(s) needed; %(missing)d member(s) '
-                          'have not voted.'), short=result.votes_short, missing=result.missing_count,
+        raise Conflict(_l('The quorum is not reached: %(short)d more needed, %(missing)d yet to vote.'),
+                       short=result.votes_short, missing=result.missing_count,
                        code='committees.no_quorum')
     decision.outcome = checked_text(outcome, 'outcome', OUTCOME_LIMIT, domain='committees')
     decision.outcome_note = checked_text(note, 'note', TEXT_LIMIT, domain='committees', needed=False)

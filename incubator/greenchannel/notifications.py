@@ -28,8 +28,8 @@ for _name, _title, _label in (
     ('green_submitted', _l('%(startup)s submitted green-channel request %(reference)s (%(category)s): check it is '
                            'complete by %(due)s.'),
      _l('A startup I serve submits a green-channel request')),
-    ('green_returned', _l('Green-channel request %(reference)s is returned: %(count)s item(s) are missing. Its clock '
-                          'is paused until you supply them.'),
+    ('green_returned', _l('Green-channel request %(reference)s is returned for information: %(count)s to supply. '
+                          'Its clock is paused meanwhile.'),
      _l('Our green-channel request is returned for information')),
     ('green_resubmitted', _l('%(startup)s supplied what was missing on green-channel request %(reference)s.'),
      _l('A returned green-channel request is resubmitted')),

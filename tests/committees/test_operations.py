@@ -220,7 +220,7 @@ def test_the_outcome_needs_the_chair_and_the_quorum(world, in_english):
         operations.record_outcome(decision, user=world.members[1], outcome='exempt')
     with refused('committees.no_quorum') as caught:
         operations.record_outcome(decision, user=world.chair, outcome='exempt')
-    assert '2 more vote(s) needed; 3 member(s) have not voted' in str(caught.value)
+    assert 'The quorum is not reached: 2 more needed, 3 yet to vote.' == str(caught.value)
     vote(decision, world.members[3])
     with refused('committees.no_quorum'):
         operations.record_outcome(decision, user=world.chair, outcome='exempt')
