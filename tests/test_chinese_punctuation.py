@@ -20,7 +20,8 @@ from incubator.spaces.models import Space
 ZH = {'Accept-Language': 'zh-CN'}
 #: An ASCII colon or semicolon after a Chinese character (or a full-width bracket) and before a space or the end
 #: of a line; an ASCII full stop after a Chinese character at the end of a sentence.
-ASCII_AFTER_CHINESE = re.compile(r'[\u4e00-\u9fff）][:;](?=\s|$)|[\u4e00-\u9fff][.](?=\s|$)', re.MULTILINE)
+ASCII_AFTER_CHINESE = re.compile(r'[\u4e00-\u9fff）][:;](?=\s|$)|[\u4e00-\u9fff][.](?=\s|$)'
+                                 r'|\([\u4e00-\u9fff]|[\u4e00-\u9fff]\)', re.MULTILINE)
 
 
 def _text(page):

@@ -7,7 +7,7 @@ from babel.dates import format_skeleton
 from babel.lists import format_list
 from flask import current_app
 from flask_babel import format_date, format_datetime, format_time, get_locale
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 # One way of writing a date per language, everywhere: Babel's medium date ('2026年12月1日', 'Dec 1, 2026').
 # 'short' keeps that date and leaves out the seconds, rather than switching to '2026/12/1' or '12/1/26'.
@@ -109,11 +109,13 @@ def hours(minutes):
 
 
 def listing(items):
-    """Items as the reader's language lists them: 自然资源局、住建局和人社局; Land, Housing, and Labour. Markup
-    items (a macro's output) stay markup; text is escaped where it is shown, as any text."""
+    """Items as the reader's language lists them: 自然资源局、住建局和人社局; Land, Housing, and Labour. Text is
+    escaped where it is shown, as any text; when some items are markup (a macro's or a translation's output), the
+    others are escaped here and the list is markup."""
     items = list(items)
-    text = format_list([str(item) for item in items], locale=get_locale())
-    return Markup(text) if items and all(isinstance(item, Markup) for item in items) else text
+    if any(isinstance(item, Markup) for item in items):
+        return Markup(format_list([str(escape(item)) for item in items], locale=get_locale()))
+    return format_list([str(item) for item in items], locale=get_locale())
 
 
 def zone_name(zone):

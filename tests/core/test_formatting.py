@@ -45,8 +45,8 @@ def test_a_list_is_written_as_the_readers_language_writes_one(app, locale, expec
     with app.test_request_context(), force_locale(locale):
         assert tuple(listing(names[:count]) for count in range(4)) == expected
         assert not isinstance(listing(names), Markup)                # text: escaped where it is shown
-        marked = listing([Markup('<b>1</b>'), Markup('2')])
-        assert isinstance(marked, Markup) and marked.startswith('<b>1</b>')
+        marked = listing([Markup('<b>1</b>'), '<2>'])
+        assert isinstance(marked, Markup) and marked.startswith('<b>1</b>') and marked.endswith('&lt;2&gt;')
 
 
 def test_a_period_names_its_day_once_unless_it_ends_on_another_day(app):
