@@ -1,7 +1,8 @@
 """Chinese pages punctuate as Chinese is written: after Chinese text a full-width colon, semicolon and full stop,
 never the ASCII ones an English template puts between a label and its value (法律依据: … in a decision letter).
 
-One demo load; each role's home and the detail pages where labels meet values, read as their people read them.
+One demo load; every list of the phone test and the detail pages where labels meet values, read as their people
+read them.
 """
 import html
 import re
@@ -12,10 +13,12 @@ from incubator.auth.models import User
 from incubator.cases.models import Case, DecisionLetter
 from incubator.demo import DEMO_DOMAIN, load_demo
 from incubator.extensions import db
-from incubator.greenchannel.models import GreenRequest, RequestState
+from incubator.greenchannel.models import Department, GreenRequest, RequestState
 from incubator.projects.models import Project
 from incubator.projects.reviews.models import ProgressReview
 from incubator.spaces.models import Space
+from incubator.startups.models import Startup
+from tests.demo_pages import LISTS
 
 ZH = {'Accept-Language': 'zh-CN'}
 #: An ASCII colon or semicolon after a Chinese character (or a full-width bracket) and before a space or the end
@@ -53,6 +56,11 @@ def test_chinese_pages_use_chinese_punctuation(app, client, login):
         'reviewer': ['/'],
         'admin': ['/', '/admin/greenchannel/'],
     }
+    values = {'startup': _first(sa.select(Startup.id).order_by(Startup.id)), 'year': 2026, 'day': '2026-12-09',
+              'space': _first(sa.select(Space.id).order_by(Space.id)),
+              'department': _first(sa.select(Department.id).order_by(Department.id))}
+    for who, path in LISTS:
+        pages[who].append(path.format(**values))
     db.session.commit()
     found = {}
     for who, paths in pages.items():

@@ -14,55 +14,13 @@ from werkzeug.serving import make_server
 
 from incubator.demo import DEMO_DOMAIN, DEMO_PASSWORD
 from incubator.extensions import db
+from tests.demo_pages import LISTS
 from tests.e2e.conftest import open_chromium, page_left
 
 PHONE = (390, 844)
 #: The narrowest a cell's text may be, in its own font size: three characters (Chinese ones are 1 em wide).
 MIN_EMS = 3
 
-#: (who, path) of every list; ``{startup}``, ``{space}``, ``{department}`` and ``{year}`` come from the demo data.
-LISTS = [
-    *[(who, '/') for who in ('owner', 'manager', 'committee', 'reviewer', 'admin')],  # the home pages' queues
-    ('owner', '/bookings/'),
-    ('owner', '/bookings/?when=past'),
-    ('owner', '/startups/{startup}/bookings'),
-    ('owner', '/startups/{startup}/free-hours'),
-    ('owner', '/startups/{startup}/payments'),
-    ('owner', '/spaces/'),
-    ('owner', '/spaces/?kind=&people=1&day={day}&start=10:00&end=11:00'),
-    ('owner', '/spaces/{space}'),
-    ('owner', '/projects/'),
-    ('owner', '/startups/'),
-    ('owner', '/notifications/'),
-    ('manager', '/bookings/approvals'),
-    ('manager', '/bookings/occupancy'),
-    ('manager', '/payments/'),
-    ('manager', '/payments/fapiao'),
-    ('manager', '/payments/owed-on-site'),
-    ('manager', '/startups/'),
-    ('manager', '/projects/dashboard'),
-    ('manager', '/reviews/mine'),
-    ('manager', '/cases/'),
-    ('manager', '/precedents/'),
-    ('manager', '/cases/statistics'),
-    ('manager', '/greenchannel/'),
-    ('manager', '/greenchannel/figures'),
-    ('manager', '/notices/greenchannel/'),
-    ('committee', '/projects/committee'),
-    ('reviewer', '/greenchannel/departments/{department}'),
-    ('admin', '/admin/users/'),
-    ('admin', '/sites/'),
-    ('admin', '/admin/audit/'),
-    ('admin', '/admin/jobs/'),
-    ('admin', '/admin/calendar/'),
-    ('admin', '/admin/calendar/{year}'),
-    ('admin', '/admin/committees/'),
-    ('admin', '/admin/greenchannel/'),
-    ('admin', '/spaces/manage/'),
-    ('admin', '/spaces/manage/certifications'),
-    ('admin', '/spaces/manage/quotas'),
-    ('admin', '/spaces/manage/{space}/blackouts'),
-]
 
 #: Visible text cells whose content box (without padding) is narrower than MIN_EMS of their font size, the cards'
 #: labels taller than their cells (they would run into the next line of the card), and how far the page is wider
