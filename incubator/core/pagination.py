@@ -27,10 +27,11 @@ def page_number(name='page'):
 
 
 def paginate(query, page, per_page, parameters=None):
-    """A counted page of ``query`` (a select of one entity, without DISTINCT), as Flask-SQLAlchemy's Pagination:
-    one statement, the total coming with the rows. A page past the end shows the last page (two statements
-    more then: the count, and that page); a list with no rows has one empty page. ``parameters`` are those of
-    ``query``'s bind parameters, for a query built once."""
+    """A counted page of ``query`` (a select without DISTINCT), as Flask-SQLAlchemy's Pagination: one statement,
+    the total coming with the rows. Its items are the entities of a select of one entity, else rows of what it
+    selects. A page past the end shows the last page (two statements more then: the count, and that page); a
+    list with no rows has one empty page. ``parameters`` are those of ``query``'s bind parameters, for a query
+    built once."""
     pagination = _CountedPage(select=query, session=db.session(), page=page, per_page=per_page,
                               max_per_page=per_page, error_out=False, parameters=parameters or {})
     if pagination.pages and page > pagination.pages:
@@ -49,7 +50,9 @@ class _CountedPage(SelectPagination):
             {**self._query_args['parameters'], 'page_limit': self.per_page, 'page_offset': self._query_offset},
         ).unique().all()
         self._counted = rows[0][-1] if rows else 0 if self.page == 1 else None
-        return [row[0] for row in rows]
+        if len(self._query_args['select'].column_descriptions) == 1:
+            return [row[0] for row in rows]
+        return [row[:-1] for row in rows]
 
     def _query_count(self):
         if self._counted is not None:

@@ -11,6 +11,7 @@ from incubator.auth.models import Role, User, UserRole
 from incubator.auth.permissions import is_staff
 from incubator.committees.queries import decision_for, judged_by
 from incubator.core.calendar import site_calendar, years_without_calendar
+from incubator.core.pagination import paginate
 from incubator.core.statements import UserParameter
 from incubator.core.workdays import working_days_between
 from incubator.extensions import db
@@ -63,24 +64,24 @@ class Row:
 
 
 def requests_page(user, page, *, now, state=None, department=None, pending_only=False):
-    """A page of the requests ``user`` sees, and their count: overdue first, then by the next deadline, then the
-    newest. ``department``: only those routed to it (``pending_only``: still awaiting its opinion)."""
-    counting, listing = _requests_listing(
+    """A counted page of the requests ``user`` sees, as :class:`Row` items: overdue first, then by the next
+    deadline, then the newest. ``department``: only those routed to it (``pending_only``: still awaiting its
+    opinion)."""
+    listing = _requests_listing(
         tuple(role for role in (Role.manager, Role.admin, Role.committee, Role.department_reviewer)
               if user.has_role(role)), state is not None, department is not None, pending_only)
     parameters = {'user_id': user.id, 'now': now, 'state': state,
                   'department_id': department.id if department is not None else None}
-    total = db.session.execute(counting, parameters).scalar()
-    rows = db.session.execute(listing, {**parameters, 'page_limit': PER_PAGE,
-                                        'page_offset': (page - 1) * PER_PAGE}).all()
-    return [Row(request, due, due is not None and due < now) for request, due in rows], total
+    pagination = paginate(listing, page, PER_PAGE, parameters)
+    pagination.items = [Row(request, due, due is not None and due < now) for request, due in pagination.items]
+    return pagination
 
 
 @functools.cache
 def _requests_listing(roles, in_one_state, of_department, pending_only):
-    """``(counting, listing)`` of :func:`requests_page` for a reader holding ``roles``, with these filters, built
-    once: the visibility rule, the deadline column and the loader options cost more to build than to run. The
-    reader, ``now``, the state, the department and the page are parameters."""
+    """The listing of :func:`requests_page` for a reader holding ``roles``, with these filters, built once: the
+    visibility rule, the deadline column and the loader options cost more to build than to run. The reader,
+    ``now``, the state, the department and the page are parameters."""
     query = visible_requests(UserParameter(set(roles).__contains__))
     if in_one_state:
         query = query.where(GreenRequest.state == sa.bindparam('state', type_=GreenRequest.state.type))
@@ -90,16 +91,13 @@ def _requests_listing(roles, in_one_state, of_department, pending_only):
         if pending_only:
             routed = routed.where(DepartmentReview.state.in_(('pending', 'asking')))
         query = query.where(GreenRequest.id.in_(routed))
-    counting = sa.select(sa.func.count()).select_from(query.with_only_columns(GreenRequest.id).subquery())
     next_due = next_due_column()
     now = sa.bindparam('now', type_=Stage.due_at.type)
-    listing = (query.add_columns(next_due.label('next_due'))
-               .options(selectinload(GreenRequest.startup), selectinload(GreenRequest.category),
-                        selectinload(GreenRequest.stages),
-                        selectinload(GreenRequest.reviews).selectinload(DepartmentReview.department))
-               .order_by(sa.case((next_due < now, 0), else_=1), next_due.is_(None), next_due, GreenRequest.id.desc())
-               .limit(sa.bindparam('page_limit')).offset(sa.bindparam('page_offset')))
-    return counting, listing
+    return (query.add_columns(next_due.label('next_due'))
+            .options(selectinload(GreenRequest.startup), selectinload(GreenRequest.category),
+                     selectinload(GreenRequest.stages),
+                     selectinload(GreenRequest.reviews).selectinload(DepartmentReview.department))
+            .order_by(sa.case((next_due < now, 0), else_=1), next_due.is_(None), next_due, GreenRequest.id.desc()))
 
 
 def participants(request):

@@ -53,9 +53,8 @@ bp = Blueprint('greenchannel', __name__)
 def index():
     state = RequestState._value2member_map_.get(request.args.get('status', ''))
     departments = queries.departments_of(current_user)
-    rows, total = queries.requests_page(current_user, page_number(), now=now_utc(), state=state)
-    return render_template('greenchannel/index.html', rows=rows, total=total, page=page_number(),
-                           per_page=queries.PER_PAGE, state=state, states=list(RequestState),
+    pagination = queries.requests_page(current_user, page_number(), now=now_utc(), state=state)
+    return render_template('greenchannel/index.html', pagination=pagination, state=state, states=list(RequestState),
                            departments=departments, now=now_utc())
 
 
@@ -67,9 +66,10 @@ def department(department_id):
     if department.id not in {item.id for item in queries.departments_of(current_user)} and not can(
             current_user, 'greenchannel.manage'):
         abort(404)
-    rows, total = queries.requests_page(current_user, 1, now=now_utc(), department=department, pending_only=True)
-    return render_template('greenchannel/index.html', rows=rows, total=total, page=1, per_page=queries.PER_PAGE,
-                           state=None, states=[], departments=[], department=department, now=now_utc())
+    pagination = queries.requests_page(current_user, page_number(), now=now_utc(), department=department,
+                                       pending_only=True)
+    return render_template('greenchannel/index.html', pagination=pagination, state=None, states=[], departments=[],
+                           department=department, now=now_utc())
 
 
 # --- filing ---------------------------------------------------------------------------------------------------

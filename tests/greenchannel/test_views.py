@@ -278,3 +278,25 @@ def test_the_audit_log_names_a_vote_s_decision_by_what_is_decided(green, client,
     chinese = client.get('/admin/audit/', query_string={'object_type': 'opinion'}, headers=ZH).get_data(as_text=True)
     entries = chinese[chinese.index('<tbody>'):]
     assert f'绿色通道申请 {request.reference}' in entries and 'green_request' not in entries
+
+
+def test_a_department_pages_through_its_pending_reviews_and_a_page_past_the_end_shows_the_last(
+        green, client, login, monkeypatch):
+    from incubator.greenchannel import queries
+    monkeypatch.setattr(queries, 'PER_PAGE', 2)
+    requests = [green.routed(now=at('2026-09-30', 9 + number)) for number in range(3)]
+    db.session.commit()
+    references = {request.reference for request in requests}
+    login(green.land_reviewer)
+    path = f'/greenchannel/departments/{green.land.id}'
+    first = client.get(path, headers=EN).get_data(as_text=True)
+    assert '3 requests' in first and f'href="{path}?page=2"' in first
+    second = client.get(path, query_string={'page': 2}, headers=EN).get_data(as_text=True)
+    shown = {reference for reference in references if reference in first}
+    assert len(shown) == 2 and references - shown == {r for r in references if r in second}
+    assert f'href="{path}?page=1"' in second and 'Page 2 of 2' in second
+    assert client.get(path, query_string={'page': 99}, headers=EN).get_data(as_text=True).count('GC-') \
+        == second.count('GC-')
+    login(green.manager)
+    beyond = client.get('/greenchannel/', query_string={'page': 99}, headers=EN).get_data(as_text=True)
+    assert 'Page 2 of 2' in beyond and 'href="/greenchannel/?page=1"' in beyond
