@@ -17,9 +17,24 @@ def active_managers():
     ).scalars().all()
 
 
-def list_users():
+#: The role filter's value for the people who hold no staff role: startups' owners and members.
+NO_ROLE = 'none'
+
+
+def users_query(text=None, role=None, enabled=None):
+    """The accounts an administrator looks for, by name: ``text`` found in the name or the email (any case),
+    a ``role`` (or ``NO_ROLE``), enabled or not."""
     query = sa.select(User).options(selectinload(User.role_rows)).order_by(User.name, User.id)
-    return db.session.execute(query).scalars().all()
+    if text:
+        query = query.where(sa.or_(User.name.icontains(text, autoescape=True),
+                                   User.email.icontains(text, autoescape=True)))
+    if role == NO_ROLE:
+        query = query.where(~User.role_rows.any())
+    elif role is not None:
+        query = query.where(User.role_rows.any(UserRole.role == role))
+    if enabled is not None:
+        query = query.where(User.is_active.is_(enabled))
+    return query
 
 
 def open_staff_invitations():

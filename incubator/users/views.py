@@ -1,26 +1,32 @@
 """Administrators manage accounts and staff invitations."""
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from incubator.auth import operations
 from incubator.auth.forms import StaffInvitationForm
 from incubator.auth.models import Invitation, InvitationKind, User
-from incubator.auth.queries import list_users, open_staff_invitations
+from incubator.auth.queries import open_staff_invitations, users_query
 from incubator.core.errors import DomainError
 from incubator.core.forms import ConfirmForm
 from incubator.core.i18n import current_language
+from incubator.core.pagination import page_number, paginate
 from incubator.core.permissions import get_or_404, permission_required
-from incubator.users.forms import UserForm
+from incubator.users.forms import UserFilterForm, UserForm
 
 bp = Blueprint('users', __name__, url_prefix='/admin/users')
+USERS_PER_PAGE = 50
 
 
 @bp.route('/')
 @permission_required('users.manage')
 def index():
-    return render_template('users/index.html', users=list_users(), invitations=open_staff_invitations(),
-                           confirm_form=ConfirmForm())
+    form = UserFilterForm(request.args)
+    form.validate()
+    pagination = paginate(users_query(**form.filters()), page_number(), USERS_PER_PAGE)
+    asked = {field.name: request.args[field.name] for field in form if request.args.get(field.name)}
+    return render_template('users/index.html', form=form, pagination=pagination, args=asked,
+                           invitations=open_staff_invitations(), confirm_form=ConfirmForm())
 
 
 @bp.route('/invite', methods=['GET', 'POST'])
