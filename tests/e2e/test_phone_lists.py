@@ -224,3 +224,12 @@ def test_wider_than_a_phone_a_tall_audit_row_starts_every_cell_at_the_top(demo_s
     assert tops[0][1] > 100                                           # the demo's first action is tall
     time_top, changes_top = tops[0][0], tops[2][0]
     assert abs(time_top - changes_top) < 10, tops
+
+
+def test_on_a_phone_a_list_narrowed_by_a_hidden_filter_says_so(demo_site):
+    _app, base, browser, values, _sessions = demo_site
+    act_as(demo_site, 'manager', 'en')
+    browser.get(base + '/payments/?startup={startup}'.format(**values))
+    notice = browser.find_element(By.XPATH, "//p[contains(., 'Only the payments of one startup are shown.')]")
+    toggle = browser.find_element(By.CSS_SELECTOR, 'button[aria-controls=list-filters]')
+    assert notice.is_displayed() and toggle.text == 'Filters 1'
