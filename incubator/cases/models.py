@@ -14,7 +14,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from incubator.core.audit import audited
+from incubator.core.audit import audited, bilingual_label, read_bilingual_label
 from incubator.core.db import LabelledEnum, TimestampMixin, enum_column
 from incubator.core.time import now_utc
 from incubator.extensions import db
@@ -323,7 +323,8 @@ class CaseSubsidy(db.Model):
     funding: Mapped['ProjectFunding'] = relationship()  # noqa: F821
 
 
-@audited('checklist_item', _l('Case checklist item'), label=lambda item: item.label_en)
+@audited('checklist_item', _l('Case checklist item'), reads_label=read_bilingual_label,
+         label=lambda item: bilingual_label(item.label_zh, item.label_en))
 class ChecklistItem(TimestampMixin, db.Model):
     """An item administrators configure: a due-diligence condition, or an exempt situation of the local rules.
 

@@ -15,6 +15,7 @@ events, so they are refused for audited models.
 import contextvars
 import enum
 import functools
+import json
 import re
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -29,6 +30,7 @@ from flask_login import current_user
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from incubator.core.db import LabelledEnum, enum_column
+from incubator.core.i18n import current_language
 from incubator.core.time import now_utc
 from incubator.extensions import db
 
@@ -273,6 +275,28 @@ def shown_label(object_type, stored):
         return settings.reads_label(stored)
     except (LookupError, TypeError, ValueError):
         return stored
+
+
+#: How long each name of a bilingual label may be: both fit an entry's summary (255 characters).
+_NAME_IN_LABEL = 115
+
+
+def bilingual_label(zh, en):
+    """The audit label of an object named in both languages (a department, a checklist item): both names,
+    each cut to fit, for :func:`read_bilingual_label` to read in the reader's language."""
+    def cut(name):
+        name = name or ''
+        return name if len(name) <= _NAME_IN_LABEL else name[:_NAME_IN_LABEL - 1] + '…'
+    return json.dumps({'zh': cut(zh), 'en': cut(en)}, ensure_ascii=False, separators=(',', ':'))
+
+
+def read_bilingual_label(stored):
+    """The name in the reader's language (Chinese where no English name was given); a ValueError for a label
+    stored before, which then shows as stored."""
+    names = json.loads(stored)
+    if not isinstance(names, dict) or not names.get('zh'):
+        raise ValueError('not a bilingual label')
+    return (names.get('en') if current_language() == 'en' else None) or names['zh']
 
 
 def field_label(object_type, key):

@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from incubator.auth.models import User
-from incubator.core.audit import audited
+from incubator.core.audit import audited, bilingual_label, read_bilingual_label
 from incubator.core.db import LabelledEnum, TimestampMixin, enum_column
 from incubator.core.i18n import current_language
 from incubator.core.time import now_utc
@@ -39,7 +39,8 @@ def joined_names(names, language):
 
 # --- departments and categories -------------------------------------------------------------------------------
 
-@audited('green_department', _l('Green-channel department'), label=lambda department: department.name_zh)
+@audited('green_department', _l('Green-channel department'), reads_label=read_bilingual_label,
+         label=lambda department: bilingual_label(department.name_zh, department.name_en))
 class Department(TimestampMixin, db.Model):
     __tablename__ = 'green_departments'
 
@@ -104,7 +105,8 @@ class PublicField(LabelledEnum):
                 cls.notice_period: _l('Notice period')}
 
 
-@audited('green_category', _l('Green-channel category'), label=lambda category: category.name_zh)
+@audited('green_category', _l('Green-channel category'), reads_label=read_bilingual_label,
+         label=lambda category: bilingual_label(category.name_zh, category.name_en))
 class RequestCategory(TimestampMixin, db.Model):
     __tablename__ = 'green_categories'
     __table_args__ = (

@@ -210,3 +210,38 @@ def test_labels_stored_as_values_read_in_the_readers_words_and_older_ones_as_sto
     assert 'Green-channel request GC-00008' in english and f'Weekday: {NONE} → Sunday' in english
     export = client.get('/admin/audit/export.csv', headers=EN, buffered=True).data.decode('utf-8-sig')
     assert 'Incubator · Meeting room' in export and 'Green-channel request GC-00008' in export
+
+
+def test_what_is_named_in_both_languages_reads_in_the_readers(client, admin):
+    """A department, a category or a checklist item keeps both its names in the label; one stored before (a
+    single name) reads as stored. A department referred to by another entry is named in the reader's language."""
+    from incubator.core.audit import bilingual_label
+    from incubator.greenchannel.models import Department
+    department = Department(name_zh='自然资源局', name_en='Natural resources bureau')
+    db.session.add(department)
+    db.session.commit()
+    entries = db.session.execute(sa.select(AuditEntry).where(AuditEntry.object_type == 'green_department')).scalars()
+    assert [entry.summary for entry in entries] == [bilingual_label('自然资源局', 'Natural resources bureau')]
+    add(object_type='green_department', object_id='8', summary='住建局', occurred_at=AT + timedelta(minutes=1))
+    add(object_type='checklist_item', object_id='3', summary=bilingual_label('经过集体决策', ''),
+        occurred_at=AT + timedelta(minutes=2))
+    add(object_type='green_review', object_id='4', changes={'department_id': [None, department.id]},
+        occurred_at=AT + timedelta(minutes=3))
+    def summaries(headers):
+        page = client.get('/admin/audit/', headers=headers).get_data(as_text=True)
+        return re.findall(r'<span class="small text-muted">([^<]*)</span>', page), page
+    english, page = summaries(EN)
+    assert 'Natural resources bureau' in english and '自然资源局' not in english and '"zh"' not in page
+    assert '住建局' in english and '经过集体决策' in english         # as stored; no English name: the Chinese
+    assert f'Department: {NONE} → Natural resources bureau' in page  # the review's department, by its name
+    chinese, page = summaries(ZH)
+    assert '自然资源局' in chinese and 'Natural resources bureau' not in chinese
+    assert f'部门：{NONE} → 自然资源局' in page
+    export = client.get('/admin/audit/export.csv', headers=EN, buffered=True).data.decode('utf-8-sig')
+    assert 'Natural resources bureau' in export and '"zh"' not in export
+
+
+def test_a_long_name_is_cut_so_both_fit_the_label():
+    from incubator.core.audit import bilingual_label
+    label = bilingual_label('长' * 300, 'long ' * 100)
+    assert len(label) <= 255 and '…' in label
