@@ -205,6 +205,13 @@ class TestGreenChannelQueues:
         login(green.other_owner)
         assert 'No green-channel request under way.' in home(client)
 
+    def test_with_no_opinion_due_the_reviewer_still_reaches_the_departments_requests(self, green, client, login):
+        login(green.land_reviewer)
+        empty = card(home(client), 'routed')
+        assert count_of(empty) == 0 and 'href="/greenchannel/">All requests routed to your department' in empty
+        login(green.manager)
+        assert 'All requests routed' not in home(client)                 # other empty queues link to nothing
+
 
 class TestAdminHome:
     def test_failed_jobs_undelivered_mail_and_missing_calendar_years(self, app, client, login):
