@@ -93,6 +93,10 @@ def _merge(action, entry):
             if entry.action == AuditAction.created:
                 change.action = AuditAction.created
             return
-    action.entries.append(ObjectChange(entry.action, entry.object_type, entry.object_id,
-                                       shown_label(entry.object_type, entry.summary),
+    action.entries.append(ObjectChange(entry.action, entry.object_type, entry.object_id, _summary(entry),
                                        {key: list(value) for key, value in (entry.changes or {}).items()}))
+
+
+def _summary(entry):
+    """The entry's label as its reader reads it; none where it only repeats the id the row shows ("Booking 5 #5")."""
+    return '' if entry.summary == f'#{entry.object_id}' else shown_label(entry.object_type, entry.summary)

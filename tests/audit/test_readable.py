@@ -245,3 +245,10 @@ def test_a_long_name_is_cut_so_both_fit_the_label():
     from incubator.core.audit import bilingual_label
     label = bilingual_label('长' * 300, 'long ' * 100)
     assert len(label) <= 255 and '…' in label
+
+
+def test_a_label_that_only_repeats_the_id_is_not_shown_again(client, admin):
+    add(object_id='5', summary='#5')
+    add(object_id='6', summary='#7', occurred_at=AT + timedelta(minutes=1))
+    page = client.get('/admin/audit/', query_string={'object_type': 'booking'}, headers=EN).get_data(as_text=True)
+    assert '#5' not in page and '#7' in page                         # another id is something to read
