@@ -148,8 +148,11 @@ def _register_template_helpers(app):
 
     @app.context_processor
     def inject_helpers():
+        # The user is looked up once per rendering, not through Flask-Login's proxy on every check (a list asks
+        # one or two per row).
+        user = current_user._get_current_object()
         return {
-            'can': lambda action, obj=None: can(current_user, action, obj),
+            'can': lambda action, obj=None: can(user, action, obj),
             'current_locale': current_language(),
             'languages': app.config['LANGUAGES'],
         }
