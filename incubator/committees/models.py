@@ -90,7 +90,13 @@ class Committee(TimestampMixin, db.Model):
         return f'<Committee {self.id} {self.name!r}>'
 
 
-@audited('committee_member', _l('Committee member'), label=lambda member: f'#{member.committee_id}:{member.user_id}')
+def _seat_label(committee_id, user_id):
+    """A committee member's audit label: the committee's name and the member's email."""
+    return f'{db.session.get(Committee, committee_id).name} · {db.session.get(User, user_id).email}'
+
+
+@audited('committee_member', _l('Committee member'), label=lambda member: _seat_label(member.committee_id,
+                                                                                      member.user_id))
 class CommitteeMember(db.Model):
     __tablename__ = 'committee_members'
     __table_args__ = (sa.UniqueConstraint('committee_id', 'user_id'),)
@@ -103,6 +109,19 @@ class CommitteeMember(db.Model):
 
     committee: Mapped[Committee] = relationship(back_populates='members')
     user: Mapped[User] = relationship()
+
+
+def _voter_label(decision_id, user_id):
+    """An opinion's or a recusal's audit label: what is decided, stored as the decision's own label is, and the
+    member's email."""
+    decision = db.session.get(Decision, decision_id)
+    return f'{decision.subject_kind} #{decision.subject_id} · {db.session.get(User, user_id).email}'
+
+
+def _read_voter_label(stored):
+    """What is decided named for the reader, then the member; a ValueError for a label stored before (#8:11)."""
+    decided, email = stored.rsplit(' · ', 1)
+    return f'{_decision_label(*decided.rsplit(" #", 1))} · {email}'
 
 
 def _decision_label(kind, number):
@@ -208,7 +227,8 @@ class DecisionSeat(db.Model):
     user: Mapped[User] = relationship()
 
 
-@audited('opinion', _l('Committee opinion'), label=lambda opinion: f'#{opinion.decision_id}:{opinion.user_id}')
+@audited('opinion', _l('Committee opinion'), label=lambda opinion: _voter_label(opinion.decision_id, opinion.user_id),
+         reads_label=_read_voter_label)
 class Opinion(db.Model):
     __tablename__ = 'opinions'
     __table_args__ = (sa.UniqueConstraint('decision_id', 'user_id'),)
@@ -225,7 +245,7 @@ class Opinion(db.Model):
 
 
 @audited('recusal', _l('Declared conflict of interest'),
-         label=lambda recusal: f'#{recusal.decision_id}:{recusal.user_id}')
+         label=lambda recusal: _voter_label(recusal.decision_id, recusal.user_id), reads_label=_read_voter_label)
 class Recusal(db.Model):
     __tablename__ = 'recusals'
     __table_args__ = (sa.UniqueConstraint('decision_id', 'user_id'),)

@@ -421,7 +421,14 @@ def review_transition(state, action, roles):
     return next_state if allowed & frozenset(roles) else None
 
 
-@audited('green_review', _l('Department review'), label=lambda review: f'#{review.request_id}:{review.department_id}')
+def _review_label(review):
+    """A department review's audit label: the request's reference and the department, in both languages."""
+    department, reference = db.session.get(Department, review.department_id), reference_of(review.request_id)
+    return bilingual_label(f'{reference} · {department.name_zh}',
+                           f'{reference} · {department.name_en}' if department.name_en else '')
+
+
+@audited('green_review', _l('Department review'), label=_review_label, reads_label=read_bilingual_label)
 class DepartmentReview(db.Model):
     """One department's part of a request: routed at acceptance, its opinion with comments and attachments."""
 

@@ -252,3 +252,10 @@ def test_a_label_that_only_repeats_the_id_is_not_shown_again(client, admin):
     add(object_id='6', summary='#7', occurred_at=AT + timedelta(minutes=1))
     page = client.get('/admin/audit/', query_string={'object_type': 'booking'}, headers=EN).get_data(as_text=True)
     assert '#5' not in page and '#7' in page                         # another id is something to read
+
+
+def test_a_vote_reads_by_what_is_decided_and_an_older_label_as_stored(client, admin):
+    add(object_type='opinion', object_id='19', summary='green_request #8 · chair@example.com')
+    add(object_type='opinion', object_id='18', summary='#8:11', occurred_at=AT + timedelta(minutes=1))
+    page = client.get('/admin/audit/', query_string={'object_type': 'opinion'}, headers=ZH).get_data(as_text=True)
+    assert '绿色通道申请 GC-00008 · chair@example.com' in page and '#8:11' in page

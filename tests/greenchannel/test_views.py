@@ -1,6 +1,7 @@
 """The pages: who sees a request (everyone else gets 404, its files too), the flow through HTTP, refusals that
 answer a 4xx with their message and change nothing, both languages."""
 import io
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -278,6 +279,17 @@ def test_the_audit_log_names_a_vote_s_decision_by_what_is_decided(green, client,
     chinese = client.get('/admin/audit/', query_string={'object_type': 'opinion'}, headers=ZH).get_data(as_text=True)
     entries = chinese[chinese.index('<tbody>'):]
     assert f'绿色通道申请 {request.reference}' in entries and 'green_request' not in entries
+    # Each entry says what it is about in words: the vote by what is decided and who voted, a department's review
+    # by the request and the department, in the reader's language.
+    assert f'<span class="small text-muted">Green-channel request {request.reference} · {green.chair.email}</span>' \
+        in english
+    assert f'<span class="small text-muted">绿色通道申请 {request.reference} · {green.chair.email}</span>' in entries
+    reviews = client.get('/admin/audit/', query_string={'object_type': 'green_review'}, headers=EN)
+    assert f'<span class="small text-muted">{request.reference} · Natural resources</span>' in reviews.text
+    reviews = client.get('/admin/audit/', query_string={'object_type': 'green_review'}, headers=ZH)
+    assert f'<span class="small text-muted">{request.reference} · 自然资源局</span>' in reviews.text
+    seats = client.get('/admin/audit/', query_string={'object_type': 'committee_member'}, headers=EN)
+    assert f' · {green.chair.email}</span>' in seats.text and re.search(r'>#\d+:\d+<', seats.text) is None
 
 
 def test_a_department_pages_through_its_pending_reviews_and_a_page_past_the_end_shows_the_last(
