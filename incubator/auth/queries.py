@@ -3,6 +3,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from incubator.auth.models import Invitation, InvitationKind, Role, User, UserRole, normalize_email
+from incubator.core.db import contains_pattern
 from incubator.extensions import db
 
 
@@ -26,8 +27,8 @@ def users_query(text=None, role=None, enabled=None):
     a ``role`` (or ``NO_ROLE``), enabled or not."""
     query = sa.select(User).options(selectinload(User.role_rows)).order_by(User.name, User.id)
     if text:
-        query = query.where(sa.or_(User.name.icontains(text, autoescape=True),
-                                   User.email.icontains(text, autoescape=True)))
+        pattern = contains_pattern(text)
+        query = query.where(sa.or_(User.name.ilike(pattern, escape='\\'), User.email.ilike(pattern, escape='\\')))
     if role == NO_ROLE:
         query = query.where(~User.role_rows.any())
     elif role is not None:
