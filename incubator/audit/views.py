@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from incubator.audit.forms import AuditFilterForm
 from incubator.audit.queries import audit_page, group_actions, stream_audit_entries
 from incubator.core.audit import AUDIT_TIME_FORMAT, audited_types, referenced_names, shown_changes, shown_label
+from incubator.core.forms import sent_filters
 from incubator.core.pagination import page_number
 from incubator.core.permissions import permission_required
 from incubator.core.time import now_utc, to_local
@@ -24,7 +25,7 @@ def index():
     return render_template('audit/index.html', form=form, pagination=pagination, types=dict(audited_types()),
                            actions=group_actions(pagination.items), shown_changes=shown_changes,
                            names=referenced_names(pagination.items),
-                           time_format=AUDIT_TIME_FORMAT, actor_name=actor_name, args=_filter_args(form))
+                           time_format=AUDIT_TIME_FORMAT, actor_name=actor_name, args=sent_filters(form))
 
 
 @bp.route('/export.csv')
@@ -43,11 +44,6 @@ def _filter_form():
     form = AuditFilterForm(request.args)
     form.validate()
     return form
-
-
-def _filter_args(form):
-    """The filters as sent, for pagination and export links."""
-    return {field.name: request.args[field.name] for field in form if request.args.get(field.name)}
 
 
 def actor_name(label):

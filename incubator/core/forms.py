@@ -6,6 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from urllib.parse import urlsplit
 
+from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, DateTimeLocalField, StringField, TimeField, validators
@@ -62,6 +63,12 @@ def refusal(value):
         if isinstance(item, str) and _CONTROL_CHARACTER.search(item):
             return _l('Remove the control characters from this text.')
     return None
+
+
+def sent_filters(form):
+    """The fields of a GET filter ``form`` set in the query string, as sent: the arguments that keep a list's
+    filters in its page and export links."""
+    return {field.name: request.args[field.name] for field in form if request.args.get(field.name)}
 
 
 def form_data(form, fields):

@@ -8,7 +8,7 @@ from incubator.auth.forms import StaffInvitationForm
 from incubator.auth.models import Invitation, InvitationKind, User
 from incubator.auth.queries import open_staff_invitations, users_query
 from incubator.core.errors import DomainError
-from incubator.core.forms import ConfirmForm
+from incubator.core.forms import ConfirmForm, sent_filters
 from incubator.core.i18n import current_language
 from incubator.core.pagination import page_number, paginate
 from incubator.core.permissions import get_or_404, permission_required
@@ -24,8 +24,7 @@ def index():
     form = UserFilterForm(request.args)
     form.validate()
     pagination = paginate(users_query(**form.filters()), page_number(), USERS_PER_PAGE)
-    asked = {field.name: request.args[field.name] for field in form if request.args.get(field.name)}
-    return render_template('users/index.html', form=form, pagination=pagination, args=asked,
+    return render_template('users/index.html', form=form, pagination=pagination, args=sent_filters(form),
                            invitations=open_staff_invitations(), confirm_form=ConfirmForm())
 
 
