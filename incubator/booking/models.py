@@ -5,10 +5,13 @@ recurring booking is a :class:`BookingSeries` whose occurrences are ordinary
 bookings. Quota and price are fixed on the booking when it is made, so a
 later change of price or allowance never rewrites history.
 """
+import functools
 from datetime import date, datetime, timedelta
+from types import MappingProxyType
 from typing import Optional
 
 import sqlalchemy as sa
+from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
@@ -53,6 +56,19 @@ class PaymentMethod(LabelledEnum):
     def labels(cls):
         return {cls.free: _l('Free (within quota)'), cls.on_site: _l('Pay on site'),
                 cls.online: _l('Pay online')}
+
+    @classmethod
+    def translated_notes(cls):
+        """{member: its label in brackets, as the reader's language writes them ("(Pay on site)", "（现场支付）")}:
+        how a price says it is paid; made once per language, as ``translated_labels``."""
+        return _payment_notes(str(get_locale()))
+
+
+@functools.cache
+def _payment_notes(locale):
+    """Made in ``locale``, the current one when first asked: the key says which language it holds."""
+    return MappingProxyType({member: gettext('(%(method)s)', method=label)
+                             for member, label in PaymentMethod.translated_labels().items()})
 
 
 class Recurrence(LabelledEnum):

@@ -542,3 +542,13 @@ class TestCheckIn:
             client.post(f'/bookings/{booking.id}/check-in')
         assert booking.checked_in_at == at(1, 8, 50)
         assert NOW < booking.start_at - timedelta(minutes=15)
+
+
+def test_how_a_price_is_paid_reads_in_each_language_whichever_came_first(app):
+    from flask_babel import force_locale
+
+    from incubator.booking.models import PaymentMethod
+    with app.test_request_context():
+        for locale, note in (('en', '(Pay on site)'), ('zh_CN', '（现场支付）'), ('en', '(Pay on site)')):
+            with force_locale(locale):
+                assert PaymentMethod.translated_notes()[PaymentMethod.on_site] == note
