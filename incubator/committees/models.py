@@ -121,20 +121,21 @@ def _voter_label(decision_id, user_id):
 def _read_voter_label(stored):
     """What is decided named for the reader, then the member; a ValueError for a label stored before (#8:11)."""
     decided, email = stored.rsplit(' · ', 1)
-    return f'{_decision_label(*decided.rsplit(" #", 1))} · {email}'
+    return f'{_read_decision_label(decided)} · {email}'
 
 
-def _decision_label(kind, number):
+def _read_decision_label(stored):
     """A decision's audit label, stored as its subject's kind and number, with the kind named for the reader and
     the subject by its reference (a label stored with the name in the writer's language, before, reads as
     stored)."""
+    kind, number = stored.rsplit(' #', 1)
     return f'{registry.kind_name(kind)} {registry.subject_reference(kind, number)}'
 
 
 @audited('decision', _l('Committee decision'),
          label=lambda decision: f'{decision.subject_kind} #{decision.subject_id}',
          formats={'subject_kind': registry.kind_name, 'outcome': registry.outcome_label},
-         reads_label=lambda stored: _decision_label(*stored.rsplit(' #', 1)))
+         reads_label=_read_decision_label)
 class Decision(db.Model):
     """One item under decision: the quorum, majority and seats are fixed when it is opened."""
 
